@@ -1,0 +1,43 @@
+/**
+ * The only place that reads the environment: every variable IFW understands is listed here, so the
+ * compose file and the docs can be checked against this list (test/config.test.ts does).
+ */
+export const ENVIRONMENT_VARIABLES = {
+  PORT: 'HTTP port of the API (default 3000)',
+  IFW_DATA_DIR: 'folder of the embedded stores (default ./data)',
+  IFW_EVENTSTORE_URL: 'event store: sqlite:PATH, sqlite::memory: or esdb://HOST:2113?tls=false (default sqlite:<data>/ifw.db)',
+  IFW_READSTORE_URL: 'read models: sqlite:PATH or mongodb://HOST:27017/ifw (default sqlite:<data>/read.db)',
+  IFW_PROCESS_ENGINE_URL: 'process engine: embedded:PATH or zeebe://HOST:26500 (default embedded:<data>/processes)',
+} as const;
+
+export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
+
+export interface IfwConfig {
+  port: number;
+  dataDir: string;
+  eventStoreUrl: string;
+  readStoreUrl: string;
+  processEngineUrl: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+export function loadConfig(env: Partial<Record<EnvironmentVariable, string>> = process.env, overrides: { dataDir?: string } = {}): IfwConfig {
+  const dataDir = overrides.dataDir ?? env.IFW_DATA_DIR ?? './data';
+  const portText = env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+    throw new ConfigError(`PORT must be an integer from 1 to 65535; got "${portText}"`);
+  }
+  // An explicit --data wins over URLs from the environment, so `ifw ... --data DIR` always means DIR.
+  const fromEnv = overrides.dataDir === undefined;
+  return {
+    port,
+    dataDir,
+    eventStoreUrl: (fromEnv && env.IFW_EVENTSTORE_URL) || `sqlite:${dataDir}/ifw.db`,
+    readStoreUrl: (fromEnv && env.IFW_READSTORE_URL) || `sqlite:${dataDir}/read.db`,
+    processEngineUrl: (fromEnv && env.IFW_PROCESS_ENGINE_URL) || `embedded:${dataDir}/processes`,
+  };
+}

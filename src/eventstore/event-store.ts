@@ -1,0 +1,137 @@
+/**
+ * The event store port. Its semantics are EventStoreDB's, so the embedded SQLite adapter and the
+ * EventStoreDB adapter are interchangeable and one conformance suite (test/eventstore) holds both to it.
+ */
+
+/** A JSON value as stored: no bigint, no undefined, no NaN, no functions. Money travels as strings. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What a caller appends. `id` (a UUID) makes the append idempotent; one is generated when absent. */
+export interface EventInput {
+  id?: string;
+  type: string;
+  data: JsonObject;
+  metadata?: JsonObject;
+}
+
+/** What a reader gets back. `position` is global and increases in commit order. */
+export interface RecordedEvent {
+  id: string;
+  stream: string;
+  type: string;
+  /** 0-based and gapless per stream. */
+  revision: bigint;
+  position: bigint;
+  data: JsonObject;
+  metadata: JsonObject;
+  recordedAt: Date;
+  /** sha256 (hex) of the previous event's hash in this stream ‖ this event in canonical form. */
+  hash: string;
+}
+
+/**
+ * `'any'` appends whatever the stream holds; `'no_stream'` only to a stream that does not exist;
+ * `'stream_exists'` only to one that does; a bigint only when that is the revision of the stream's last event.
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** The revision of the stream's last event after the append: pass it as the next expectedRevision. */
+  nextRevision: bigint;
+  /** The global position of the last event of this append. */
+  position: bigint;
+}
+
+export interface StreamAppend {
+  stream: string;
+  events: readonly EventInput[];
+  expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendManyResult {
+  streams: { stream: string; nextRevision: bigint }[];
+  position: bigint;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  /** Inclusive. Default: the first event when reading forwards, the last when reading backwards. */
+  fromRevision?: bigint | 'start' | 'end';
+  direction?: Direction;
+  maxCount?: number;
+}
+
+export interface EventFilter {
+  /** An event passes when its stream name starts with any of these. */
+  streamPrefixes?: readonly string[];
+  /** An event passes when its type is one of these. */
+  eventTypes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Inclusive, as EventStoreDB's readAll. Default: the start of the log. */
+  fromPosition?: bigint | 'start';
+  maxCount?: number;
+  filter?: EventFilter;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive, as EventStoreDB's subscribeToAll: the subscription delivers events after it. */
+  fromPosition?: bigint | 'start' | 'end';
+  filter?: EventFilter;
+}
+
+/** Catches up from its position, then delivers live events; iterate it, and close it when done. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+/** A cached fold of a stream up to `revision`; derived data, never a source of truth. */
+export interface Snapshot {
+  revision: bigint;
+  /** Names the shape of `state`; a loader ignores snapshots of any other schema and replays instead. */
+  schema: string;
+  state: JsonValue;
+}
+
+export interface ChainBreak {
+  stream: string;
+  revision: bigint;
+  position: bigint;
+  reason: string;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  eventsChecked: number;
+  streamsChecked: number;
+  /** The break with the lowest global position, when the chain is not intact. */
+  firstBreak?: ChainBreak;
+}
+
+export interface VerifyOptions {
+  /** Called every few thousand events so long verifications can show progress. */
+  onProgress?: (eventsChecked: number) => void;
+}
+
+export interface EventStore {
+  append(stream: string, events: readonly EventInput[], options?: AppendOptions): Promise<AppendResult>;
+  /** Appends to several streams atomically: every expected revision holds and all are written, or nothing is. */
+  appendMany(appends: readonly StreamAppend[]): Promise<AppendManyResult>;
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  /** The position of the last event in the log, or -1n when the log is empty. */
+  lastPosition(): Promise<bigint>;
+  saveSnapshot(stream: string, snapshot: Snapshot): Promise<void>;
+  loadSnapshot(stream: string): Promise<Snapshot | undefined>;
+  verifyStream(stream: string): Promise<ChainReport>;
+  verifyAll(options?: VerifyOptions): Promise<ChainReport>;
+  close(): Promise<void>;
+}

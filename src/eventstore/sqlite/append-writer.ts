@@ -1,0 +1,230 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { PreparedAppend } from '../append-validation';
+import type { AppendManyResult } from '../event-store';
+import { EventStoreError, LimitExceededError, StoreClosedError, WrongExpectedRevisionError } from '../errors';
+import { GENESIS_HASH, chainHash } from '../hash-chain';
+import { LIMITS } from '../limits';
+import { invariant } from '../../invariant';
+
+interface PendingWrite {
+  appends: PreparedAppend[];
+  eventCount: number;
+  resolve(result: AppendManyResult): void;
+  reject(error: Error): void;
+}
+
+type Outcome = { ok: AppendManyResult } | { error: Error };
+
+interface StreamRow {
+  stream_id: number;
+  revision: number;
+  last_hash: string;
+}
+
+/** The checked plan for one stream of a write: either new events to insert or an idempotent repeat. */
+type StreamPlan =
+  | { kind: 'insert'; append: PreparedAppend; row: StreamRow | undefined; current: number }
+  | { kind: 'repeat'; stream: string; nextRevision: number; position: number };
+
+/**
+ * Group commit: every append that arrives within one turn of the event loop joins one transaction and one
+ * fsync. Each write is checked against its own expected revisions before any of its rows are inserted, so
+ * a write that fails leaves nothing behind and does not fail the others in its transaction. Promises
+ * resolve only after COMMIT has returned, that is after the WAL is synced (synchronous=FULL).
+ */
+export class AppendWriter {
+  private readonly queue: PendingWrite[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** Counts commits, so a subscription can tell whether anything was written since it last looked. */
+  commitCount = 0;
+  private readonly onCommit: () => void;
+
+  private readonly selectStream: Statement<[string], StreamRow>;
+  private readonly insertStream: Statement<[string, string]>;
+  private readonly updateStream: Statement<[number, string, number]>;
+  private readonly insertEvent: Statement<[number, number, string, string, string, string, number, string]>;
+  private readonly selectIdsInRange: Statement<[number, number, number], { id: string; position: number }>;
+  private highestPosition: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: () => number,
+    onCommit: () => void,
+  ) {
+    this.onCommit = onCommit;
+    this.selectStream = db.prepare('SELECT stream_id, revision, last_hash FROM streams WHERE name = ?');
+    this.insertStream = db.prepare('INSERT INTO streams (name, revision, last_hash) VALUES (?, -1, ?)');
+    this.updateStream = db.prepare('UPDATE streams SET revision = ?, last_hash = ? WHERE stream_id = ?');
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectIdsInRange = db.prepare(
+      'SELECT id, position FROM events WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision',
+    );
+    const last = db.prepare('SELECT max(position) AS position FROM events').get() as { position: number | null };
+    this.highestPosition = last.position ?? 0;
+  }
+
+  write(appends: PreparedAppend[]): Promise<AppendManyResult> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    if (this.queue.length >= LIMITS.maxQueuedAppends) {
+      return Promise.reject(
+        new LimitExceededError(`${this.queue.length} appends are already waiting for the disk: retry shortly`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const eventCount = appends.reduce((n, a) => n + a.events.length, 0);
+      this.queue.push({ appends, eventCount, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes what is queued, then refuses new appends. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (let round = 0; this.queue.length > 0 && round < LIMITS.maxQueuedAppends; round++) this.flushNow();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    this.flushNow();
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flushNow(): void {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const outcomes = this.commit(batch);
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i]!;
+      if ('ok' in outcome) batch[i]!.resolve(outcome.ok);
+      else batch[i]!.reject(outcome.error);
+    }
+  }
+
+  private takeBatch(): PendingWrite[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queue.length && count < LIMITS.maxAppendsPerCommit) {
+      const next = this.queue[count]!;
+      // The first write always goes, however large: validation already bounded it to maxEventsPerAppend.
+      if (count > 0 && events + next.eventCount > LIMITS.maxEventsPerCommit) break;
+      events += next.eventCount;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private commit(batch: PendingWrite[]): Outcome[] {
+    const outcomes: Outcome[] = [];
+    const positionBefore = this.highestPosition;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const write of batch) outcomes.push(this.apply(write));
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.highestPosition = positionBefore;
+      return batch.map(() => ({ error: error as Error }));
+    }
+    this.commitCount++;
+    this.onCommit();
+    return outcomes;
+  }
+
+  /** Checks every stream of one write, then inserts; a business error leaves the transaction untouched. */
+  private apply(write: PendingWrite): Outcome {
+    const plans: StreamPlan[] = [];
+    try {
+      for (const append of write.appends) plans.push(this.plan(append));
+    } catch (error) {
+      if (error instanceof EventStoreError) return { error };
+      throw error;
+    }
+    const result: AppendManyResult = { streams: [], position: 0n };
+    let lastPosition = 0;
+    for (const plan of plans) {
+      if (plan.kind === 'repeat') {
+        result.streams.push({ stream: plan.stream, nextRevision: BigInt(plan.nextRevision) });
+        lastPosition = Math.max(lastPosition, plan.position);
+        continue;
+      }
+      const written = this.insert(plan.append, plan.row, plan.current);
+      result.streams.push({ stream: plan.append.stream, nextRevision: BigInt(written.nextRevision) });
+      lastPosition = Math.max(lastPosition, written.position);
+    }
+    result.position = BigInt(lastPosition);
+    return { ok: result };
+  }
+
+  private plan(append: PreparedAppend): StreamPlan {
+    const row = this.selectStream.get(append.stream);
+    const current = row ? row.revision : -1;
+    const expected = append.expectedRevision;
+    const insert: StreamPlan = { kind: 'insert', append, row, current };
+    const count = append.events.length;
+    if (expected === 'any' || expected === 'stream_exists') {
+      if (expected === 'stream_exists' && current === -1) throw new WrongExpectedRevisionError(append.stream, expected, -1n);
+      // Best effort, as in EventStoreDB: without an expected revision only a repeat of the latest append is recognised.
+      return (row && this.repeatOf(append, row.stream_id, current - count + 1)) || insert;
+    }
+    const expectedNumber = expected === 'no_stream' ? -1 : Number(expected);
+    if (current === expectedNumber) return insert;
+    if (row && current > expectedNumber) {
+      const repeat = this.repeatOf(append, row.stream_id, expectedNumber + 1);
+      if (repeat) return repeat;
+    }
+    throw new WrongExpectedRevisionError(append.stream, expected, BigInt(current));
+  }
+
+  /** Recognises the same event ids already stored from `fromRevision` on: the append was done before. */
+  private repeatOf(append: PreparedAppend, streamId: number, fromRevision: number): StreamPlan | undefined {
+    if (fromRevision < 0) return undefined;
+    const stored = this.selectIdsInRange.all(streamId, fromRevision, fromRevision + append.events.length - 1);
+    if (stored.length !== append.events.length) return undefined;
+    for (let i = 0; i < stored.length; i++) if (stored[i]!.id !== append.events[i]!.id) return undefined;
+    return {
+      kind: 'repeat',
+      stream: append.stream,
+      nextRevision: fromRevision + append.events.length - 1,
+      position: stored[stored.length - 1]!.position,
+    };
+  }
+
+  private insert(append: PreparedAppend, row: StreamRow | undefined, current: number): { nextRevision: number; position: number } {
+    const streamId = row ? row.stream_id : Number(this.insertStream.run(append.stream, GENESIS_HASH).lastInsertRowid);
+    let previousHash = row ? row.last_hash : GENESIS_HASH;
+    let revision = current;
+    let position = 0;
+    for (const event of append.events) {
+      revision++;
+      const recordedAtMs = this.clock();
+      const hash = chainHash(previousHash, {
+        stream: append.stream,
+        revision: BigInt(revision),
+        id: event.id,
+        type: event.type,
+        recordedAtMs,
+        dataJson: event.dataJson,
+        metadataJson: event.metadataJson,
+      });
+      position = Number(
+        this.insertEvent.run(streamId, revision, event.id, event.type, event.dataJson, event.metadataJson, recordedAtMs, hash)
+          .lastInsertRowid,
+      );
+      invariant(position > this.highestPosition, () => `position ${position} is not after ${this.highestPosition}`);
+      this.highestPosition = position;
+      previousHash = hash;
+    }
+    invariant(revision === current + append.events.length, 'revisions of an append are gapless');
+    this.updateStream.run(revision, previousHash, streamId);
+    return { nextRevision: revision, position };
+  }
+}

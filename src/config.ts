@@ -4,6 +4,7 @@
  */
 export const ENVIRONMENT_VARIABLES = {
   PORT: 'HTTP port of the API (default 3000)',
+  IFW_HOST: 'address the API listens on (default 127.0.0.1; 0.0.0.0 in a container)',
   IFW_DATA_DIR: 'folder of the embedded stores (default ./data)',
   IFW_EVENTSTORE_URL: 'event store: sqlite:PATH, sqlite::memory: or esdb://HOST:2113?tls=false (default sqlite:<data>/ifw.db)',
   IFW_READSTORE_URL: 'read models: sqlite:PATH or mongodb://HOST:27017/ifw (default sqlite:<data>/read.db)',
@@ -14,6 +15,7 @@ export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
 
 export interface IfwConfig {
   port: number;
+  host: string;
   dataDir: string;
   eventStoreUrl: string;
   readStoreUrl: string;
@@ -24,17 +26,24 @@ export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
 }
 
-export function loadConfig(env: Partial<Record<EnvironmentVariable, string>> = process.env, overrides: { dataDir?: string } = {}): IfwConfig {
+/** Command-line options, which win over the environment. */
+export interface ConfigOverrides {
+  dataDir?: string;
+  port?: string;
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<EnvironmentVariable, string>> = process.env): IfwConfig {
   const dataDir = overrides.dataDir ?? env.IFW_DATA_DIR ?? './data';
-  const portText = env.PORT ?? '3000';
+  const portText = overrides.port ?? env.PORT ?? '3000';
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new ConfigError(`PORT must be an integer from 1 to 65535; got "${portText}"`);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new ConfigError(`PORT must be an integer from 1 to 65535 (0 picks a free one); got "${portText}"`);
   }
   // An explicit --data wins over URLs from the environment, so `ifw ... --data DIR` always means DIR.
   const fromEnv = overrides.dataDir === undefined;
   return {
     port,
+    host: env.IFW_HOST ?? '127.0.0.1',
     dataDir,
     eventStoreUrl: (fromEnv && env.IFW_EVENTSTORE_URL) || `sqlite:${dataDir}/ifw.db`,
     readStoreUrl: (fromEnv && env.IFW_READSTORE_URL) || `sqlite:${dataDir}/read.db`,

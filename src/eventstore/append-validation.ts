@@ -18,6 +18,11 @@ export interface PreparedAppend {
   expectedRevision: ExpectedRevision;
 }
 
+/** Snapshots live in streams under this prefix on EventStoreDB, so no backend accepts it for events. */
+export const SNAPSHOT_STREAM_PREFIX = 'ifw-snapshot-';
+/** The metadata key under which EventStoreDB events carry their chain link; callers may not set it. */
+export const CHAIN_METADATA_KEY = '$ifw';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function prepareAppend(stream: string, events: readonly EventInput[], expectedRevision: unknown): PreparedAppend {
@@ -57,6 +62,9 @@ function prepareEvent(stream: string, event: EventInput, index: number): Prepare
   }
   if (!isPlainObject(data)) throw new InvalidEventError(`event ${index} (${type}) for "${stream}": data must be a JSON object`);
   if (!isPlainObject(metadata)) throw new InvalidEventError(`event ${index} (${type}) for "${stream}": metadata must be a JSON object`);
+  if (Object.prototype.hasOwnProperty.call(metadata, CHAIN_METADATA_KEY)) {
+    throw new InvalidEventError(`event ${index} (${type}) for "${stream}": metadata key ${CHAIN_METADATA_KEY} is reserved for the hash chain`);
+  }
   const dataJson = canonicalJson(data, `${type}.data`);
   const metadataJson = canonicalJson(metadata, `${type}.metadata`);
   // A UTF-16 length of n is at most 3n UTF-8 bytes: only texts that might be over the limit are measured.
@@ -72,7 +80,9 @@ export function checkStreamName(stream: unknown): asserts stream is string {
   if (typeof stream !== 'string' || stream.length === 0 || stream.length > LIMITS.maxStreamNameLength) {
     throw new InvalidEventError(`a stream name must be a string of 1 to ${LIMITS.maxStreamNameLength} characters; got ${JSON.stringify(stream)}`);
   }
-  if (stream.startsWith('$')) throw new InvalidEventError(`stream "${stream}": names starting with $ are reserved for the store`);
+  if (stream.startsWith('$') || stream.startsWith(SNAPSHOT_STREAM_PREFIX)) {
+    throw new InvalidEventError(`stream "${stream}": names starting with $ or ${SNAPSHOT_STREAM_PREFIX} are reserved for the store`);
+  }
 }
 
 export function checkExpectedRevision(value: unknown, what: string): ExpectedRevision {

@@ -91,7 +91,7 @@ export class AppendManyUnsupportedError extends EventStoreError {
   constructor(backend: string) {
     super(
       `${backend} cannot append to several streams in one transaction: model the operation as a process ` +
-        `with a recorded in-transit state instead (see docs/eventstore.md)`,
+        `with a recorded in-transit state instead (see docs/eventstore-esdb.md)`,
     );
   }
 }

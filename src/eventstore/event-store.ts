@@ -15,7 +15,11 @@ export interface EventInput {
   metadata?: JsonObject;
 }
 
-/** What a reader gets back. `position` is global and increases in commit order. */
+/**
+ * What a reader gets back. `position` is global and increases in commit order, but it is opaque: on
+ * EventStoreDB it is a log offset with gaps, so resume from a checkpoint with subscribeToAll (exclusive),
+ * never by computing `position + 1n`.
+ */
 export interface RecordedEvent {
   id: string;
   stream: string;
@@ -31,7 +35,8 @@ export interface RecordedEvent {
 }
 
 /**
- * `'any'` appends whatever the stream holds; `'no_stream'` only to a stream that does not exist;
+ * `'any'` appends whatever the stream holds (on EventStoreDB the adapter must read the stream's tail to
+ * extend its hash chain, so under heavy contention `'any'` can still fail after a bounded number of retries); `'no_stream'` only to a stream that does not exist;
  * `'stream_exists'` only to one that does; a bigint only when that is the revision of the stream's last event.
  */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;

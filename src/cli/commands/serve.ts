@@ -1,0 +1,27 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config';
+import { startServer } from '../../api/server';
+import { EXIT } from '../cli-error';
+
+export const serveHelp = `ifw serve [--data DIR] [--port N] [--json]
+
+Serves the HTTP API. The stores come from IFW_EVENTSTORE_URL (and the other IFW_* variables), or
+embedded SQLite files in DIR (default ./data) when --data is given or nothing is set.
+  --data DIR   folder of the embedded stores
+  --port N     HTTP port (default: PORT or 3000)
+  --json       print the listening address as JSON`;
+
+export async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean' } } });
+  const config = loadConfig({ dataDir: values.data, port: values.port });
+  const app = await startServer(config, { logger: !values.json });
+  const url = await app.getUrl();
+  if (values.json) console.log(JSON.stringify({ listening: url, eventStore: config.eventStoreUrl }));
+  else console.log(`IFW serving on ${url} (event store ${config.eventStoreUrl})`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void app.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return EXIT.ok;
+}

@@ -1,3 +1,5 @@
+import { isIsoDate } from './domain/iso-date';
+
 /**
  * The only place that reads the environment: every variable IFW understands is listed here, so the
  * compose file and the docs can be checked against this list (test/config.test.ts does).
@@ -9,7 +11,12 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_EVENTSTORE_URL: 'event store: sqlite:PATH, sqlite::memory: or esdb://HOST:2113?tls=false (default sqlite:<data>/ifw.db)',
   IFW_READSTORE_URL: 'read models: sqlite:PATH or mongodb://HOST:27017/ifw (default sqlite:<data>/read.db)',
   IFW_PROCESS_ENGINE_URL: 'process engine: embedded:PATH or zeebe://HOST:26500 (default embedded:<data>/processes)',
+  IFW_API_KEYS: 'staff keys as key=role pairs separated by commas; roles operator, auditor, compliance',
+  IFW_START_DATE: 'first business date of a new ledger, YYYY-MM-DD (default: the first start, UTC)',
 } as const;
+
+export type StaffRole = 'operator' | 'auditor' | 'compliance';
+const STAFF_ROLES: readonly string[] = ['operator', 'auditor', 'compliance'];
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
 
@@ -20,6 +27,9 @@ export interface IfwConfig {
   eventStoreUrl: string;
   readStoreUrl: string;
   processEngineUrl: string;
+  /** Staff API key → role. */
+  staffKeys: ReadonlyMap<string, StaffRole>;
+  startDate: string;
 }
 
 export class ConfigError extends Error {
@@ -48,5 +58,30 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     eventStoreUrl: (fromEnv && env.IFW_EVENTSTORE_URL) || `sqlite:${dataDir}/ifw.db`,
     readStoreUrl: (fromEnv && env.IFW_READSTORE_URL) || `sqlite:${dataDir}/read.db`,
     processEngineUrl: (fromEnv && env.IFW_PROCESS_ENGINE_URL) || `embedded:${dataDir}/processes`,
+    staffKeys: parseStaffKeys(env.IFW_API_KEYS ?? ''),
+    startDate: parseStartDate(env.IFW_START_DATE),
   };
+}
+
+function parseStaffKeys(text: string): Map<string, StaffRole> {
+  const keys = new Map<string, StaffRole>();
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.lastIndexOf('=');
+    const key = pair.slice(0, at);
+    const role = pair.slice(at + 1);
+    if (at <= 0 || !STAFF_ROLES.includes(role)) {
+      throw new ConfigError(`IFW_API_KEYS must be key=role pairs with roles ${STAFF_ROLES.join(', ')}; "${pair.replace(key, '…')}" is not`);
+    }
+    if (key.length < 16) throw new ConfigError('IFW_API_KEYS: each key must be at least 16 characters long');
+    keys.set(key, role as StaffRole);
+  }
+  return keys;
+}
+
+function parseStartDate(text: string | undefined): string {
+  if (text === undefined || text === '') return new Date().toISOString().slice(0, 10);
+  if (!isIsoDate(text)) {
+    throw new ConfigError(`IFW_START_DATE must be a date such as 2026-01-05; got "${text}"`);
+  }
+  return text;
 }

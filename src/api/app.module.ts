@@ -1,12 +1,45 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { IfwConfig } from '../config';
 import type { EventStore } from '../eventstore';
+import { AuthModule } from './auth/auth.module';
+import { CommandsModule } from './commands/commands.module';
+import { ConfigModule } from './config.module';
 import { EventStoreModule } from './event-store.module';
+import { FUND_ROUTES } from './funds/funds.controller';
+import { FundsModule } from './funds/funds.module';
+import { HEALTH_ROUTES } from './health/health.controller';
 import { HealthModule } from './health/health.module';
+import { HttpModule } from './http/http.module';
+import { LEDGER_ROUTES } from './ledger/ledger.controller';
+import { LedgerModule } from './ledger/ledger.module';
+import { OPERATION_ROUTES } from './operations/operations.controller';
+import { OperationsModule } from './operations/operations.module';
+import { PARTY_ROUTES } from './parties/parties.controller';
+import { PartiesModule } from './parties/parties.module';
+import { WALLET_ROUTES } from './wallets/wallets.controller';
+import { WalletsModule } from './wallets/wallets.module';
 
+/** One module per business entity; this one only wires them to the store and the configuration. */
 @Module({})
 export class AppModule {
-  static forStore(store: EventStore): DynamicModule {
-    return { module: AppModule, imports: [CqrsModule.forRoot(), EventStoreModule.forStore(store), HealthModule] };
+  static forStore(store: EventStore, config: IfwConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        ConfigModule.forConfig(config),
+        EventStoreModule.forStore(store),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES]),
+        AuthModule,
+        CommandsModule,
+        HealthModule,
+        PartiesModule,
+        WalletsModule,
+        FundsModule,
+        OperationsModule,
+        LedgerModule,
+      ],
+    };
   }
 }

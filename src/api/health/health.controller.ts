@@ -1,6 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { EventStore } from '../../eventstore';
+import { Public } from '../auth/access.decorator';
 import { EVENT_STORE } from '../event-store.module';
+import type { RouteDoc } from '../http/openapi';
+
+export const HEALTH_ROUTES: RouteDoc[] = [
+  { method: 'get', path: '/health', summary: 'The store answers; how far its log goes', tag: 'operations', roles: [], responses: { 200: { description: '{ status, lastPosition }' } } },
+];
 
 @Controller('health')
 export class HealthController {
@@ -8,6 +14,7 @@ export class HealthController {
 
   /** Proves the store answers, and tells how far its log goes. */
   @Get()
+  @Public()
   async health(): Promise<{ status: 'ok'; lastPosition: string }> {
     return { status: 'ok', lastPosition: (await this.store.lastPosition()).toString() };
   }

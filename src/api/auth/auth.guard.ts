@@ -1,0 +1,41 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { HttpProblem } from '../http/problem';
+import { ACCESS, type AccessRule } from './access.decorator';
+import type { Principal } from './principal';
+import { PrincipalResolver } from './principal-resolver';
+
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+/**
+ * Every route declares who may call it (access.decorator.ts); a route that declares nothing is closed.
+ * A missing or unknown key is 401, a known key of the wrong role or for someone else's wallet is 403.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly principals: PrincipalResolver,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    if (rule?.kind === 'public') return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const bearer = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    if (!bearer) throw HttpProblem.unauthorized('send your API key as "Authorization: Bearer <key>"');
+    const principal = await this.principals.resolve(bearer);
+    if (!principal) throw HttpProblem.unauthorized('the API key is not valid');
+    request.principal = principal;
+    if (!rule) throw HttpProblem.forbidden('this route is not open to any role');
+    if (rule.roles.includes(principal.role)) return true;
+    if (rule.ownWalletParam && 'walletId' in principal) {
+      const params = request.params as Record<string, string>;
+      if (params[rule.ownWalletParam] === principal.walletId) return true;
+      throw HttpProblem.forbidden('a customer or merchant key acts on its own wallet only');
+    }
+    throw HttpProblem.forbidden(`this route is for ${[...rule.roles, ...(rule.ownWalletParam ? ["the wallet's owner"] : [])].join(', ')}; the key's role is ${principal.role}`);
+  }
+}

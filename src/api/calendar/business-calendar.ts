@@ -1,0 +1,56 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type EventStore, WrongExpectedRevisionError } from '../../eventstore';
+import { CALENDAR_STREAM, type CalendarState, calendarDecider } from '../../domain/calendar/calendar.decider';
+import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
+import type { IfwConfig } from '../../config';
+import { IFW_CONFIG } from '../config.module';
+import { EVENT_STORE } from '../event-store.module';
+import { expectedAfter, loadStored, toEventInputs } from '../commands/stored-aggregate';
+
+export type StartedCalendar = Extract<CalendarState, { started: true }>;
+
+export interface Today {
+  calendar: StartedCalendar;
+  revision: bigint;
+  businessDate: string;
+  ruleSet: RuleSet;
+}
+
+/** The business date and the rule set in force on it, read from the calendar stream. */
+@Injectable()
+export class BusinessCalendar implements OnApplicationBootstrap {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(IFW_CONFIG) private readonly config: IfwConfig,
+  ) {}
+
+  /** A new ledger starts its calendar at IFW_START_DATE; an existing one keeps its own date. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    const events = calendarDecider.decide({ type: 'StartCalendar', startDate: this.config.startDate }, state);
+    if (events.length === 0) return;
+    const businessDate = this.config.startDate;
+    const metadata = { correlationId: 'start', causationId: 'start', principal: 'system', ruleSetVersion: ruleSetOn(businessDate).version, businessDate };
+    await this.store.append(CALENDAR_STREAM, toEventInputs(events, metadata), { expectedRevision: expectedAfter(revision) }).catch((error: unknown) => {
+      // Another process started the calendar at the same moment; its start stands.
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+    });
+  }
+
+  /**
+   * Every command asks for the date, so the folded calendar is cached and revalidated by reading only the
+   * stream's last event: another process's day close is still seen at once.
+   */
+  async today(): Promise<Today> {
+    let latest = -1n;
+    for await (const event of this.store.readStream(CALENDAR_STREAM, { direction: 'backwards', maxCount: 1 })) latest = event.revision;
+    if (!this.cached || this.cached.revision !== latest) {
+      const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+      if (!state.started) throw new Error('the business calendar has not started: the application did not finish booting');
+      this.cached = { calendar: state, revision, businessDate: state.businessDate, ruleSet: ruleSetOn(state.businessDate) };
+    }
+    return this.cached;
+  }
+
+  private cached: Today | undefined;
+}

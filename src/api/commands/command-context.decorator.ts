@@ -1,0 +1,31 @@
+import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson } from '../../eventstore';
+import { HttpProblem } from '../http/problem';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { describePrincipal } from '../auth/principal';
+import type { CommandContext } from './command-context';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the CommandContext of a request that the AuthGuard has already authenticated. */
+export const Command = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
+  const request = execution.switchToHttp().getRequest<AuthenticatedRequest>();
+  const principal = request.principal!;
+  const correlationHeader = request.headers['x-correlation-id'];
+  if (correlationHeader !== undefined && (typeof correlationHeader !== 'string' || !CORRELATION_ID.test(correlationHeader))) {
+    throw HttpProblem.badRequest('X-Correlation-Id', 'X-Correlation-Id must be 1 to 128 letters, digits or . _ : -');
+  }
+  const context: CommandContext = { principal, correlationId: correlationHeader ?? randomUUID() };
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return context;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw HttpProblem.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+  }
+  const scope = createHash('sha256').update(`${describePrincipal(principal)}\n${key}`).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+    .digest('hex');
+  return { ...context, idempotency: { stream: `idempotency-${scope}`, requestHash } };
+});

@@ -1,0 +1,61 @@
+import { type EventInput, type EventStore, type JsonObject, type RecordedEvent, type SnapshotPolicy, loadAggregate } from '../../eventstore';
+import type { Decider } from '../../domain/decider';
+import { decodeData, encodeData } from '../../domain/event-codec';
+
+/** A domain event as deciders produce and evolve it: bigint amounts, no ids, no metadata. */
+export interface DomainEvent {
+  type: string;
+  data: object;
+}
+
+/** What every stored event's metadata records about the decision that produced it. */
+export interface DecisionMetadata {
+  correlationId: string;
+  causationId: string;
+  principal: string;
+  ruleSetVersion: string;
+  businessDate: string;
+}
+
+export function toEventInputs(events: readonly DomainEvent[], metadata: DecisionMetadata): EventInput[] {
+  return events.map((event) => ({ type: event.type, data: encodeData(event.data), metadata: { ...metadata } }));
+}
+
+export function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
+  return { type: recorded.type, data: decodeData(recorded.data) } as Event;
+}
+
+export interface Loaded<State> {
+  state: State;
+  /** The revision to expect when appending the next decision: -1n for a stream that does not exist yet. */
+  revision: bigint;
+}
+
+/** Snapshots every this many events, so a busy wallet loads in bounded time however long its history. */
+const SNAPSHOT_EVERY_EVENTS = 200;
+
+/**
+ * Loads an aggregate from its stream through its decider, from the latest snapshot when there is one.
+ * `schema` must change whenever the decider's state changes shape.
+ */
+export async function loadStored<Command, Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, Event, State>,
+  schema: string,
+): Promise<Loaded<State>> {
+  const snapshots: SnapshotPolicy<State> = {
+    schema,
+    everyEvents: SNAPSHOT_EVERY_EVENTS,
+    encode: (state) => encodeData(state as object),
+    decode: (json) => decodeData<State>(json as JsonObject),
+  };
+  const fold = { initialState: decider.initialState, evolve: (state: State, event: RecordedEvent) => decider.evolve(state, toDomainEvent<Event>(event)) };
+  const { state, revision } = await loadAggregate(store, stream, fold, snapshots);
+  return { state, revision };
+}
+
+/** `-1n` (no stream yet) becomes `'no_stream'`, as the store expects. */
+export function expectedAfter(revision: bigint): bigint | 'no_stream' {
+  return revision < 0n ? 'no_stream' : revision;
+}

@@ -1,0 +1,89 @@
+/**
+ * A declarative description of a flat JSON request body. One schema drives both validation (validateBody)
+ * and the OpenAPI document (buildOpenApiDocument), so the docs cannot drift from what is enforced.
+ * Every field is required unless `optional: true`; fields not in the schema are refused.
+ */
+interface FieldBase {
+  readonly optional?: boolean;
+  /** Shown in the OpenAPI document. */
+  readonly description?: string;
+}
+
+/** A positive amount of CNY as a decimal string ("1234.56"), at most 2 decimals; parsed to bigint fen. */
+export interface AmountField extends FieldBase {
+  readonly kind: 'amount';
+  readonly example?: string;
+}
+
+/** Income per 10,000 shares as a decimal string ("0.6543"), at most 4 decimals; parsed to bigint 0.0001 CNY. */
+export interface PerTenKField extends FieldBase {
+  readonly kind: 'perTenK';
+  readonly example?: string;
+}
+
+/** A real calendar date, YYYY-MM-DD. */
+export interface IsoDateField extends FieldBase {
+  readonly kind: 'isoDate';
+  readonly example?: string;
+}
+
+export interface StringField extends FieldBase {
+  readonly kind: 'string';
+  /** Counted in Unicode code points, as JSON Schema counts them. */
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly pattern?: RegExp;
+  /** Completes "<field> must be …" when the pattern does not match, e.g. 'upper-case letters and digits'. */
+  readonly patternDescription?: string;
+  readonly example?: string;
+}
+
+export interface EnumField extends FieldBase {
+  readonly kind: 'enum';
+  readonly values: readonly string[];
+}
+
+/** A UUID in its canonical 8-4-4-4-12 hex form, any version; returned lower-cased. */
+export interface IdField extends FieldBase {
+  readonly kind: 'id';
+}
+
+export type FieldSpec = AmountField | PerTenKField | IsoDateField | StringField | EnumField | IdField;
+
+export type BodySchema = { readonly [field: string]: FieldSpec };
+
+/**
+ * Keeps the literal types of a schema (kinds, enum values, `optional: true`) so that validateBody can infer
+ * the body's type from it; without `const` inference a stored object literal widens `kind` to string.
+ */
+export function defineBody<const S extends BodySchema>(schema: S): S {
+  return schema;
+}
+
+type FieldValue<F extends FieldSpec> = F extends { kind: 'amount' | 'perTenK' }
+  ? bigint
+  : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
+    ? V
+    : string;
+
+type OptionalKeys<S extends BodySchema> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+/** The validated body: amount and perTenK fields are bigint, enum fields their union, others string. */
+export type BodyOf<S extends BodySchema> = Flatten<
+  { [K in Exclude<keyof S, OptionalKeys<S>>]: FieldValue<S[K]> } & { [K in OptionalKeys<S>]?: FieldValue<S[K]> }
+>;
+
+/**
+ * Fund codes: Chinese money funds have six-digit codes ("000198"); short upper-case tickers ("YEB") are
+ * accepted too for test and simulated funds.
+ */
+export const FUND_CODE_FIELD: StringField = {
+  kind: 'string',
+  minLength: 2,
+  maxLength: 16,
+  pattern: /^[A-Z0-9]+$/,
+  patternDescription: 'upper-case letters and digits, such as "000198"',
+  example: '000198',
+};

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CommandsModule } from '../commands/commands.module';
+import { MoveCashHandler } from './move-cash.command';
+import { PurchaseFundHandler } from './purchase-fund.command';
+import { RedeemFundHandler } from './redeem-fund.command';
+import { SendPaymentHandler } from './send-payment.command';
+import { WalletViewQuery } from './wallet-view';
+import { WalletsController } from './wallets.controller';
+
+@Module({
+  imports: [CommandsModule],
+  controllers: [WalletsController],
+  providers: [MoveCashHandler, SendPaymentHandler, PurchaseFundHandler, RedeemFundHandler, WalletViewQuery],
+})
+export class WalletsModule {}

@@ -1,0 +1,57 @@
+/**
+ * Business dates are ISO calendar dates ("2026-01-05") with no time zone: the system's own calendar, moved
+ * only by day close. Business days are Monday to Friday; income accrues on every calendar day.
+ */
+export type IsoDate = string;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+/** No day close ever spans more than this many calendar days (a long holiday is at most a couple of weeks). */
+export const MAX_DAYS_PER_CLOSE = 31;
+
+export function isIsoDate(text: unknown): text is IsoDate {
+  if (typeof text !== 'string') return false;
+  const match = ISO_DATE.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+}
+
+function toMs(date: IsoDate): number {
+  if (!isIsoDate(date)) throw new RangeError(`not an ISO date: ${date}`);
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+function fromMs(ms: number): IsoDate {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromMs(toMs(date) + days * DAY_MS);
+}
+
+export function isBusinessDay(date: IsoDate): boolean {
+  const weekday = new Date(toMs(date)).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+}
+
+export function nextBusinessDay(date: IsoDate): IsoDate {
+  let next = addDays(date, 1);
+  while (!isBusinessDay(next)) next = addDays(next, 1);
+  return next;
+}
+
+/** The first business day on or after `date`. */
+export function businessDayOnOrAfter(date: IsoDate): IsoDate {
+  return isBusinessDay(date) ? date : nextBusinessDay(date);
+}
+
+/** Calendar days after `from` up to and including `to`, in order. */
+export function daysAfterUpTo(from: IsoDate, to: IsoDate): IsoDate[] {
+  const days: IsoDate[] = [];
+  for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) {
+    if (days.length >= MAX_DAYS_PER_CLOSE) throw new RangeError(`more than ${MAX_DAYS_PER_CLOSE} days between ${from} and ${to}`);
+    days.push(day);
+  }
+  return days;
+}

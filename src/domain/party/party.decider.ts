@@ -1,0 +1,40 @@
+import type { Decider } from '../decider';
+import { DomainError } from '../domain-error';
+
+/**
+ * A customer or a merchant: someone who owns one wallet and authenticates with an API key. Only a hash of
+ * the key is ever recorded. Both kinds share this decider; what differs between them lives elsewhere
+ * (merchants' demand forecasts, for one).
+ */
+export type PartyKind = 'customer' | 'merchant';
+
+export type PartyCommand = {
+  type: 'RegisterParty';
+  partyId: string;
+  kind: PartyKind;
+  name: string;
+  walletId: string;
+  apiKeyHash: string;
+};
+
+export type PartyEvent = {
+  type: 'PartyRegistered';
+  data: { partyId: string; kind: PartyKind; name: string; walletId: string; apiKeyHash: string };
+};
+
+export type PartyState = { registered: false } | { registered: true; kind: PartyKind; name: string; walletId: string; apiKeyHash: string };
+
+export const partyDecider: Decider<PartyCommand, PartyEvent, PartyState> = {
+  initialState: { registered: false },
+  decide(command, state) {
+    if (state.registered) throw new DomainError('ALREADY_REGISTERED', `party ${command.partyId} is already registered`);
+    const { partyId, kind, name, walletId, apiKeyHash } = command;
+    return [{ type: 'PartyRegistered', data: { partyId, kind, name, walletId, apiKeyHash } }];
+  },
+  evolve(_state, event) {
+    const { kind, name, walletId, apiKeyHash } = event.data;
+    return { registered: true, kind, name, walletId, apiKeyHash };
+  },
+};
+
+export const partyStream = (partyId: string) => `party-${partyId}`;

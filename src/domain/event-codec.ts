@@ -8,6 +8,11 @@ import { invariant } from '../invariant';
  */
 const BIGINT_FIELD = /(Fen|PerTenK|perTenK)$/;
 
+/** Values inside a record or array named like a bigint field (`incomesPerTenK`) are bigint too. */
+function childKey(parentKey: string, key: string): string {
+  return BIGINT_FIELD.test(parentKey) ? parentKey : key;
+}
+
 export function encodeData(value: object): JsonObject {
   return encode(value, '') as JsonObject;
 }
@@ -24,7 +29,7 @@ function encode(value: unknown, key: string): JsonValue {
   if (Array.isArray(value)) return value.map((item) => encode(item, key));
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encode(v, k);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encode(v, childKey(key, k));
     return out;
   }
   return value as JsonValue;
@@ -35,7 +40,7 @@ function decode(value: JsonValue, key: string): unknown {
   if (Array.isArray(value)) return value.map((item) => decode(item, key));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = decode(v, k);
+    for (const [k, v] of Object.entries(value)) out[k] = decode(v, childKey(key, k));
     return out;
   }
   return value;

@@ -34,7 +34,8 @@ export class PublishIncomeHandler implements ICommandHandler<PublishIncomeComman
       const today = await this.calendar.today();
       const fund = await loadRegisteredFund(this.store, fundCode);
       const events = fundDecider.decide(
-        { type: 'PublishIncome', date, perTenK, businessDate: today.businessDate, lastClosedDate: today.calendar.lastClosedDate },
+        // A day whose close has begun counts as closed: its positions may already have accrued it.
+        { type: 'PublishIncome', date, perTenK, businessDate: today.businessDate, lastClosedDate: today.calendar.closing?.date ?? today.calendar.lastClosedDate },
         fund.state,
       );
       return {

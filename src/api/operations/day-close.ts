@@ -100,7 +100,7 @@ export class DayClose implements OnApplicationBootstrap {
   /** Confirms, accrues and settles one position for the close; returns 1 when it wrote, 0 when already closed. */
   private async closePosition(fund: RegisteredFund, walletId: string, date: IsoDate, nextBusinessDate: IsoDate, days: readonly IsoDate[], metadata: DecisionMetadata): Promise<number> {
     const stream = positionStream(walletId, fund.code);
-    const incomeDays = days.filter((d) => d >= fund.registeredOn).map((d) => ({ date: d, perTenK: fund.incomes[d]! }));
+    const incomeDays = days.filter((d) => d >= fund.registeredOn).map((d) => ({ date: d, perTenK: fund.incomesPerTenK[d]! }));
     return this.runner.withLocks([stream], () =>
       this.appendWithRetry(async () => {
         const position = await loadPosition(this.store, walletId, fund.code);
@@ -146,7 +146,7 @@ export class DayClose implements OnApplicationBootstrap {
           return [{ stream: fundStream(fund.code), events, expectedRevision: expectedAfter(current.revision) }];
         }, metadata),
       );
-      const perTenK = fund.incomes[date]!;
+      const perTenK = fund.incomesPerTenK[date]!;
       const incomeFen = dailyIncomeFen(holdingsFen, perTenK);
       bodies.push({
         date,
@@ -181,7 +181,7 @@ export class DayClose implements OnApplicationBootstrap {
 
 /** Refuses the close before anything is written when a fund lacks the income of a day it must accrue. */
 function requireIncomes(funds: readonly RegisteredFund[], days: readonly IsoDate[]): void {
-  const missing = funds.flatMap((fund) => days.filter((d) => d >= fund.registeredOn && fund.incomes[d] === undefined).map((d) => `${fund.code} on ${d}`));
+  const missing = funds.flatMap((fund) => days.filter((d) => d >= fund.registeredOn && fund.incomesPerTenK[d] === undefined).map((d) => `${fund.code} on ${d}`));
   if (missing.length > 0) {
     throw new DomainError('INCOME_MISSING', `publish the income per 10,000 shares first: missing for ${missing.join(', ')}`, { missing: missing.join(', ') });
   }

@@ -33,7 +33,7 @@ export type FundState =
       code: string;
       name: string;
       registeredOn: IsoDate;
-      incomes: Readonly<Record<IsoDate, PerTenKMicros>>;
+      incomesPerTenK: Readonly<Record<IsoDate, PerTenKMicros>>;
       holders: readonly string[];
       distributedThrough: IsoDate | null;
     };
@@ -53,7 +53,7 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
     if (!state.registered) throw new DomainError('UNKNOWN_FUND', 'the fund is not registered');
     switch (command.type) {
       case 'PublishIncome': {
-        const published = state.incomes[command.date];
+        const published = state.incomesPerTenK[command.date];
         if (published === command.perTenK) return [];
         if (published !== undefined) {
           throw new DomainError('INCOME_ALREADY_PUBLISHED', `fund ${state.code} already has income ${formatPerTenK(published)} for ${command.date}`, {
@@ -72,7 +72,7 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
         return state.holders.includes(command.walletId) ? [] : [{ type: 'HolderJoined', data: { walletId: command.walletId } }];
       case 'DistributeIncome': {
         if (state.distributedThrough !== null && command.date <= state.distributedThrough) return [];
-        const perTenK = state.incomes[command.date];
+        const perTenK = state.incomesPerTenK[command.date];
         if (perTenK === undefined) throw new DomainError('INCOME_MISSING', `fund ${state.code} has no income for ${command.date}`, { fund: state.code, date: command.date });
         // The fund pays income on IFW's total holding; holders each got their share rounded down.
         const totalFen = dailyIncomeFen(command.holdingsFen, perTenK);
@@ -91,12 +91,12 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
 
   evolve(state, event) {
     if (event.type === 'FundRegistered') {
-      return { registered: true, ...event.data, incomes: {}, holders: [], distributedThrough: null };
+      return { registered: true, ...event.data, incomesPerTenK: {}, holders: [], distributedThrough: null };
     }
     if (!state.registered) return state;
     switch (event.type) {
       case 'IncomePublished':
-        return { ...state, incomes: { ...state.incomes, [event.data.date]: event.data.perTenK } };
+        return { ...state, incomesPerTenK: { ...state.incomesPerTenK, [event.data.date]: event.data.perTenK } };
       case 'HolderJoined':
         return { ...state, holders: [...state.holders, event.data.walletId] };
       case 'IncomeDistributed':

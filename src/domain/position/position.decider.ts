@@ -68,6 +68,7 @@ export const positionDecider: Decider<PositionCommand, PositionEvent, PositionSt
   initialState: { opened: false },
 
   decide(command, state) {
+    if (command.type !== 'CloseDay') invariant(command.amountFen > 0n, () => `${command.type} of ${command.amountFen} fen: amounts are positive`);
     if (command.type === 'PlacePurchase') {
       const { purchaseId, walletId, fundCode, amountFen, businessDate } = command;
       const postings = [posting(ACCOUNTS.fundSettlement(fundCode), ACCOUNTS.pendingPurchase(walletId, fundCode), amountFen)];

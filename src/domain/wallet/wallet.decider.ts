@@ -40,6 +40,7 @@ export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
       return [{ type: 'WalletOpened', data: { walletId: command.walletId, ownerKind: command.ownerKind, ownerId: command.ownerId } }];
     }
     if (!state.open) throw new DomainError('UNKNOWN_WALLET', 'the wallet is not open');
+    invariant(command.amountFen > 0n, () => `${command.type} of ${command.amountFen} fen: amounts are positive`);
     const cash = ACCOUNTS.walletCash(state.walletId);
     switch (command.type) {
       case 'Deposit':
@@ -77,7 +78,7 @@ export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
       case 'CashDeposited':
       case 'PaymentReceived':
       case 'RedemptionCashReceived':
-        return { ...state, cashFen: state.cashFen + event.data.amountFen };
+        return withCash(state, state.cashFen + event.data.amountFen);
       case 'CashWithdrawn':
       case 'PaymentSent':
         return withCash(state, state.cashFen - event.data.amountFen);

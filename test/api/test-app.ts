@@ -1,0 +1,69 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '../../src/config';
+import { startServer } from '../../src/api/server';
+
+export const OPERATOR_KEY = 'operator-key-for-tests-0001';
+export const AUDITOR_KEY = 'auditor-key-for-tests-00001';
+export const COMPLIANCE_KEY = 'compliance-key-for-tests-01';
+
+export interface ApiResponse {
+  status: number;
+  contentType: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+  body: any;
+}
+
+let partyCount = 0;
+
+/** The real application on a real socket, on an embedded store of its own (in memory unless a URL is given). */
+export class TestApp {
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly url: string,
+  ) {}
+
+  static async start(options: { eventStoreUrl?: string; startDate?: string } = {}): Promise<TestApp> {
+    const config = loadConfig(
+      { port: '0' },
+      {
+        IFW_EVENTSTORE_URL: options.eventStoreUrl ?? 'sqlite::memory:',
+        IFW_API_KEYS: `${OPERATOR_KEY}=operator,${AUDITOR_KEY}=auditor,${COMPLIANCE_KEY}=compliance`,
+        IFW_START_DATE: options.startDate ?? '2026-01-05',
+      },
+    );
+    const app = await startServer(config, { logger: false });
+    return new TestApp(app, await app.getUrl());
+  }
+
+  async request(method: 'GET' | 'POST', path: string, options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    const contentType = response.headers.get('content-type') ?? '';
+    return { status: response.status, contentType, body: text && contentType.includes('json') ? JSON.parse(text) : text };
+  }
+
+  post(path: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    return this.request('POST', path, { key, body, headers });
+  }
+
+  get(path: string, key: string): Promise<ApiResponse> {
+    return this.request('GET', path, { key });
+  }
+
+  /** Opens a customer or merchant through the API; returns its id, wallet and key. */
+  async party(kind: 'customer' | 'merchant', name = `${kind} ${++partyCount}`): Promise<{ id: string; walletId: string; key: string }> {
+    const response = await this.post(`/${kind}s`, OPERATOR_KEY, { name });
+    if (response.status !== 201) throw new Error(`could not open a ${kind}: ${response.status} ${JSON.stringify(response.body)}`);
+    return { id: response.body.id, walletId: response.body.walletId, key: response.body.apiKey };
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+  }
+}

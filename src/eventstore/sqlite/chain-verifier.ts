@@ -2,18 +2,11 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { ChainBreak, ChainReport, VerifyOptions } from '../event-store';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
 import { LIMITS } from '../limits';
+import { EVENT_COLUMNS, type EventRow } from './event-row';
 
-interface ChainRow {
+/** An event row with its stream's integer id, which orders the walk. */
+interface ChainRow extends EventRow {
   stream_id: number;
-  name: string;
-  revision: number;
-  position: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: number;
-  hash: string;
 }
 
 interface StreamHead {
@@ -41,8 +34,7 @@ export class ChainVerifier {
   private readonly headsWithoutEvents: Statement<[], StreamHead>;
 
   constructor(db: Database) {
-    const columns =
-      'e.stream_id, s.name, e.revision, e.position, e.id, e.type, e.data, e.metadata, e.recorded_at, e.hash';
+    const columns = `e.stream_id, ${EVENT_COLUMNS}`;
     this.pageFrom = db.prepare(
       `SELECT ${columns} FROM events e JOIN streams s ON s.stream_id = e.stream_id
        WHERE (e.stream_id, e.revision) > (?, ?) ORDER BY e.stream_id, e.revision LIMIT ?`,

@@ -132,6 +132,8 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  /** The revision of the stream's last event, or -1n when the stream does not exist: a cheap freshness check. */
+  streamRevision(stream: string): Promise<bigint>;
   /** The position of the last event in the log, or -1n when the log is empty. */
   lastPosition(): Promise<bigint>;
   saveSnapshot(stream: string, snapshot: Snapshot): Promise<void>;

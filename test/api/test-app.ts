@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/api/server';
+import { EVENT_STORE } from '../../src/api/event-store.module';
+import type { EventStore } from '../../src/eventstore';
 
 export const OPERATOR_KEY = 'operator-key-for-tests-0001';
 export const AUDITOR_KEY = 'auditor-key-for-tests-00001';
@@ -9,6 +11,7 @@ export const COMPLIANCE_KEY = 'compliance-key-for-tests-01';
 export interface ApiResponse {
   status: number;
   contentType: string;
+  headers: Headers;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   body: any;
 }
@@ -45,7 +48,7 @@ export class TestApp {
     const response = await fetch(`${this.url}${path}`, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
-    return { status: response.status, contentType, body: text && contentType.includes('json') ? JSON.parse(text) : text };
+    return { status: response.status, contentType, headers: response.headers, body: text && contentType.includes('json') ? JSON.parse(text) : text };
   }
 
   post(path: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
@@ -61,6 +64,20 @@ export class TestApp {
     const response = await this.post(`/${kind}s`, OPERATOR_KEY, { name });
     if (response.status !== 201) throw new Error(`could not open a ${kind}: ${response.status} ${JSON.stringify(response.body)}`);
     return { id: response.body.id, walletId: response.body.walletId, key: response.body.apiKey };
+  }
+
+  /** The global position of the last event in the log, as GET /health reports it. */
+  async lastPosition(): Promise<string> {
+    const response = await this.request('GET', '/health');
+    if (response.status !== 200) throw new Error(`GET /health answered ${response.status}`);
+    return response.body.lastPosition;
+  }
+
+  /** The types of the events of one stream, oldest first, read straight from the store behind the app. */
+  async eventTypes(stream: string): Promise<string[]> {
+    const types: string[] = [];
+    for await (const event of this.app.get<EventStore>(EVENT_STORE).readStream(stream)) types.push(event.type);
+    return types;
   }
 
   async stop(): Promise<void> {

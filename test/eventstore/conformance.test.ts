@@ -63,6 +63,12 @@ describe.each(backends())('event store conformance: $name', (backend) => {
       expect((await store.append(s, [deposited(3)], { expectedRevision: 1n })).nextRevision).toBe(2n);
     });
 
+    it('tells the revision of a stream, -1n when it does not exist', async () => {
+      expect(await store.streamRevision(stream('rev'))).toBe(-1n);
+      await store.append(stream('rev'), [deposited(1), deposited(2)]);
+      expect(await store.streamRevision(stream('rev'))).toBe(1n);
+    });
+
     it('any appends whatever the stream holds', async () => {
       const s = stream('wallet-4');
       expect((await store.append(s, [deposited(1)])).nextRevision).toBe(0n);

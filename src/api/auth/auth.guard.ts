@@ -24,7 +24,8 @@ export class AuthGuard implements CanActivate {
     if (rule?.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    const bearer = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    const bearer = typeof header === 'string' && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : '';
     if (!bearer) throw HttpProblem.unauthorized('send your API key as "Authorization: Bearer <key>"');
     const principal = await this.principals.resolve(bearer);
     if (!principal) throw HttpProblem.unauthorized('the API key is not valid');
@@ -33,7 +34,8 @@ export class AuthGuard implements CanActivate {
     if (rule.roles.includes(principal.role)) return true;
     if (rule.ownWalletParam && 'walletId' in principal) {
       const params = request.params as Record<string, string>;
-      if (params[rule.ownWalletParam] === principal.walletId) return true;
+      // Wallet ids are UUIDs, which validation accepts in any case.
+      if (params[rule.ownWalletParam]?.toLowerCase() === principal.walletId) return true;
       throw HttpProblem.forbidden('a customer or merchant key acts on its own wallet only');
     }
     throw HttpProblem.forbidden(`this route is for ${[...rule.roles, ...(rule.ownWalletParam ? ["the wallet's owner"] : [])].join(', ')}; the key's role is ${principal.role}`);

@@ -37,20 +37,10 @@ export class BusinessCalendar implements OnApplicationBootstrap {
     });
   }
 
-  /**
-   * Every command asks for the date, so the folded calendar is cached and revalidated by reading only the
-   * stream's last event: another process's day close is still seen at once.
-   */
+  /** Cheap to call per command: the folded calendar is cached and revalidated against the stream's revision. */
   async today(): Promise<Today> {
-    let latest = -1n;
-    for await (const event of this.store.readStream(CALENDAR_STREAM, { direction: 'backwards', maxCount: 1 })) latest = event.revision;
-    if (!this.cached || this.cached.revision !== latest) {
-      const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
-      if (!state.started) throw new Error('the business calendar has not started: the application did not finish booting');
-      this.cached = { calendar: state, revision, businessDate: state.businessDate, ruleSet: ruleSetOn(state.businessDate) };
-    }
-    return this.cached;
+    const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    if (!state.started) throw new Error('the business calendar has not started: the application did not finish booting');
+    return { calendar: state, revision, businessDate: state.businessDate, ruleSet: ruleSetOn(state.businessDate) };
   }
-
-  private cached: Today | undefined;
 }

@@ -24,8 +24,19 @@ export const Command = createParamDecorator((_: unknown, execution: ExecutionCon
     throw HttpProblem.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
   }
   const scope = createHash('sha256').update(`${describePrincipal(principal)}\n${key}`).digest('hex');
-  const requestHash = createHash('sha256')
-    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
-    .digest('hex');
+  const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${bodyText(request.body)}`).digest('hex');
   return { ...context, idempotency: { stream: `idempotency-${scope}`, requestHash } };
 });
+
+/**
+ * The body as hashed for idempotency: canonical JSON, so key order does not matter. A body JSON cannot
+ * carry back (1e400 parses to Infinity) is hashed as best it can be; validation refuses it with a 400
+ * naming the field before anything is recorded.
+ */
+function bodyText(body: unknown): string {
+  try {
+    return canonicalJson(body ?? null);
+  } catch {
+    return String(body);
+  }
+}

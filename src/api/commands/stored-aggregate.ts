@@ -33,10 +33,16 @@ export interface Loaded<State> {
 
 /** Snapshots every this many events, so a busy wallet loads in bounded time however long its history. */
 const SNAPSHOT_EVERY_EVENTS = 200;
+/** Aggregates kept folded in memory per store; the least recently used is dropped beyond this. */
+const MAX_CACHED_AGGREGATES = 50_000;
+
+/** Folded states by schema and stream; states are immutable, so a cached one can be handed out as it is. */
+const caches = new WeakMap<EventStore, Map<string, Loaded<unknown>>>();
 
 /**
- * Loads an aggregate from its stream through its decider, from the latest snapshot when there is one.
- * `schema` must change whenever the decider's state changes shape.
+ * Loads an aggregate from its stream through its decider. A state folded before is reused when the stream's
+ * revision says nothing was appended since (one indexed lookup), or brought up to date with only the new
+ * events; otherwise it is folded from the latest snapshot. `schema` must change whenever the state's shape does.
  */
 export async function loadStored<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -44,15 +50,37 @@ export async function loadStored<Command, Event extends DomainEvent, State>(
   decider: Decider<Command, Event, State>,
   schema: string,
 ): Promise<Loaded<State>> {
-  const snapshots: SnapshotPolicy<State> = {
-    schema,
-    everyEvents: SNAPSHOT_EVERY_EVENTS,
-    encode: (state) => encodeData(state as object),
-    decode: (json) => decodeData<State>(json as JsonObject),
-  };
-  const fold = { initialState: decider.initialState, evolve: (state: State, event: RecordedEvent) => decider.evolve(state, toDomainEvent<Event>(event)) };
-  const { state, revision } = await loadAggregate(store, stream, fold, snapshots);
-  return { state, revision };
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, (cache = new Map()));
+  const key = `${schema}|${stream}`;
+  const cached = cache.get(key) as Loaded<State> | undefined;
+  const current = await store.streamRevision(stream);
+  let loaded: Loaded<State>;
+  if (cached && cached.revision <= current) {
+    loaded = cached;
+    if (cached.revision < current) {
+      let { state, revision } = cached;
+      for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
+        state = decider.evolve(state, toDomainEvent<Event>(event));
+        revision = event.revision;
+      }
+      loaded = { state, revision };
+    }
+  } else {
+    const snapshots: SnapshotPolicy<State> = {
+      schema,
+      everyEvents: SNAPSHOT_EVERY_EVENTS,
+      encode: (state) => encodeData(state as object),
+      decode: (json) => decodeData<State>(json as JsonObject),
+    };
+    const fold = { initialState: decider.initialState, evolve: (state: State, event: RecordedEvent) => decider.evolve(state, toDomainEvent<Event>(event)) };
+    const { state, revision } = await loadAggregate(store, stream, fold, snapshots);
+    loaded = { state, revision };
+  }
+  cache.delete(key);
+  if (cache.size >= MAX_CACHED_AGGREGATES) cache.delete(cache.keys().next().value!);
+  cache.set(key, loaded);
+  return loaded;
 }
 
 /** `-1n` (no stream yet) becomes `'no_stream'`, as the store expects. */

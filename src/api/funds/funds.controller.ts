@@ -5,13 +5,13 @@ import { Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
-import { FUND_CODE_FIELD, defineBody } from '../http/body-schema';
+import { FUND_CODE_FIELD, NAME_FIELD, defineBody } from '../http/body-schema';
 import type { RouteDoc } from '../http/openapi';
 import { validateBody, validateParam } from '../http/validate-body';
 import { PublishIncomeCommand } from './publish-income.command';
 import { RegisterFundCommand } from './register-fund.command';
 
-const FUND_BODY = defineBody({ code: FUND_CODE_FIELD, name: { kind: 'string', minLength: 1, maxLength: 200, example: "Tianhong Yu'E Bao" } });
+const FUND_BODY = defineBody({ code: FUND_CODE_FIELD, name: { ...NAME_FIELD, example: "Tianhong Yu'E Bao" } });
 const INCOME_BODY = defineBody({
   date: { kind: 'isoDate', description: 'the calendar day the income is for', example: '2026-01-05' },
   perTenK: { kind: 'perTenK', description: 'income per 10,000 shares in CNY, 4 decimals, may be negative', example: '0.2741' },

@@ -1,3 +1,5 @@
+import { FUND_CODE } from '../../domain/fund/fund.decider';
+
 /**
  * A declarative description of a flat JSON request body. One schema drives both validation (validateBody)
  * and the OpenAPI document (buildOpenApiDocument), so the docs cannot drift from what is enforced.
@@ -82,8 +84,17 @@ export type BodyOf<S extends BodySchema> = Flatten<
 export const FUND_CODE_FIELD: StringField = {
   kind: 'string',
   minLength: 2,
-  maxLength: 16,
-  pattern: /^[A-Z0-9]+$/,
+  maxLength: 12,
+  pattern: FUND_CODE,
   patternDescription: 'upper-case letters and digits, such as "000198"',
   example: '000198',
+};
+
+/** Display names of parties and funds: printable characters, not only spaces. */
+export const NAME_FIELD: StringField = {
+  kind: 'string',
+  minLength: 1,
+  maxLength: 200,
+  pattern: /^(?=.*\S)[^\p{Cc}]+$/u,
+  patternDescription: 'printable characters, not only spaces',
 };

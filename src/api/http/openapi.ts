@@ -81,7 +81,7 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
       in: 'header',
       required: false,
       description: 'Any unique string (a UUID is best). Repeating it with the same body returns the first response without a second effect; with a different body, 422.',
-      schema: { type: 'string', minLength: 1, maxLength: 200 },
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
     });
   }
   const responses: Record<string, unknown> = {};

@@ -41,7 +41,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     const headers: Record<string, string> = { ...problem.headers };
     if (problem.status === 401) headers['www-authenticate'] ??= 'Bearer';
-    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(render(problem)));
+    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(renderProblem(problem)));
   }
 
   private toProblem(exception: unknown): HttpProblem {
@@ -64,7 +64,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-function render(problem: HttpProblem): ProblemDocument {
+/** The RFC 9457 document of a problem, as every error response carries it. */
+export function renderProblem(problem: HttpProblem): ProblemDocument {
   const code = problem.code;
   // The standard members come last so an extension can never overwrite them.
   const document: ProblemDocument = {

@@ -6,12 +6,12 @@ import { Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
-import { defineBody } from '../http/body-schema';
+import { NAME_FIELD, defineBody } from '../http/body-schema';
 import type { RouteDoc } from '../http/openapi';
 import { validateBody } from '../http/validate-body';
 import { RegisterPartyCommand } from './register-party.command';
 
-const PARTY_BODY = defineBody({ name: { kind: 'string', minLength: 1, maxLength: 200, description: 'display name', example: 'Li Wei' } });
+const PARTY_BODY = defineBody({ name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' } });
 
 const register = (kind: PartyKind): RouteDoc => ({
   method: 'post',

@@ -19,12 +19,23 @@ export async function loadOpenWallet(store: EventStore, walletId: string): Promi
  * it needs neither the balance nor an expected revision, and a hot merchant wallet is never read in full.
  */
 export async function loadWalletToCredit(store: EventStore, walletId: string): Promise<OpenWalletState> {
+  let openings = openingsByStore.get(store);
+  if (!openings) openingsByStore.set(store, (openings = new Map()));
+  const known = openings.get(walletId);
+  if (known) return known;
   for await (const recorded of store.readStream(walletStream(walletId), { maxCount: 1 })) {
     const state = walletDecider.evolve(walletDecider.initialState, toDomainEvent<WalletEvent>(recorded));
-    if (state.open) return state;
+    if (!state.open) break;
+    if (openings.size >= MAX_CACHED_OPENINGS) openings.delete(openings.keys().next().value!);
+    openings.set(walletId, state);
+    return state;
   }
   throw HttpProblem.notFound(`wallet ${walletId} does not exist`);
 }
+
+/** A wallet's opening never changes, so it is read once; the cache is bounded and keyed by store. */
+const MAX_CACHED_OPENINGS = 100_000;
+const openingsByStore = new WeakMap<EventStore, Map<string, OpenWalletState>>();
 
 /** The cash a wallet holds once `events` are applied, as a decimal string for a response. */
 export function cashAfter(wallet: OpenWalletState, events: readonly WalletEvent[]): string {

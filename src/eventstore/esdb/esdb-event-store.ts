@@ -200,6 +200,12 @@ export class EsdbEventStore implements EventStore {
     return new EsdbSubscription(source, filter);
   }
 
+  async streamRevision(stream: string): Promise<bigint> {
+    let revision = -1n;
+    for await (const event of this.readStream(stream, { direction: 'backwards', maxCount: 1 })) revision = event.revision;
+    return revision;
+  }
+
   async lastPosition(): Promise<bigint> {
     this.checkOpen();
     // Backwards from the end of $all to the first IFW event; the server's own events (stats, stream metadata)

@@ -174,6 +174,12 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
+  async streamRevision(stream: string): Promise<bigint> {
+    checkStreamName(stream);
+    this.checkOpen();
+    return BigInt(this.streamId.get(stream)?.revision ?? -1);
+  }
+
   async lastPosition(): Promise<bigint> {
     this.checkOpen();
     return BigInt(this.maxPosition.get()?.position ?? -1);

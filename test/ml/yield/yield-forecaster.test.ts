@@ -1,0 +1,186 @@
+import { type MarketSimulation, simulateMarket } from '../../../src/ml/market/market-simulator';
+import { SeededRandom } from '../../../src/ml/market/seeded-random';
+import { ModelInputError } from '../../../src/ml/yield/model-input-error';
+import { YIELD_FEATURE_NAMES, type YieldMarket } from '../../../src/ml/yield/yield-features';
+import {
+  DEFAULT_ALPHA_RATIOS,
+  DEFAULT_L1_RATIOS,
+  evaluateYieldForecasts,
+  forecastFundYields,
+  requiredDays,
+  walkForwardYieldForecasts,
+} from '../../../src/ml/yield/yield-forecaster';
+
+/** The default market of docs/simulator.md. */
+let full: MarketSimulation;
+/** A smaller one for the slower checks. */
+const small = simulateMarket({ seed: 17, startDate: '2017-01-01', endDate: '2020-12-31', funds: 4 });
+
+beforeAll(() => {
+  full = simulateMarket({ seed: 20140101, startDate: '2014-01-01', endDate: '2025-12-31', funds: 20 });
+});
+
+const clone = (m: YieldMarket) => ({
+  dates: [...m.dates],
+  overnightRatePct: [...m.overnightRatePct],
+  funds: m.funds.map((f) => ({ code: f.code, perTenK: [...f.perTenK] })),
+});
+
+describe('evaluateYieldForecasts', () => {
+  it('beats the naive forecast (tomorrow = today) out of sample on the default simulated market, quickly', () => {
+    const started = performance.now();
+    const result = evaluateYieldForecasts(full);
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(15_000);
+    expect(result.pooling).toBe('pooled');
+    expect(result.count).toBeGreaterThan(20 * 3000);
+    for (const value of [result.mae, result.rmse, result.naiveMae, result.naiveRmse]) expect(Number.isFinite(value)).toBe(true);
+    expect(result.mae).toBeLessThan(result.naiveMae);
+    expect(result.rmse).toBeLessThan(result.naiveRmse);
+    expect(result.skill).toBeGreaterThan(0.05);
+    // Most of the gain is at month ends, whose liquidity spikes the calendar features anticipate.
+    expect(result.monthEnd.skill).toBeGreaterThan(0.2);
+    expect(result.otherDays.skill).toBeGreaterThan(-0.05);
+    expect(result.perFund).toHaveLength(20);
+    expect(result.perFund.filter((f) => f.skill > 0).length).toBeGreaterThanOrEqual(18);
+    expect(result.from > '2015-01-01').toBe(true);
+    expect(result.to).toBe('2025-12-31');
+    const blocks = result.choices.reduce((sum, c) => sum + c.blocks, 0);
+    expect(blocks).toBeGreaterThan(100);
+    for (const choice of result.choices) {
+      expect(DEFAULT_ALPHA_RATIOS).toContain(choice.alphaRatio);
+      expect(DEFAULT_L1_RATIOS).toContain(choice.l1Ratio);
+    }
+  });
+
+  it('also beats the naive forecast with one model per fund', () => {
+    const result = evaluateYieldForecasts(small, { pooling: 'per-fund' });
+    expect(result.pooling).toBe('per-fund');
+    expect(result.mae).toBeLessThan(result.naiveMae);
+  });
+
+  it('scores from a given date', () => {
+    const result = evaluateYieldForecasts(small, { evaluateFrom: '2020-01-01' });
+    expect(result.from).toBe('2020-01-02');
+    expect(result.count).toBe(4 * 365);
+  });
+});
+
+describe('walkForwardYieldForecasts', () => {
+  it('makes no forecast that depends on data after its origin', () => {
+    const baseline = walkForwardYieldForecasts(small);
+    expect(baseline.firstOrigin).toBeGreaterThan(365);
+    const random = SeededRandom.fromSeed('future');
+    for (const cut of [baseline.firstOrigin + 3, baseline.firstOrigin + 200, small.dates.length - 40]) {
+      const changed = clone(small);
+      for (let t = cut + 1; t < changed.dates.length; t += 1) {
+        changed.overnightRatePct[t] = random.uniformIn(0.5, 4);
+        for (const fund of changed.funds) fund.perTenK[t] = random.uniformIn(0, 1.5);
+      }
+      const after = walkForwardYieldForecasts(changed);
+      after.funds.forEach((fund, i) => {
+        expect(fund.forecast.slice(0, cut + 1)).toEqual(baseline.funds[i]!.forecast.slice(0, cut + 1));
+        expect(fund.forecast.slice(cut + 1)).not.toEqual(baseline.funds[i]!.forecast.slice(cut + 1));
+      });
+    }
+  });
+
+  it('gives a finite forecast for every origin from the first on, and null before and on the last day', () => {
+    const result = walkForwardYieldForecasts(small);
+    for (const fund of result.funds) {
+      expect(fund.forecast.slice(0, result.firstOrigin).every((v) => v === null)).toBe(true);
+      expect(fund.forecast.slice(result.firstOrigin, -1).every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+      expect(fund.forecast.at(-1)).toBeNull();
+    }
+  });
+});
+
+describe('forecastFundYields', () => {
+  it('forecasts the day after trainEnd for every fund, from data up to trainEnd only', () => {
+    const trainEnd = '2020-06-30';
+    const forecast = forecastFundYields(small, { trainEnd });
+    expect(forecast.trainEnd).toBe(trainEnd);
+    expect(forecast.forecastDate).toBe('2020-07-01');
+    expect(forecast.funds.map((f) => f.code)).toEqual(small.funds.map((f) => f.code));
+    const end = small.dates.indexOf(trainEnd);
+    for (const [i, fund] of forecast.funds.entries()) {
+      expect(Number.isFinite(fund.perTenK)).toBe(true);
+      expect(fund.perTenKMicros).toBe(Math.round(fund.perTenK * 10_000));
+      expect(fund.naivePerTenK).toBe(small.funds[i]!.perTenK[end]);
+      expect(Math.abs(fund.perTenK - fund.naivePerTenK)).toBeLessThan(0.2);
+      expect(fund.alpha).toBeGreaterThan(0);
+      expect(DEFAULT_ALPHA_RATIOS).toContain(fund.alphaRatio);
+      expect(DEFAULT_L1_RATIOS).toContain(fund.l1Ratio);
+      expect(Object.keys(fund.coef)).toEqual([...YIELD_FEATURE_NAMES]);
+      const sum6 = small.funds[i]!.perTenK.slice(end - 5, end + 1).reduce((a, b) => a + b, 0);
+      expect(fund.sevenDayYieldPct).toBeCloseTo((((sum6 + fund.perTenK) / 10_000) * 365 * 100) / 7, 10);
+    }
+    // The days after trainEnd make no difference, whether changed or absent.
+    const changed = clone(small);
+    for (let t = end + 1; t < changed.dates.length; t += 1) for (const fund of changed.funds) fund.perTenK[t] = 9;
+    expect(forecastFundYields(changed, { trainEnd })).toEqual(forecast);
+    const truncated = { dates: small.dates.slice(0, end + 1), overnightRatePct: small.overnightRatePct.slice(0, end + 1), funds: small.funds.map((f) => ({ code: f.code, perTenK: f.perTenK.slice(0, end + 1) })) };
+    expect(forecastFundYields(truncated, { trainEnd })).toEqual(forecast);
+  });
+
+  it('never forecasts NaN, even with loss days and zero-income days in the history', () => {
+    const rough = clone(small);
+    const random = SeededRandom.fromSeed('rough');
+    for (let t = 0; t < rough.dates.length; t += 1) {
+      if (random.bernoulli(0.02)) rough.funds[1]!.perTenK[t] = -0.3;
+      if (random.bernoulli(0.02)) rough.funds[2]!.perTenK[t] = 0;
+    }
+    const forecast = forecastFundYields(rough, { trainEnd: '2020-12-31', pooling: 'per-fund' });
+    expect(forecast.forecastDate).toBe('2021-01-01');
+    for (const fund of forecast.funds) expect(Number.isFinite(fund.perTenK)).toBe(true);
+  });
+});
+
+describe('yield forecaster: bad input is a typed error naming the problem', () => {
+  const code = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ModelInputError);
+      return (error as ModelInputError).code;
+    }
+    return 'no error';
+  };
+
+  it('names series too short for the walk-forward', () => {
+    const needed = requiredDays();
+    const short = simulateMarket({ seed: 1, startDate: '2020-01-01', endDate: '2020-12-31', funds: 2 });
+    expect(short.dates.length).toBeLessThan(needed);
+    expect(code(() => evaluateYieldForecasts(short))).toBe('TOO_SHORT');
+    expect(code(() => forecastFundYields(short, { trainEnd: '2020-12-31' }))).toBe('TOO_SHORT');
+    expect(code(() => forecastFundYields(small, { trainEnd: '2017-03-01' }))).toBe('TOO_SHORT');
+    // With a shorter history requirement the same data is enough.
+    expect(code(() => evaluateYieldForecasts(short, { minTrainDays: 120, validationBlocks: 3, refitEveryDays: 30 }))).toBe('no error');
+  });
+
+  it('names NaN, gaps and constant series', () => {
+    const withNaN = clone(small);
+    withNaN.funds[3]!.perTenK[900] = Number.NaN;
+    expect(code(() => evaluateYieldForecasts(withNaN))).toBe('NON_FINITE');
+    expect(code(() => forecastFundYields(withNaN, { trainEnd: '2020-12-31' }))).toBe('NON_FINITE');
+    // Before the NaN the same data is fine.
+    expect(code(() => forecastFundYields(withNaN, { trainEnd: small.dates[899]! }))).toBe('no error');
+    const withGap = clone(small);
+    withGap.dates.splice(700, 1);
+    withGap.overnightRatePct.splice(700, 1);
+    for (const fund of withGap.funds) fund.perTenK.splice(700, 1);
+    expect(code(() => evaluateYieldForecasts(withGap))).toBe('GAP');
+    const constant = clone(small);
+    constant.funds[0]!.perTenK.fill(0.6);
+    expect(code(() => evaluateYieldForecasts(constant))).toBe('CONSTANT_SERIES');
+  });
+
+  it('names bad options and unknown dates', () => {
+    expect(code(() => forecastFundYields(small, { trainEnd: '2031-01-01' }))).toBe('UNKNOWN_DATE');
+    expect(code(() => evaluateYieldForecasts(small, { evaluateFrom: '1999-01-01' }))).toBe('UNKNOWN_DATE');
+    expect(code(() => evaluateYieldForecasts(small, { refitEveryDays: 0 }))).toBe('BAD_OPTION');
+    expect(code(() => evaluateYieldForecasts(small, { alphaRatios: [] }))).toBe('BAD_OPTION');
+    expect(code(() => evaluateYieldForecasts(small, { l1Ratios: [0.5, 1.2] }))).toBe('L1_RATIO_OUT_OF_RANGE');
+    expect(code(() => evaluateYieldForecasts(small, { pooling: 'mixed' as never }))).toBe('BAD_OPTION');
+  });
+});

@@ -51,8 +51,9 @@ export class DayClose implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const today = await this.calendar.today();
-    const closing = today.calendar.closing;
+    // Read the stream itself: on a new ledger the calendar may not have been started yet at this point.
+    const { state } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    const closing = state.started ? state.closing : null;
     if (!closing) return;
     this.logger.warn(`completing the close of ${closing.date}, interrupted before it finished`);
     const system: CommandContext = { principal: { role: 'operator', id: 'system' }, correlationId: randomUUID() };

@@ -11,6 +11,8 @@ import { FundsModule } from './funds/funds.module';
 import { HEALTH_ROUTES } from './health/health.controller';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
+import { INTELLIGENCE_ROUTES } from './intelligence/intelligence.controller';
+import { IntelligenceModule } from './intelligence/intelligence.module';
 import { LEDGER_ROUTES } from './ledger/ledger.controller';
 import { LedgerModule } from './ledger/ledger.module';
 import { OPERATION_ROUTES } from './operations/operations.controller';
@@ -30,7 +32,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         ConfigModule.forConfig(config),
         EventStoreModule.forStore(store),
-        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES]),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES]),
         AuthModule,
         CommandsModule,
         HealthModule,
@@ -39,6 +41,7 @@ export class AppModule {
         FundsModule,
         OperationsModule,
         LedgerModule,
+        IntelligenceModule,
       ],
     };
   }

@@ -132,6 +132,15 @@ const ROUTES: Route[] = [
     allowed: ['operator'],
     success: { status: 422, code: 'DAY_ALREADY_CLOSED' },
   },
+  {
+    name: 'GET /merchants/{merchantId}/forecast',
+    method: 'GET',
+    // The party that owns the wallet the caller names; its history is too short for a forecast, hence 404.
+    path: (w) => `/merchants/${[ann, ben, mia].find((p) => p.walletId === w)!.id}/forecast`,
+    allowed: [...OWNERS, 'operator', 'auditor'],
+    success: { status: 404, code: 'NOT_FOUND' },
+  },
+  { name: 'GET /wallets/{id}/portfolio', method: 'GET', path: (w) => `/wallets/${w}/portfolio`, allowed: [...OWNERS, 'operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /ledger/trial-balance', method: 'GET', path: () => '/ledger/trial-balance', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /health', method: 'GET', path: () => '/health', allowed: 'everyone', success: { status: 200 } },
   { name: 'GET /openapi.json', method: 'GET', path: () => '/openapi.json', allowed: 'everyone', success: { status: 200 } },

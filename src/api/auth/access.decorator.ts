@@ -6,7 +6,7 @@ export const ACCESS = 'ifw:access';
 export type AccessRule =
   | { kind: 'public' }
   /** Staff of these roles, and, when `ownWalletParam` is given, the customer or merchant owning that wallet. */
-  | { kind: 'roles'; roles: readonly Role[]; ownWalletParam?: string };
+  | { kind: 'roles'; roles: readonly Role[]; ownWalletParam?: string; ownPartyParam?: string };
 
 /** Anyone, without a key. */
 export const Public = () => SetMetadata(ACCESS, { kind: 'public' } satisfies AccessRule);
@@ -17,3 +17,7 @@ export const Staff = (...roles: Role[]) => SetMetadata(ACCESS, { kind: 'roles', 
 /** The wallet's own customer or merchant (by route parameter), and staff of the given roles. */
 export const WalletOwnerOr = (walletParam: string, ...roles: Role[]) =>
   SetMetadata(ACCESS, { kind: 'roles', roles, ownWalletParam: walletParam } satisfies AccessRule);
+
+/** The customer or merchant named by the route parameter itself, and staff of the given roles. */
+export const PartyOrStaff = (partyParam: string, ...roles: Role[]) =>
+  SetMetadata(ACCESS, { kind: 'roles', roles, ownPartyParam: partyParam } satisfies AccessRule);

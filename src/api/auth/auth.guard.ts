@@ -32,12 +32,13 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     if (!rule) throw HttpProblem.forbidden('this route is not open to any role');
     if (rule.roles.includes(principal.role)) return true;
-    if (rule.ownWalletParam && 'walletId' in principal) {
+    if ((rule.ownWalletParam || rule.ownPartyParam) && 'walletId' in principal) {
       const params = request.params as Record<string, string>;
-      // Wallet ids are UUIDs, which validation accepts in any case.
-      if (params[rule.ownWalletParam]?.toLowerCase() === principal.walletId) return true;
+      // Ids are UUIDs, which validation accepts in any case.
+      if (rule.ownWalletParam && params[rule.ownWalletParam]?.toLowerCase() === principal.walletId) return true;
+      if (rule.ownPartyParam && params[rule.ownPartyParam]?.toLowerCase() === principal.id) return true;
       throw HttpProblem.forbidden('a customer or merchant key acts on its own wallet only');
     }
-    throw HttpProblem.forbidden(`this route is for ${[...rule.roles, ...(rule.ownWalletParam ? ["the wallet's owner"] : [])].join(', ')}; the key's role is ${principal.role}`);
+    throw HttpProblem.forbidden(`this route is for ${[...rule.roles, ...(rule.ownWalletParam || rule.ownPartyParam ? ['the owner'] : [])].join(', ')}; the key's role is ${principal.role}`);
   }
 }

@@ -9,15 +9,16 @@ export interface DomainEvent {
 }
 
 /** What every stored event's metadata records about the decision that produced it. */
-export interface DecisionMetadata {
+export type DecisionMetadata = {
   correlationId: string;
   causationId: string;
   principal: string;
   ruleSetVersion: string;
   businessDate: string;
-}
+};
 
-export function toEventInputs(events: readonly DomainEvent[], metadata: DecisionMetadata): EventInput[] {
+/** Metadata of a decision, plus whatever else its kind records (a model version, the position of its inputs). */
+export function toEventInputs(events: readonly DomainEvent[], metadata: DecisionMetadata & Readonly<Record<string, string>>): EventInput[] {
   return events.map((event) => ({ type: event.type, data: encodeData(event.data), metadata: { ...metadata } }));
 }
 

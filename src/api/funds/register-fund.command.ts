@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EventStore } from '../../eventstore';
-import { FUND_REGISTRY_STREAM, fundRegistryDecider } from '../../domain/fund/fund-registry.decider';
+import { REGISTRIES, REGISTRY_SCHEMA, registryDecider } from '../../domain/registry/registry.decider';
 import { fundDecider, fundStream } from '../../domain/fund/fund.decider';
 import { BusinessCalendar } from '../calendar/business-calendar';
 import type { CommandContext } from '../commands/command-context';
@@ -32,14 +32,14 @@ export class RegisterFundHandler implements ICommandHandler<RegisterFundCommand,
     return this.runner.run(context, [fundStream(code)], async () => {
       const today = await this.calendar.today();
       const fund = await loadFund(this.store, code);
-      const registry = await loadStored(this.store, FUND_REGISTRY_STREAM, fundRegistryDecider, 'fund-registry-v1');
+      const registry = await loadStored(this.store, REGISTRIES.funds, registryDecider, REGISTRY_SCHEMA);
       const registered = fundDecider.decide({ type: 'RegisterFund', code, name, businessDate: today.businessDate }, fund.state);
-      const listed = fundRegistryDecider.decide({ type: 'ListFund', code }, registry.state);
+      const listed = registryDecider.decide({ type: 'ListMember', id: code }, registry.state);
       return {
         streams: [
           { stream: fundStream(code), events: registered, expectedRevision: expectedAfter(fund.revision) },
           // Listing only adds a code, so concurrent registrations of different funds need not conflict.
-          { stream: FUND_REGISTRY_STREAM, events: listed, expectedRevision: 'any' },
+          { stream: REGISTRIES.funds, events: listed, expectedRevision: 'any' },
         ],
         status: 201,
         body: { code, name, registeredOn: today.businessDate },

@@ -4,7 +4,7 @@ import { type EventStore, type StreamAppend, WrongExpectedRevisionError } from '
 import { CALENDAR_STREAM, type CalendarState, calendarDecider } from '../../domain/calendar/calendar.decider';
 import { fold } from '../../domain/decider';
 import { DomainError } from '../../domain/domain-error';
-import { FUND_REGISTRY_STREAM, fundRegistryDecider } from '../../domain/fund/fund-registry.decider';
+import { REGISTRIES, REGISTRY_SCHEMA, registryDecider } from '../../domain/registry/registry.decider';
 import { fundDecider, fundStream } from '../../domain/fund/fund.decider';
 import { dailyIncomeFen, formatPerTenK } from '../../domain/income-rate';
 import type { IsoDate } from '../../domain/iso-date';
@@ -21,6 +21,7 @@ import { EVENT_STORE } from '../event-store.module';
 import { type RegisteredFund, loadRegisteredFund } from '../funds/fund-loader';
 import { loadPosition } from '../wallets/position-loader';
 import { loadWalletToCredit } from '../wallets/wallet-loader';
+import { DailyForecasts } from '../intelligence/daily-forecasts';
 
 export type FundDayBody = { date: string; perTenK: string; holdings: string; income: string; distributed: string; residual: string };
 export type DayCloseBody = {
@@ -47,6 +48,7 @@ export class DayClose implements OnApplicationBootstrap {
   constructor(
     private readonly runner: CommandRunner,
     private readonly calendar: BusinessCalendar,
+    private readonly forecasts: DailyForecasts,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
@@ -80,6 +82,9 @@ export class DayClose implements OnApplicationBootstrap {
         for (const walletId of fund.holders) positionsClosed += await this.closePosition(fund, walletId, date, nextBusinessDate, days, metadata);
         fundBodies.push({ code: fund.code, days: await this.distributeIncome(fund, days, metadata) });
       }
+      // The daily forecasts come before the calendar moves, so the close's position covers them too; they
+      // are recorded once per date, and a failure to forecast is logged without holding up the ledger.
+      await this.forecasts.run(date).catch((error: Error) => this.logger.error(`the forecasts at the close of ${date} failed: ${error.message}`, error.stack));
       const finished = calendarDecider.decide({ type: 'FinishDayClose', date }, today.calendar);
       return {
         streams: [{ stream: CALENDAR_STREAM, events: finished, expectedRevision: expectedAfter(today.revision) }],
@@ -92,9 +97,9 @@ export class DayClose implements OnApplicationBootstrap {
   }
 
   private async registeredFunds(): Promise<RegisteredFund[]> {
-    const registry = await loadStored(this.store, FUND_REGISTRY_STREAM, fundRegistryDecider, 'fund-registry-v1');
+    const registry = await loadStored(this.store, REGISTRIES.funds, registryDecider, REGISTRY_SCHEMA);
     const funds: RegisteredFund[] = [];
-    for (const code of registry.state.codes) funds.push((await loadRegisteredFund(this.store, code)).state);
+    for (const code of registry.state.ids) funds.push((await loadRegisteredFund(this.store, code)).state);
     return funds;
   }
 

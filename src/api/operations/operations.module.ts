@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { IntelligenceModule } from '../intelligence/intelligence.module';
 import { DayClose } from './day-close';
 import { OperationsController } from './operations.controller';
 
-@Module({ controllers: [OperationsController], providers: [DayClose] })
+@Module({ imports: [IntelligenceModule], controllers: [OperationsController], providers: [DayClose] })
 export class OperationsModule {}

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { type PartyKind, partyDecider, partyStream } from '../../domain/party/party.decider';
+import { REGISTRIES, registryDecider } from '../../domain/registry/registry.decider';
 import { walletDecider, walletStream } from '../../domain/wallet/wallet.decider';
 import { issueApiKey } from '../auth/api-key';
 import { BusinessCalendar } from '../calendar/business-calendar';
@@ -34,10 +35,13 @@ export class RegisterPartyHandler implements ICommandHandler<RegisterPartyComman
       const { apiKey, secretHash } = issueApiKey(id);
       const registered = partyDecider.decide({ type: 'RegisterParty', partyId: id, kind, name, walletId, apiKeyHash: secretHash }, partyDecider.initialState);
       const opened = walletDecider.decide({ type: 'OpenWallet', walletId, ownerKind: kind, ownerId: id }, walletDecider.initialState);
+      // Merchants are listed so the daily demand forecasts can find them all.
+      const listed = kind === 'merchant' ? registryDecider.decide({ type: 'ListMember', id }, registryDecider.initialState) : [];
       return {
         streams: [
           { stream: partyStream(id), events: registered, expectedRevision: 'no_stream' },
           { stream: walletStream(walletId), events: opened, expectedRevision: 'no_stream' },
+          { stream: REGISTRIES.merchants, events: listed, expectedRevision: 'any' },
         ],
         status: 201,
         body: { id, kind, name, walletId },

@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type EventStore, WrongExpectedRevisionError } from '../../eventstore';
+import { CALENDAR_STREAM, calendarDecider } from '../../domain/calendar/calendar.decider';
+import { type DailyForecastEvent, dailyForecastDecider, dailyForecastStream } from '../../domain/forecast/daily-forecast.decider';
+import { type IsoDate, addDays, nextBusinessDay } from '../../domain/iso-date';
+import { ruleSetOn } from '../../domain/rules/rule-set';
+import { forecastMany } from '../../ml/demand';
+import { createOptimiser } from '../../ml/portfolio/iimmf';
+import { ModelInputError, type YieldForecastOptions, forecastFundYields, requiredDays } from '../../ml/yield';
+import { loadStored, toEventInputs } from '../commands/stored-aggregate';
+import { EVENT_STORE } from '../event-store.module';
+import { loadPosition } from '../wallets/position-loader';
+import { loadOpenWallet } from '../wallets/wallet-loader';
+import { merchantSeries, yieldInputs } from './forecast-inputs';
+
+/** Named in every forecast event's metadata: change it whenever a model or its settings change. */
+export const MODEL_VERSION = 'yield:elastic-net-v1(train60,blocks2x30);demand:arima-aic-v1(period5);allocation:iimmf-v1(horizon7)';
+/** Shorter than the backtest's defaults, so a young ledger gets forecasts after about four months. */
+const YIELD_OPTIONS: YieldForecastOptions = { minTrainDays: 60, validationBlocks: 2, refitEveryDays: 30 };
+const ALLOCATION_HORIZON_DAYS = 7;
+
+export interface ForecastSummary {
+  date: IsoDate;
+  recorded: boolean;
+  funds: number;
+  merchants: number;
+  proposals: number;
+  skipped: number;
+}
+
+/**
+ * The daily job of the day close: fits the models on what the ledger knows at the close of `date` and
+ * records the forecasts for the next day in one write, once per date.
+ */
+@Injectable()
+export class DailyForecasts implements OnApplicationBootstrap {
+  private readonly logger = new Logger(DailyForecasts.name);
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** A crash between a day close and its forecasts leaves them missing; the next start makes them. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { state } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    if (state.started && state.lastClosedDate && (await this.store.streamRevision(dailyForecastStream(state.lastClosedDate))) < 0n) {
+      await this.run(state.lastClosedDate).catch((error: Error) => this.logger.error(`forecasts for ${state.lastClosedDate} failed: ${error.message}`));
+    }
+  }
+
+  async run(date: IsoDate): Promise<ForecastSummary> {
+    const stream = dailyForecastStream(date);
+    if ((await this.store.streamRevision(stream)) >= 0n) return { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
+    const inputsPosition = await this.store.lastPosition();
+    const events: DailyForecastEvent[] = [];
+    const skip = (subject: string, reason: string, forecastDate: IsoDate) => events.push({ type: 'ForecastSkipped', data: { subject, forecastDate, reason } });
+
+    const yieldForecasts = new Map<string, number>();
+    const yields = await yieldInputs(this.store, date, requiredDays(YIELD_OPTIONS));
+    for (const { code, reason } of yields.excluded) skip(`fund ${code}`, reason, addDays(date, 1));
+    if (yields.market) {
+      try {
+        const forecast = forecastFundYields(yields.market, { ...YIELD_OPTIONS, trainEnd: date });
+        for (const fund of forecast.funds) {
+          yieldForecasts.set(fund.code, fund.perTenK);
+          events.push({
+            type: 'FundYieldForecasted',
+            data: {
+              fundCode: fund.code,
+              trainEnd: forecast.trainEnd,
+              forecastDate: forecast.forecastDate,
+              perTenK: BigInt(fund.perTenKMicros),
+              naivePerTenK: BigInt(Math.round(fund.naivePerTenK * 10_000)),
+              sevenDayYieldPct: round(fund.sevenDayYieldPct, 4),
+              alpha: fund.alpha,
+              l1Ratio: fund.l1Ratio,
+            },
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof ModelInputError)) throw error;
+        skip('fund yields', error.message, addDays(date, 1));
+      }
+    }
+
+    const demandDate = nextBusinessDay(date);
+    const merchants = await merchantSeries(this.store, date);
+    const demand = await forecastMany(merchants.map((m) => m.outflowFen), { horizon: 1, period: 5 });
+    const optimiser = yieldForecasts.size > 0 ? await createOptimiser() : undefined;
+    try {
+      for (const [i, merchant] of merchants.entries()) {
+        const item = demand[i]!;
+        if (!item.ok) {
+          skip(`merchant ${merchant.merchantId}`, `${item.error.code}: ${item.error.message}`, demandDate);
+          continue;
+        }
+        const { spec, forecast } = item;
+        const upper95Fen = BigInt(Math.max(0, Math.ceil(forecast.upper95[0]!)));
+        events.push({
+          type: 'MerchantDemandForecasted',
+          data: {
+            merchantId: merchant.merchantId,
+            walletId: merchant.walletId,
+            forecastDate: demandDate,
+            meanFen: BigInt(Math.max(0, Math.round(forecast.mean[0]!))),
+            upper95Fen,
+            model: `ARIMA(${spec.order.join(',')})(${spec.seasonal.join(',')})[${spec.period}]`,
+            aic: forecast.aic === null ? null : round(forecast.aic, 4),
+            historyDays: merchant.outflowFen.length,
+          },
+        });
+        if (optimiser) {
+          const proposal = await this.propose(optimiser, merchant.walletId, yieldForecasts, upper95Fen, demandDate);
+          if (proposal) events.push(proposal);
+        }
+      }
+    } finally {
+      optimiser?.dispose();
+    }
+
+    const metadata = { correlationId: `forecast-${date}`, causationId: `day-close-${date}`, principal: 'system:forecasts', ruleSetVersion: ruleSetOn(demandDate).version, businessDate: date, modelVersion: MODEL_VERSION, inputsPosition: inputsPosition.toString() };
+    const recorded = dailyForecastDecider.decide({ type: 'RecordForecasts', date, events }, dailyForecastDecider.initialState);
+    try {
+      await this.store.append(stream, toEventInputs(recorded, metadata), { expectedRevision: 'no_stream' });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      return { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
+    }
+    const count = (type: DailyForecastEvent['type']) => events.filter((e) => e.type === type).length;
+    return { date, recorded: true, funds: count('FundYieldForecasted'), merchants: count('MerchantDemandForecasted'), proposals: count('RebalanceProposed'), skipped: count('ForecastSkipped') };
+  }
+
+  /** The IIMMF allocation of a merchant's confirmed holdings over the funds that have a forecast. */
+  private async propose(
+    optimiser: Awaited<ReturnType<typeof createOptimiser>>,
+    walletId: string,
+    yieldForecasts: ReadonlyMap<string, number>,
+    demandUpperFen: bigint,
+    demandDate: IsoDate,
+  ): Promise<DailyForecastEvent | undefined> {
+    const { state: wallet } = await loadOpenWallet(this.store, walletId);
+    const current = new Map<string, bigint>();
+    for (const code of wallet.fundCodes) {
+      const { state } = await loadPosition(this.store, walletId, code);
+      if (state.opened && yieldForecasts.has(code)) current.set(code, state.holdingFen);
+    }
+    const balanceFen = [...current.values()].reduce((sum, fen) => sum + fen, 0n);
+    if (balanceFen === 0n) return undefined;
+    const capFen = ruleSetOn(demandDate).instantRedemptionCapFen;
+    const confirmDays = (Date.parse(nextBusinessDay(demandDate)) - Date.parse(demandDate)) / 86_400_000;
+    const result = optimiser.optimise({
+      balanceFen,
+      funds: [...yieldForecasts].map(([code, perTenK]) => ({ code, forecastPerTenK: perTenK, currentFen: current.get(code) ?? 0n, instantCapFen: capFen })),
+      demandUpperFen,
+      horizonDays: ALLOCATION_HORIZON_DAYS,
+      switchCostDays: confirmDays,
+    });
+    return {
+      type: 'RebalanceProposed',
+      data: {
+        walletId,
+        forecastDate: demandDate,
+        targets: result.allocation.map((a) => ({ fundCode: a.code, currentFen: current.get(a.code) ?? 0n, targetFen: a.amountFen })),
+        expectedGainFen: result.expectedGainFen,
+        instantCapacityFen: result.instantCapacityFen,
+        demandUpper95Fen: demandUpperFen,
+        shortfallFen: result.shortfallFen,
+        binding: [...result.binding],
+      },
+    };
+  }
+}
+
+function round(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}

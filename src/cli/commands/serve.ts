@@ -14,6 +14,9 @@ embedded SQLite files in DIR (default ./data) when --data is given or nothing is
 export async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, port: { type: 'string' }, json: { type: 'boolean' } } });
   const config = loadConfig({ dataDir: values.data, port: values.port });
+  if (config.staffKeys.size === 0) {
+    console.error('ifw serve: IFW_API_KEYS is empty, so no operator can open customers or funds; set it as key=role pairs (see README)');
+  }
   const app = await startServer(config, { logger: !values.json });
   const url = await app.getUrl();
   if (values.json) console.log(JSON.stringify({ listening: url, eventStore: config.eventStoreUrl }));

@@ -71,7 +71,9 @@ export async function merchantSeries(store: EventStore, date: IsoDate): Promise<
       first ??= day;
       if (recorded.type !== 'CashWithdrawn' && recorded.type !== 'PaymentSent') continue;
       const { amountFen } = decodeData<{ amountFen: bigint }>(recorded.data);
-      byDate.set(day, (byDate.get(day) ?? 0) + Number(amountFen));
+      // A model input, not money on the books: the ARIMA fit works in doubles, exact below 2^53 fen.
+      const outflowFen = Number(amountFen);
+      byDate.set(day, (byDate.get(day) ?? 0) + outflowFen);
     }
     const outflowFen: number[] = [];
     for (let day = date; first !== undefined && day >= first && outflowFen.length < MAX_DEMAND_DAYS; day = addDays(day, -1)) {

@@ -408,6 +408,7 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
     const cap = p.cap[i]!;
     const bought = maxBig(0n, amount - current);
     const kept = minBig(amount, current);
+    // Forecast income is an estimate in doubles (rounded to fen once, below); the amounts stay bigint.
     income += p.gain[i]! * Number(amount);
     baseline += p.gain[i]! * Number(current);
     switchCost += p.switchCost[i]! * Number(bought);

@@ -4,7 +4,9 @@ import { ConfigError } from '../config';
 import { EXIT, UsageError } from './cli-error';
 import { auditReplay, auditReplayHelp } from './commands/audit-replay';
 import { auditVerify, auditVerifyHelp } from './commands/audit-verify';
+import { backtest, backtestHelp } from './commands/backtest';
 import { serve, serveHelp } from './commands/serve';
+import { simulate, simulateHelp } from './commands/simulate';
 
 interface Command {
   words: string[];
@@ -17,6 +19,8 @@ const COMMANDS: Command[] = [
   { words: ['serve'], summary: 'serve the HTTP API', help: serveHelp, run: serve },
   { words: ['audit', 'verify'], summary: 'verify every hash chain of the event log (exit 3 when broken)', help: auditVerifyHelp, run: auditVerify },
   { words: ['audit', 'replay'], summary: 'print the event history, whole or of one stream, as of a revision or time', help: auditReplayHelp, run: auditReplay },
+  { words: ['simulate'], summary: 'simulate the money-fund market and merchants (simulated data) and summarise them', help: simulateHelp, run: simulate },
+  { words: ['backtest'], summary: 'walk-forward backtest of four fund strategies on the simulated market', help: backtestHelp, run: backtest },
 ];
 
 const USAGE = `ifw: the intelligent financial wallet

@@ -61,7 +61,7 @@ export interface ArimaForecast {
   nUsed: number;
   includeMean: boolean;
   spec: NormalizedSpec;
-  engine: 'arima-package' | 'exact-ar1';
+  engine: 'arima-package' | 'exact-ar1' | 'exact-white-noise';
 }
 
 export interface NormalizedSpec {
@@ -276,7 +276,21 @@ export function forecastChecked(values: Float64Array, spec: NormalizedSpec, hori
   let variance: number[];
   let engine: ArimaForecast['engine'];
 
-  if (spec.method !== 'css' && p === 1 && q === 0 && P === 0 && Q === 0) {
+  if (p === 0 && q === 0 && P === 0 && Q === 0) {
+    // No ARMA terms: the (differenced) series is white noise. The package returns zeros for these models
+    // (ARIMA(0,1,0) forecasts 0 instead of the last value), so they are solved in closed form, as R does.
+    const y = Array.from(values);
+    const w = difference(y, d, D, spec.period);
+    const n = w.length;
+    const centre = includeMean ? w.reduce((sum, v) => sum + v, 0) / n : 0;
+    sigma2 = w.reduce((sum, v) => sum + (v - centre) ** 2, 0) / n;
+    coefs = includeMean ? [centre] : [];
+    ses = includeMean ? [Math.sqrt(sigma2 / n)] : [];
+    loglik = -0.5 * (n * Math.log(2 * Math.PI * sigma2) + n);
+    nUsed = n;
+    ({ mean, variance } = pureArForecast(y, [], d, D, spec.period, centre, sigma2, horizon));
+    engine = 'exact-white-noise';
+  } else if (spec.method !== 'css' && p === 1 && q === 0 && P === 0 && Q === 0) {
     const y = Array.from(values);
     const w = difference(y, d, D, spec.period);
     const fit = fitExactAr1(w, includeMean);

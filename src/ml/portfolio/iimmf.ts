@@ -537,17 +537,33 @@ export class IimmfOptimiser {
   optimise(input: AllocationInput): AllocationResult {
     const p = prepare(input);
     if (p.n === 0) return finish(p, { colValue: [], rowDual: [] });
+    const lp = buildModel(p, this.highs);
+    let outcome = this.solve(lp);
+    if (!outcome.ok) {
+      // The simplex without presolve sometimes ends this bounded LP as "unbounded" once amounts reach
+      // billions of fen; with presolve the same LP solves. Presolve stays off otherwise: it costs time per LP.
+      this.model.setOptionValue('presolve', 'on');
+      try {
+        outcome = this.solve(lp);
+      } finally {
+        this.model.setOptionValue('presolve', 'off');
+      }
+    }
+    if (!outcome.ok) {
+      // Cannot happen for a well-formed input (the LP is always feasible and bounded); report, don't guess.
+      throw new Error(`HiGHS ended the IIMMF solve with model status ${outcome.status}`);
+    }
+    return finish(p, outcome.value);
+  }
+
+  private solve(lp: ReturnType<typeof buildModel>): { ok: true; value: Parameters<typeof finish>[1] } | { ok: false; status: number } {
     const model = this.model;
     model.clearSolver();
-    if (model.passLp(buildModel(p, this.highs)).status === this.highs.constants.status.error) throw new Error('HiGHS rejected the IIMMF model');
+    if (model.passLp(lp).status === this.highs.constants.status.error) throw new Error('HiGHS rejected the IIMMF model');
     model.run();
     const status = model.getModelStatus();
     const solution = model.getSolution();
-    if (status !== MODEL_STATUS_OPTIMAL || solution.status === this.highs.constants.status.error) {
-      // Cannot happen for a well-formed input (the LP is always feasible and bounded); report, don't guess.
-      throw new Error(`HiGHS ended the IIMMF solve with model status ${status}`);
-    }
-    return finish(p, solution.value);
+    return status === MODEL_STATUS_OPTIMAL && solution.status !== this.highs.constants.status.error ? { ok: true, value: solution.value } : { ok: false, status };
   }
 
   optimiseMany(inputs: readonly AllocationInput[]): AllocationResult[] {

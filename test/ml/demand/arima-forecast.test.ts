@@ -203,3 +203,24 @@ describe('exact AR(1), used where the package\'s likelihood is wrong', () => {
     expect(f.includeMean).toBe(false);
   });
 });
+
+describe('models without ARMA terms', () => {
+  it('forecast a random walk from its last value, with a variance growing by σ² a step', () => {
+    const y = [10, 12, 11, 15, 14, 18, 17, 21, 20, 24, 23, 27, 26, 30];
+    const f = forecastArima(y, { order: [0, 1, 0] }, 3);
+    const steps = y.slice(1).map((v, i) => v - y[i]!);
+    const sigma2 = steps.reduce((sum, v) => sum + v * v, 0) / steps.length;
+    expect(f.mean).toEqual([30, 30, 30]);
+    expect(f.sigma2).toBeCloseTo(sigma2, 12);
+    expect(f.se.map((se) => se * se)).toEqual([1, 2, 3].map((h) => expect.closeTo(h * sigma2, 9)));
+    expect(f.engine).toBe('exact-white-noise');
+  });
+
+  it('forecast white noise by its mean', () => {
+    const y = [3, 5, 4, 6, 2, 5, 4, 3, 6, 5, 4, 5];
+    const f = forecastArima(y, { order: [0, 0, 0] }, 2);
+    const mean = y.reduce((a, b) => a + b, 0) / y.length;
+    expect(f.mean.map((m) => m - mean).every((e) => Math.abs(e) < 1e-12)).toBe(true);
+    expect(f.coef.intercept).toBeCloseTo(mean, 12);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * `ifw simulate` and `ifw backtest` as users run them: the compiled CLI (dist/, built by `npm test`'s
+ * pretest), with worker threads. Skipped, and said so, when there is no build.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
+const built = existsSync(bin) && existsSync(join(process.cwd(), 'dist', 'ml', 'backtest', 'wallet-worker.js'));
+const ifw = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+if (!built) console.warn('test/ml/backtest/cli.test.ts: no compiled CLI in dist/ (run npm run build); skipped');
+const maybe = built ? describe : describe.skip;
+
+maybe('ifw simulate and ifw backtest', () => {
+  it('give help with --data DIR and --json, and refuse bad options with status 2', () => {
+    for (const command of ['simulate', 'backtest']) {
+      const help = ifw(command, '--help');
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('--data DIR');
+      expect(help.stdout).toContain('--json');
+      expect(help.stdout).toMatch(/SIMULATED/);
+    }
+    expect(ifw('backtest', '--years', '2025-2014').status).toBe(2);
+    expect(ifw('backtest', '--demand', 'oracle').status).toBe(2);
+    expect(ifw('simulate', '--funds', 'many').status).toBe(2);
+  });
+
+  it('simulate --json prints a bounded summary that says the data are simulated', () => {
+    const run = ifw('simulate', '--json', '--years', '2020-2021', '--funds', '3', '--merchants', '2', '--data', tmpdir());
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ simulated: true, from: '2020-01-01', to: '2021-12-31', days: 731 });
+    expect(summary.funds).toHaveLength(3);
+    expect(summary.yearly.map((y: { year: number }) => y.year)).toEqual([2020, 2021]);
+    expect(summary.merchants.count).toBe(2);
+    expect(summary.series).toBeUndefined();
+  });
+
+  it('backtest --json prints only the JSON report, the same with workers as in one thread, and --svg draws the chart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ifw-backtest-'));
+    try {
+      const svg = join(dir, 'chart.svg');
+      const args = ['backtest', '--json', '--years', '2021', '--funds', '3', '--merchants', '2', '--demand', 'seasonal-naive'];
+      const run = ifw(...args, '--svg', svg);
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report.simulated).toBe(true);
+      expect(report.strategies).toHaveLength(4);
+      for (const s of report.strategies) expect(Object.keys(s)).toEqual(expect.arrayContaining(['name', 'annualYieldPct', 'instantCapacityCny', 'turnover']));
+      expect(typeof report.yieldUpliftPct).toBe('number');
+      expect(typeof report.instantCapacityUpliftPct).toBe('number');
+      const oneThread = ifw(...args, '--workers', '0');
+      expect(JSON.parse(oneThread.stdout)).toEqual(report);
+      expect(readFileSync(svg, 'utf8')).toContain('id="panel-income"');
+      const text = ifw('backtest', '--years', '2021', '--funds', '3', '--merchants', '2', '--demand', 'seasonal-naive');
+      expect(text.status).toBe(0);
+      expect(text.stdout).toMatch(/SIMULATED market/);
+      expect(text.stdout).toMatch(/thesis: "\+15-20 % yield/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -518,6 +518,13 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
 
 const MODEL_STATUS_OPTIMAL = 7;
 
+/** Simplex without presolve is the fastest for these small LPs; the fallbacks are tried only when it fails. */
+const DEFAULT_SETTINGS = { presolve: 'off', solver: 'simplex' } as const;
+const FALLBACK_SETTINGS = [
+  { presolve: 'on', solver: 'simplex' },
+  { presolve: 'on', solver: 'ipm' },
+] as const;
+
 /**
  * One HiGHS instance, one persistent native model reused for every wallet: each solve replaces the LP
  * (passLp) and clears the previous basis, so results do not depend on the order of the wallets.
@@ -528,9 +535,12 @@ export class IimmfOptimiser {
 
   constructor(private readonly highs: Highs) {
     this.model = highs.raw.createModel();
-    const options: Record<string, boolean | string> = { output_flag: false, presolve: 'off', solver: 'simplex' };
+    this.configure({ output_flag: false, ...DEFAULT_SETTINGS });
+  }
+
+  private configure(options: Readonly<Record<string, boolean | string>>): void {
     for (const [name, value] of Object.entries(options)) {
-      if (this.model.setOptionValue(name, value).status === highs.constants.status.error) throw new Error(`HiGHS rejected option ${name}=${String(value)}`);
+      if (this.model.setOptionValue(name, value).status === this.highs.constants.status.error) throw new Error(`HiGHS rejected option ${name}=${String(value)}`);
     }
   }
 
@@ -539,14 +549,16 @@ export class IimmfOptimiser {
     if (p.n === 0) return finish(p, { colValue: [], rowDual: [] });
     const lp = buildModel(p, this.highs);
     let outcome = this.solve(lp);
-    if (!outcome.ok) {
-      // The simplex without presolve sometimes ends this bounded LP as "unbounded" once amounts reach
-      // billions of fen; with presolve the same LP solves. Presolve stays off otherwise: it costs time per LP.
-      this.model.setOptionValue('presolve', 'on');
+    // The simplex without presolve sometimes ends this bounded LP as "unbounded" once amounts reach billions
+    // of fen; the same LP then solves with presolve, or with the interior-point method. Both cost time per LP,
+    // so they are only the fallbacks.
+    for (const fallback of FALLBACK_SETTINGS) {
+      if (outcome.ok) break;
+      this.configure(fallback);
       try {
         outcome = this.solve(lp);
       } finally {
-        this.model.setOptionValue('presolve', 'off');
+        this.configure(DEFAULT_SETTINGS);
       }
     }
     if (!outcome.ok) {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BACKTEST_SEED, renderBacktestSvg, runBacktest, type BacktestReport, type BacktestSettings } from '../../ml/backtest';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
-import { parseCount, parseSeed, parseYears } from './simulate';
+import { MARKET_OPTIONS, marketOptions, parseCount } from '../market-options';
 
 export const backtestHelp = `ifw backtest [--seed S] [--years 2014-2025] [--funds N] [--merchants M] [--investor CNY]
              [--horizon DAYS] [--demand arima|seasonal-naive] [--workers N] [--svg FILE] [--json] [--data DIR]
@@ -32,23 +32,15 @@ export async function backtest(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      seed: { type: 'string' },
-      years: { type: 'string' },
-      funds: { type: 'string' },
-      merchants: { type: 'string' },
+      ...MARKET_OPTIONS,
       investor: { type: 'string' },
       horizon: { type: 'string' },
       demand: { type: 'string' },
       workers: { type: 'string' },
       svg: { type: 'string' },
-      json: { type: 'boolean' },
-      data: { type: 'string' },
     },
   });
-  const seed = values.seed === undefined ? DEFAULT_BACKTEST_SEED : parseSeed(values.seed);
-  const [fromYear, toYear] = values.years === undefined ? [2014, 2025] : parseYears(values.years, 2013);
-  const funds = values.funds === undefined ? 20 : parseCount(values.funds, '--funds', 2, 1000);
-  const merchants = values.merchants === undefined ? 50 : parseCount(values.merchants, '--merchants', 0, 10_000);
+  const { seed, fromYear, toYear, funds, merchants } = marketOptions(values, { minFunds: 2, minYear: 2013 });
   const investorCny = values.investor === undefined ? 1_000_000 : parseCount(values.investor, '--investor', 1, 1_000_000_000_000);
   const horizonDays = values.horizon === undefined ? 14 : parseCount(values.horizon, '--horizon', 1, 365);
   const demand = values.demand ?? 'arima';

@@ -6,11 +6,11 @@ import {
   simulateMerchants,
   type MarketSimulation,
   type MerchantSimulation,
-  type Seed,
   yearlySevenDayYieldPct,
 } from '../../ml/market';
 import { DEFAULT_BACKTEST_SEED } from '../../ml/backtest';
 import { EXIT, UsageError } from '../cli-error';
+import { MARKET_OPTIONS, marketOptions } from '../market-options';
 
 export const simulateHelp = `ifw simulate [--seed S] [--years A-B] [--funds N] [--merchants M] [--series] [--json] [--data DIR]
 
@@ -28,50 +28,9 @@ funds against the references, the funds' mean yields, and the merchants' flows.
                  years, not with days), the daily series too with --series
   --data DIR     accepted like every ifw command; the simulation reads and writes no store`;
 
-export function parseSeed(text: string): Seed {
-  if (/^\d+$/.test(text)) {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value)) throw new UsageError(`--seed as a number must be a safe integer; got "${text}"`);
-    return value;
-  }
-  if (text === '') throw new UsageError('--seed must not be empty');
-  return text;
-}
-
-export function parseYears(text: string, minYear = 1990): [number, number] {
-  const match = /^(\d{4})(?:-(\d{4}))?$/.exec(text);
-  if (!match) throw new UsageError(`--years must be YEAR or FROM-TO, such as 2014-2025; got "${text}"`);
-  const from = Number(match[1]);
-  const to = Number(match[2] ?? match[1]);
-  if (from > to) throw new UsageError(`--years: ${from} is after ${to}`);
-  if (from < minYear || to > 2100) throw new UsageError(`--years must lie within ${minYear}-2100; got "${text}"`);
-  return [from, to];
-}
-
-export function parseCount(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number; got "${text}"`);
-  const value = Number(text);
-  if (value < min || value > max) throw new UsageError(`${flag} must be from ${min} to ${max}; got ${value}`);
-  return value;
-}
-
 export async function simulate(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      seed: { type: 'string' },
-      years: { type: 'string' },
-      funds: { type: 'string' },
-      merchants: { type: 'string' },
-      series: { type: 'boolean' },
-      json: { type: 'boolean' },
-      data: { type: 'string' },
-    },
-  });
-  const seed = values.seed === undefined ? DEFAULT_BACKTEST_SEED : parseSeed(values.seed);
-  const [fromYear, toYear] = values.years === undefined ? [2014, 2025] : parseYears(values.years);
-  const funds = values.funds === undefined ? 20 : parseCount(values.funds, '--funds', 1, 1000);
-  const merchantCount = values.merchants === undefined ? 50 : parseCount(values.merchants, '--merchants', 0, 10_000);
+  const { values } = parseArgs({ args: argv, options: { ...MARKET_OPTIONS, series: { type: 'boolean' } } });
+  const { seed, fromYear, toYear, funds, merchants: merchantCount } = marketOptions(values, { minFunds: 1, minYear: 1990 });
   if (values.series && !values.json) throw new UsageError('--series goes with --json');
   const startDate = `${fromYear}-01-01`;
   const endDate = `${toYear}-12-31`;

@@ -255,9 +255,7 @@ function coordinateDescent(x: Float64Array, y: Float64Array, n: number, p: numbe
     return gapOf(dualNorm, rNorm2, rDotY, wNorm1, wNorm2, subgradient2, l1, l2);
   };
 
-  let iterations = 0;
-  let gap = NaN;
-  for (iterations = 1; iterations <= maxIterations; iterations += 1) {
+  const sweep = (): Sweep => {
     let wMax = 0;
     let dwMax = 0;
     for (let j = 0; j < p; j += 1) {
@@ -277,16 +275,9 @@ function coordinateDescent(x: Float64Array, y: Float64Array, n: number, p: numbe
       dwMax = max(dwMax, abs(updated - wj));
       wMax = max(wMax, abs(updated));
     }
-    if (wMax === 0 || dwMax <= tolerance * wMax || iterations === maxIterations) {
-      if (l1 === 0 && l2 === 0) {
-        if (wMax === 0 || dwMax <= tolerance * wMax) return { coef: w, iterations, converged: true, gap: NaN };
-        continue;
-      }
-      gap = certificate();
-      if (gap <= gapTolerance) return { coef: w, iterations, converged: true, gap };
-    }
-  }
-  return { coef: w, iterations: maxIterations, converged: false, gap };
+    return { wMax, dwMax };
+  };
+  return sweepUntilConverged(w, sweep, certificate, l1 !== 0 || l2 !== 0, maxIterations, tolerance, gapTolerance);
 }
 
 /** Gram path: minimises ½(yᵀy − 2wᵀq + wᵀQw) + l1‖w‖₁ + ½l2‖w‖² with Q = XᵀX, q = Xᵀy. */
@@ -320,9 +311,7 @@ function gramCoordinateDescent(Q: Float64Array, q: Float64Array, yty: number, p:
     return gapOf(dualNorm, rNorm2, yty - qDotW, wNorm1, wNorm2, subgradient2, l1, l2);
   };
 
-  let iterations = 0;
-  let gap = NaN;
-  for (iterations = 1; iterations <= maxIterations; iterations += 1) {
+  const sweep = (): Sweep => {
     let wMax = 0;
     let dwMax = 0;
     for (let j = 0; j < p; j += 1) {
@@ -340,14 +329,42 @@ function gramCoordinateDescent(Q: Float64Array, q: Float64Array, yty: number, p:
       dwMax = max(dwMax, abs(updated - wj));
       wMax = max(wMax, abs(updated));
     }
-    if (wMax === 0 || dwMax <= tolerance * wMax || iterations === maxIterations) {
-      if (l1 === 0 && l2 === 0) {
-        if (wMax === 0 || dwMax <= tolerance * wMax) return { coef: w, iterations, converged: true, gap: NaN };
-        continue;
-      }
-      gap = certificate();
-      if (gap <= gapTolerance) return { coef: w, iterations, converged: true, gap };
+    return { wMax, dwMax };
+  };
+  return sweepUntilConverged(w, sweep, certificate, l1 !== 0 || l2 !== 0, maxIterations, tolerance, gapTolerance);
+}
+
+/** The largest coefficient and the largest change of one sweep over all coordinates. */
+interface Sweep {
+  wMax: number;
+  dwMax: number;
+}
+
+/**
+ * The outer loop both solvers share, scikit-learn's stopping rule: sweep until the coefficients stop
+ * moving, then let the duality gap certify the optimum (keep sweeping if it does not). Without a penalty
+ * there is no gap to compute, and the coefficient change alone decides.
+ */
+function sweepUntilConverged(
+  w: Float64Array,
+  sweep: () => Sweep,
+  certificate: () => number,
+  penalised: boolean,
+  maxIterations: number,
+  tolerance: number,
+  gapTolerance: number,
+): Solution {
+  let gap = NaN;
+  for (let iterations = 1; iterations <= maxIterations; iterations += 1) {
+    const { wMax, dwMax } = sweep();
+    const settled = wMax === 0 || dwMax <= tolerance * wMax;
+    if (!settled && iterations !== maxIterations) continue;
+    if (!penalised) {
+      if (settled) return { coef: w, iterations, converged: true, gap: NaN };
+      continue;
     }
+    gap = certificate();
+    if (gap <= gapTolerance) return { coef: w, iterations, converged: true, gap };
   }
   return { coef: w, iterations: maxIterations, converged: false, gap };
 }

@@ -1,7 +1,7 @@
 import { SeededRandom } from '../../../src/ml/market/seeded-random';
 import { elasticNet, elasticNetGram, elasticNetObjective, predictElasticNet } from '../../../src/ml/yield/elastic-net';
-import { ModelInputError } from '../../../src/ml/yield/model-input-error';
 import { syntheticRegression } from '../../../src/ml/yield/synthetic-regression';
+import { modelInputErrorCode } from './model-input-error-code';
 
 // ---- small dense linear algebra for the reference solutions (independent of the code under test) ----------
 
@@ -262,15 +262,7 @@ describe('elasticNet: bad input is a typed error naming the problem', () => {
     [5, 7],
   ];
   const y = [1, 2, 3];
-  const code = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ModelInputError);
-      return (error as ModelInputError).code;
-    }
-    return 'no error';
-  };
+  const code = modelInputErrorCode;
 
   it('names mismatched shapes, non-finite values, empty data, a negative α and ρ outside [0, 1]', () => {
     expect(code(() => elasticNet(X, [1, 2], { alpha: 0.1, l1Ratio: 0.5 }))).toBe('SHAPE_MISMATCH');

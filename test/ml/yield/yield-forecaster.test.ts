@@ -1,6 +1,5 @@
 import { type MarketSimulation, simulateMarket } from '../../../src/ml/market/market-simulator';
 import { SeededRandom } from '../../../src/ml/market/seeded-random';
-import { ModelInputError } from '../../../src/ml/yield/model-input-error';
 import { YIELD_FEATURE_NAMES, type YieldMarket } from '../../../src/ml/yield/yield-features';
 import {
   DEFAULT_ALPHA_RATIOS,
@@ -10,6 +9,7 @@ import {
   requiredDays,
   walkForwardYieldForecasts,
 } from '../../../src/ml/yield/yield-forecaster';
+import { modelInputErrorCode } from './model-input-error-code';
 
 /** The default market of docs/simulator.md. */
 let full: MarketSimulation;
@@ -134,15 +134,7 @@ describe('forecastFundYields', () => {
 });
 
 describe('yield forecaster: bad input is a typed error naming the problem', () => {
-  const code = (fn: () => unknown): string => {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ModelInputError);
-      return (error as ModelInputError).code;
-    }
-    return 'no error';
-  };
+  const code = modelInputErrorCode;
 
   it('names series too short for the walk-forward', () => {
     const needed = requiredDays();

@@ -13,6 +13,8 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_PROCESS_ENGINE_URL: 'process engine: embedded:PATH or zeebe://HOST:26500 (default embedded:<data>/processes)',
   IFW_API_KEYS: 'staff keys as key=role pairs separated by commas; roles operator, auditor, compliance',
   IFW_START_DATE: 'first business date of a new ledger, YYYY-MM-DD (default: the first start, UTC)',
+  IFW_READ_WAIT_MS: 'longest wait of a GET with ?minPosition= for the read models to reach it, before 503 (default 2000)',
+  IFW_READY_MAX_LAG_MS: 'GET /ready answers 503 while a read model is further behind the log than this (default 5000)',
 } as const;
 
 export type StaffRole = 'operator' | 'auditor' | 'compliance';
@@ -30,6 +32,10 @@ export interface IfwConfig {
   /** Staff API key → role. */
   staffKeys: ReadonlyMap<string, StaffRole>;
   startDate: string;
+  readWaitMs: number;
+  readyMaxLagMs: number;
+  /** Whether this process writes the read models (`ifw serve --no-projector` leaves that to `ifw projector`). */
+  runProjector: boolean;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +46,7 @@ export class ConfigError extends Error {
 export interface ConfigOverrides {
   dataDir?: string;
   port?: string;
+  runProjector?: boolean;
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<EnvironmentVariable, string>> = process.env): IfwConfig {
@@ -60,6 +67,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     processEngineUrl: (fromEnv && env.IFW_PROCESS_ENGINE_URL) || `embedded:${dataDir}/processes`,
     staffKeys: parseStaffKeys(env.IFW_API_KEYS ?? ''),
     startDate: parseStartDate(env.IFW_START_DATE),
+    readWaitMs: parseMs('IFW_READ_WAIT_MS', env.IFW_READ_WAIT_MS, 2_000),
+    readyMaxLagMs: parseMs('IFW_READY_MAX_LAG_MS', env.IFW_READY_MAX_LAG_MS, 5_000),
+    runProjector: overrides.runProjector ?? true,
   };
 }
 
@@ -76,6 +86,13 @@ function parseStaffKeys(text: string): Map<string, StaffRole> {
     keys.set(key, role as StaffRole);
   }
   return keys;
+}
+
+/** Milliseconds up to ten minutes: a bound on a wait, never unbounded. */
+function parseMs(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d{1,6}$/.test(text) || Number(text) > 600_000) throw new ConfigError(`${name} must be a number of milliseconds from 0 to 600000; got "${text}"`);
+  return Number(text);
 }
 
 function parseStartDate(text: string | undefined): string {

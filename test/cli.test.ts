@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openEventStore } from '../src/eventstore';
+import { READ_MODELS } from '../src/projections';
 
 const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
-const ifw = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, IFW_EVENTSTORE_URL: '' } });
+const ifw = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, IFW_EVENTSTORE_URL: '', IFW_READSTORE_URL: '' } });
 
 let dir: string;
 beforeEach(async () => {
@@ -25,7 +26,7 @@ describe('ifw', () => {
   it('lists its commands, gives help for each, and refuses unknown ones with status 2', () => {
     const usage = ifw('--help');
     expect(usage.status).toBe(0);
-    for (const words of [['serve'], ['audit', 'verify'], ['audit', 'replay']]) {
+    for (const words of [['serve'], ['projector'], ['projections', 'rebuild'], ['audit', 'verify'], ['audit', 'replay']]) {
       expect(usage.stdout).toContain(words.join(' '));
       const help = ifw(...words, '--help');
       expect(help.status).toBe(0);
@@ -68,6 +69,22 @@ describe('ifw', () => {
     const bad = ifw('audit', 'replay', '--data', dir, '--to-revision', 'ten');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--to-revision must be a non-negative integer');
+  });
+
+  it('projections rebuild builds every read model beside the served one, with equal digests, or refuses an unknown name with the list', () => {
+    const rebuilt = ifw('projections', 'rebuild', '--data', dir, '--json');
+    expect(rebuilt.status).toBe(0);
+    const { projections } = JSON.parse(rebuilt.stdout) as { projections: { name: string; events: number; liveDigest: string; rebuiltDigest: string; version: number }[] };
+    expect(projections.map((p) => p.name)).toEqual(READ_MODELS.map((d) => d.name));
+    for (const projection of projections) {
+      expect(projection).toMatchObject({ events: 3, version: 2 });
+      expect(projection.rebuiltDigest).toBe(projection.liveDigest);
+    }
+    const again = JSON.parse(ifw('projections', 'rebuild', '--data', dir, '--name', 'wallets', '--json').stdout) as { projections: { version: number }[] };
+    expect(again.projections[0]!.version).toBe(3);
+    const unknown = ifw('projections', 'rebuild', '--data', dir, '--name', 'walets');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no read model "walets"; the read models are calendar, wallets');
   });
 
   it('reports a corrupt store as an error with what to do, status 1', () => {

@@ -2,6 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { IfwConfig } from '../config';
 import type { EventStore } from '../eventstore';
+import type { ReadStore } from '../projections';
+import { ACTIVITY_ROUTES } from './activity/activity.controller';
+import { ActivityModule } from './activity/activity.module';
+import { PROJECTION_ROUTES } from './projections/projections.controller';
+import { ProjectionsApiModule } from './projections/projections-api.module';
+import { ProjectionsModule } from './projections/projections.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { ConfigModule } from './config.module';
@@ -25,14 +31,15 @@ import { WalletsModule } from './wallets/wallets.module';
 /** One module per business entity; this one only wires them to the store and the configuration. */
 @Module({})
 export class AppModule {
-  static forStore(store: EventStore, config: IfwConfig): DynamicModule {
+  static forStores(store: EventStore, readStore: ReadStore, config: IfwConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
         ConfigModule.forConfig(config),
         EventStoreModule.forStore(store),
-        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES]),
+        ProjectionsModule.forStores(readStore),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES]),
         AuthModule,
         CommandsModule,
         HealthModule,
@@ -42,6 +49,8 @@ export class AppModule {
         OperationsModule,
         LedgerModule,
         IntelligenceModule,
+        ActivityModule,
+        ProjectionsApiModule,
       ],
     };
   }

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { EventStoreError } from '../eventstore';
 import { ConfigError } from '../config';
+import { UnsupportedReadStoreUrlError } from '../projections';
+import { RebuildInProgressError } from '../projections/rebuild';
 import { EXIT, UsageError } from './cli-error';
 import { auditReplay, auditReplayHelp } from './commands/audit-replay';
 import { auditVerify, auditVerifyHelp } from './commands/audit-verify';
 import { backtest, backtestHelp } from './commands/backtest';
+import { projectionsRebuild, projectionsRebuildHelp } from './commands/projections-rebuild';
+import { projector, projectorHelp } from './commands/projector';
 import { serve, serveHelp } from './commands/serve';
 import { simulate, simulateHelp } from './commands/simulate';
 
@@ -17,6 +21,8 @@ interface Command {
 
 const COMMANDS: Command[] = [
   { words: ['serve'], summary: 'serve the HTTP API', help: serveHelp, run: serve },
+  { words: ['projector'], summary: 'run the read models in a process of their own', help: projectorHelp, run: projector },
+  { words: ['projections', 'rebuild'], summary: 'rebuild read models beside the served ones and switch to them', help: projectionsRebuildHelp, run: projectionsRebuild },
   { words: ['audit', 'verify'], summary: 'verify every hash chain of the event log (exit 3 when broken)', help: auditVerifyHelp, run: auditVerify },
   { words: ['audit', 'replay'], summary: 'print the event history, whole or of one stream, as of a revision or time', help: auditReplayHelp, run: auditReplay },
   { words: ['simulate'], summary: 'simulate the money-fund market and merchants (simulated data) and summarise them', help: simulateHelp, run: simulate },
@@ -50,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`ifw ${command.words.join(' ')}: ${(error as Error).message}\n\n${command.help}`);
       return EXIT.usage;
     }
-    if (error instanceof EventStoreError || error instanceof ConfigError) {
+    if (error instanceof EventStoreError || error instanceof ConfigError || error instanceof UnsupportedReadStoreUrlError || error instanceof RebuildInProgressError) {
       console.error(`ifw ${command.words.join(' ')}: ${error.message}`);
       return EXIT.failure;
     }

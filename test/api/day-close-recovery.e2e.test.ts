@@ -36,7 +36,8 @@ describe('a day close interrupted by a crash', () => {
 
     app = await TestApp.start({ eventStoreUrl: url });
     try {
-      const wallet = await app.get(`/wallets/${alice.walletId}`, OPERATOR_KEY);
+      // A restarted server's read models catch up from the log: wait for them to include the completed close.
+      const wallet = await app.get(`/wallets/${alice.walletId}?minPosition=${await app.lastPosition()}`, OPERATOR_KEY);
       expect(wallet.body.businessDate).toBe('2026-01-07');
       // Confirmed on the 6th and earned that day's income once: floor(1,000,000 × 6543 / 10^8) = 65 fen.
       expect(wallet.body.holdings).toEqual([expect.objectContaining({ fundCode: 'YEB', holding: '10000.65', pendingPurchase: '0.00' })]);

@@ -52,13 +52,27 @@ async function holding(walletId: string): Promise<ApiResponse['body']> {
   return found;
 }
 
-async function trialBalance(): Promise<{ position: string; accounts: { account: string; balance: string }[]; totalDebits: string; totalCredits: string; total: string }> {
+async function trialBalance(): Promise<{ position: string; accounts: number; totalDebits: string; totalCredits: string; total: string }> {
   const response = await app.get('/ledger/trial-balance', AUDITOR_KEY);
   expect(response.status).toBe(200);
   return response.body;
 }
 
-/** The ledger balance of an account; accounts at zero are left out of the trial balance. */
+/** Every ledger account and its balance, from GET /ledger/accounts page by page. */
+async function ledgerAccounts(): Promise<{ account: string; balance: string }[]> {
+  const accounts: { account: string; balance: string }[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const response = await app.get(`/ledger/accounts?limit=200${cursor ? `&cursor=${cursor}` : ''}`, AUDITOR_KEY);
+    expect(response.status).toBe(200);
+    accounts.push(...response.body.items);
+    cursor = response.body.nextCursor;
+    if (cursor === null) return accounts;
+  }
+  throw new Error('GET /ledger/accounts did not end within 50 pages');
+}
+
+/** The ledger balance of an account; an account never posted to is not listed. */
 function balanceOf(accounts: { account: string; balance: string }[], account: string): string {
   return accounts.find((a) => a.account === account)?.balance ?? '0.00';
 }
@@ -173,6 +187,9 @@ describe('funds, purchases, the day close and redemptions', () => {
         pendingRedemption: '0.00',
         pendingRedemptions: [],
         instantQuotaLeft: '10000.00',
+        incomeLastDay: '0.00',
+        incomeLastDayDate: null,
+        incomeTotal: '0.00',
       },
     ]);
 
@@ -223,6 +240,9 @@ describe('funds, purchases, the day close and redemptions', () => {
       pendingRedemption: '0.00',
       pendingRedemptions: [],
       instantQuotaLeft: '10000.00',
+      incomeLastDay: '0.65',
+      incomeLastDayDate: '2026-01-06',
+      incomeTotal: '0.65',
     });
     expect(await holding(smallInvestor.walletId)).toMatchObject({ holding: '5000.32', pendingPurchase: '0.00' });
     expect((await wallet(investor.walletId)).cash).toBe('10000.00');
@@ -338,21 +358,23 @@ describe('negative income and the weekend', () => {
 describe('ledger', () => {
   it('the trial balance totals zero and its wallet-cash accounts are the negatives of GET /wallets cash', async () => {
     const ledger = await trialBalance();
+    const accounts = await ledgerAccounts();
     expect(ledger.total).toBe('0.00');
     expect(ledger.totalDebits).toBe(ledger.totalCredits);
     expect(ledger.position).toBe(await app.lastPosition());
+    expect(ledger.accounts).toBe(accounts.length);
     for (const party of [payer, shop, investor, smallInvestor]) {
       const { cash } = await wallet(party.walletId);
-      expect(balanceOf(ledger.accounts, `wallet-cash:${party.walletId}`)).toBe(negated(cash));
+      expect(balanceOf(accounts, `wallet-cash:${party.walletId}`)).toBe(negated(cash));
     }
     const { holdings } = await wallet(investor.walletId);
-    expect(balanceOf(ledger.accounts, `fund-holding:${investor.walletId}:${FUND}`)).toBe(negated(holdings[0].holding));
+    expect(balanceOf(accounts, `fund-holding:${investor.walletId}:${FUND}`)).toBe(negated(holdings[0].holding));
     // One fen of residual on 01-06 and one on 01-09.
-    expect(balanceOf(ledger.accounts, `rounding-residual:${FUND}`)).toBe('-0.02');
+    expect(balanceOf(accounts, `rounding-residual:${FUND}`)).toBe('-0.02');
     // Every payment landed: nothing is left in transit.
-    expect(balanceOf(ledger.accounts, 'payments-in-transit')).toBe('0.00');
+    expect(balanceOf(accounts, 'payments-in-transit')).toBe('0.00');
     // Bank clearing holds every deposit less every withdrawal: 1000.00 + 0.50 + 20000.00 + 5000.00 − 250.51 − 0.50.
-    expect(balanceOf(ledger.accounts, 'bank-clearing')).toBe('25749.49');
+    expect(balanceOf(accounts, 'bank-clearing')).toBe('25749.49');
   });
 
   it('the operator sees the same trial balance as the auditor', async () => {
@@ -365,7 +387,7 @@ describe('ledger', () => {
     const deposit = await app.post(`/wallets/${shop.walletId}/deposits`, shop.key, { amount: '0.01' });
     const ledger = await trialBalance();
     expect(BigInt(ledger.position)).toBeGreaterThanOrEqual(BigInt(deposit.body.position));
-    expect(balanceOf(ledger.accounts, `wallet-cash:${shop.walletId}`)).toBe('-100.01');
+    expect(balanceOf(await ledgerAccounts(), `wallet-cash:${shop.walletId}`)).toBe('-100.01');
     expect(ledger.total).toBe('0.00');
   });
 });
@@ -389,7 +411,9 @@ describe('documentation and health', () => {
       ['/funds', 'post'],
       ['/funds/{code}/incomes', 'post'],
       ['/operations/day-close', 'post'],
+      ['/wallets/{walletId}/transactions', 'get'],
       ['/ledger/trial-balance', 'get'],
+      ['/ledger/accounts', 'get'],
       ['/health', 'get'],
     ];
     for (const [path, method] of expected) expect({ path, method, documented: paths[path]?.[method] !== undefined }).toEqual({ path, method, documented: true });

@@ -18,18 +18,25 @@ export interface ApiResponse {
 
 let partyCount = 0;
 
+/** GETs to these answer from the event store or from nothing, so they take no minPosition. */
+const UNPROJECTED = /^\/(health|ready|openapi\.json|docs)/;
+
 /** The real application on a real socket, on an embedded store of its own (in memory unless a URL is given). */
 export class TestApp {
+  /** The position of the latest write answered, which GETs wait for, as a client reading its own writes would. */
+  private lastWritePosition: string | undefined;
+
   private constructor(
     readonly app: NestFastifyApplication,
     readonly url: string,
   ) {}
 
-  static async start(options: { eventStoreUrl?: string; startDate?: string } = {}): Promise<TestApp> {
+  static async start(options: { eventStoreUrl?: string; readStoreUrl?: string; startDate?: string; runProjector?: boolean } = {}): Promise<TestApp> {
     const config = loadConfig(
-      { port: '0' },
+      { port: '0', runProjector: options.runProjector },
       {
         IFW_EVENTSTORE_URL: options.eventStoreUrl ?? 'sqlite::memory:',
+        IFW_READSTORE_URL: options.readStoreUrl ?? 'sqlite::memory:',
         IFW_API_KEYS: `${OPERATOR_KEY}=operator,${AUDITOR_KEY}=auditor,${COMPLIANCE_KEY}=compliance`,
         IFW_START_DATE: options.startDate ?? '2026-01-05',
       },
@@ -38,7 +45,18 @@ export class TestApp {
     return new TestApp(app, await app.getUrl());
   }
 
-  async request(method: 'GET' | 'POST', path: string, options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  /**
+   * GETs of read models wait for the latest write this client saw (`?minPosition=`), unless `wait` is false or
+   * the path sets minPosition itself.
+   */
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; wait?: boolean } = {},
+  ): Promise<ApiResponse> {
+    if (method === 'GET' && options.wait !== false && this.lastWritePosition !== undefined && !UNPROJECTED.test(path) && !/[?&]minPosition=/.test(path)) {
+      path = `${path}${path.includes('?') ? '&' : '?'}minPosition=${this.lastWritePosition}`;
+    }
     const headers: Record<string, string> = { ...options.headers };
     if (options.key) headers.authorization = `Bearer ${options.key}`;
     let body: string | undefined;
@@ -48,6 +66,7 @@ export class TestApp {
     const response = await fetch(`${this.url}${path}`, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
+    if (method === 'POST' && response.status < 300 && contentType.includes('json')) this.notePosition(JSON.parse(text)?.position);
     return { status: response.status, contentType, headers: response.headers, body: text && contentType.includes('json') ? JSON.parse(text) : text };
   }
 
@@ -55,8 +74,13 @@ export class TestApp {
     return this.request('POST', path, { key, body, headers });
   }
 
-  get(path: string, key: string): Promise<ApiResponse> {
-    return this.request('GET', path, { key });
+  get(path: string, key: string, options: { wait?: boolean } = {}): Promise<ApiResponse> {
+    return this.request('GET', path, { key, ...options });
+  }
+
+  private notePosition(position: unknown): void {
+    if (typeof position !== 'string' || !/^\d+$/.test(position)) return;
+    if (this.lastWritePosition === undefined || BigInt(position) > BigInt(this.lastWritePosition)) this.lastWritePosition = position;
   }
 
   /** Opens a customer or merchant through the API; returns its id, wallet and key. */

@@ -101,7 +101,15 @@ async function checkInvariants(world: World): Promise<void> {
   const trial = await app.get('/ledger/trial-balance', OPERATOR_KEY);
   expect(trial.status).toBe(200);
   expect(trial.body.total).toBe('0.00');
-  const ledger = new Map<string, string>(trial.body.accounts.map((a: { account: string; balance: string }) => [a.account, a.balance]));
+  const ledger = new Map<string, string>();
+  let cursor: string | null = null;
+  for (let page = 0; page < 50 && (page === 0 || cursor !== null); page++) {
+    const listing = await app.get(`/ledger/accounts?limit=200${cursor ? `&cursor=${cursor}` : ''}`, OPERATOR_KEY);
+    expect(listing.status).toBe(200);
+    for (const a of listing.body.items as { account: string; balance: string }[]) ledger.set(a.account, a.balance);
+    cursor = listing.body.nextCursor;
+  }
+  expect({ cursor, accounts: ledger.size }).toEqual({ cursor: null, accounts: trial.body.accounts });
   const negated = (value: string | undefined) => formatFen(-BigInt((value ?? '0.00').replace('.', '')));
 
   const log: RecordedEvent[] = [];

@@ -15,9 +15,16 @@ export interface RouteDoc {
   /** Path parameters' rules; a parameter left out is documented as a plain string. */
   params?: Record<string, ParamSpec>;
   body?: BodySchema;
+  /** Query parameters and their schemas. */
+  query?: Record<string, { description: string; schema: JsonSchema }>;
   /** Documents the Idempotency-Key header that makes a retried POST safe. */
   idempotent?: boolean;
-  responses: { [status: number]: { description: string; example?: unknown } };
+  /**
+   * The read models a GET answers from: it then accepts `?minPosition=` and waits, bounded, for them to reach
+   * that position (a write's `position`), else answers 503 with Retry-After.
+   */
+  readsProjections?: readonly string[];
+  responses: { [status: number]: { description: string; example?: unknown; schema?: JsonSchema } };
 }
 
 export interface OpenApiInfo {
@@ -26,7 +33,7 @@ export interface OpenApiInfo {
   description?: string;
 }
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
 export interface OpenApiDocument {
   openapi: '3.0.3';
@@ -62,6 +69,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: OpenApiI
         BadRequest: problemResponse('The input broke a rule; `field` names the field at fault (null when the body as a whole is).'),
         Unauthorized: problemResponse('No valid bearer key was sent.'),
         Forbidden: problemResponse("The key's role may not do this, or not on this wallet."),
+        ProjectionBehind: problemResponse('The read models had not reached `minPosition` within the wait (IFW_READ_WAIT_MS); retry after Retry-After seconds.'),
         UnprocessableEntity: problemResponse('A business rule refused the request, or an Idempotency-Key was reused with a different body; `code` says which.'),
       },
     },
@@ -75,6 +83,16 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
     required: true,
     schema: route.params?.[name] ? jsonSchemaOfField(paramField(route.params[name])) : { type: 'string' },
   }));
+  for (const [name, { description, schema }] of Object.entries(route.query ?? {})) parameters.push({ name, in: 'query', required: false, description, schema });
+  if (route.readsProjections) {
+    parameters.push({
+      name: 'minPosition',
+      in: 'query',
+      required: false,
+      description: `Wait until the read models behind this answer (${route.readsProjections.join(', ')}) include the write at this event store position (the \`position\` of a write's response); 503 with Retry-After when they do not within the wait.`,
+      schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' },
+    });
+  }
   if (route.idempotent) {
     parameters.push({
       name: 'Idempotency-Key',
@@ -86,8 +104,9 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
   }
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(route.responses)) {
-    responses[status] = Number(status) >= 400 ? problemResponse(response.description, response.example) : successResponse(response.description, response.example);
+    responses[status] = Number(status) >= 400 ? problemResponse(response.description, response.example) : successResponse(response.description, response.example, response.schema);
   }
+  if (route.readsProjections) responses['503'] ??= { $ref: '#/components/responses/ProjectionBehind' };
   if ((route.body || parameters.length > 0) && !responses['400']) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (route.roles.length > 0) {
     responses['401'] ??= { $ref: '#/components/responses/Unauthorized' };
@@ -174,8 +193,9 @@ function operationIdOf(route: RouteDoc): string {
   return route.method + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
 }
 
-function successResponse(description: string, example: unknown): Record<string, unknown> {
-  return example === undefined ? { description } : { description, content: { 'application/json': { example } } };
+function successResponse(description: string, example: unknown, schema: JsonSchema | undefined): Record<string, unknown> {
+  if (example === undefined && schema === undefined) return { description };
+  return { description, content: { 'application/json': { ...(schema ? { schema } : {}), ...(example === undefined ? {} : { example }) } } };
 }
 
 function problemResponse(description: string, example?: unknown): Record<string, unknown> {

@@ -8,6 +8,8 @@ import {
   StoreClosedError,
   WrongExpectedRevisionError,
 } from '../../eventstore';
+import { InvalidCursorError } from '../../projections/page-cursor';
+import { ProjectionBehindError } from '../../projections/read-models';
 import { isBusinessRuleViolation } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
 
@@ -52,6 +54,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       if (exception.getStatus() >= 500) this.logger.error(`HttpException answered with ${exception.getStatus()}: ${describe(exception)}`, stackOf(exception));
       return fromHttpException(exception);
+    }
+    if (exception instanceof InvalidCursorError) return new HttpProblem(400, exception.message, { code: 'INVALID_PARAMETER', field: 'cursor' });
+    if (exception instanceof ProjectionBehindError) {
+      return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' }, extensions: { projection: exception.projection } });
     }
     if (exception instanceof EventStoreError) {
       const problem = fromEventStoreError(exception);

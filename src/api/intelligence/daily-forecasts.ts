@@ -1,23 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type EventStore, WrongExpectedRevisionError } from '../../eventstore';
+import { ProjectionBehindError, ReadModels } from '../../projections';
 import { CALENDAR_STREAM, calendarDecider } from '../../domain/calendar/calendar.decider';
 import { type DailyForecastEvent, dailyForecastDecider, dailyForecastStream } from '../../domain/forecast/daily-forecast.decider';
 import { type IsoDate, addDays, nextBusinessDay } from '../../domain/iso-date';
 import { ruleSetOn } from '../../domain/rules/rule-set';
-import { forecastMany } from '../../ml/demand';
+import { type ForecastItem, forecastMany } from '../../ml/demand';
 import { createOptimiser } from '../../ml/portfolio/iimmf';
 import { ModelInputError, type YieldForecastOptions, forecastFundYields, requiredDays } from '../../ml/yield';
 import { loadStored, toEventInputs } from '../commands/stored-aggregate';
 import { EVENT_STORE } from '../event-store.module';
 import { loadPosition } from '../wallets/position-loader';
 import { loadOpenWallet } from '../wallets/wallet-loader';
-import { merchantSeries, yieldInputs } from './forecast-inputs';
+import { MERCHANT_PROFILES_PROJECTION, type MerchantSeries, merchantSeries, registeredMerchants, yieldInputs } from './forecast-inputs';
 
 /** Named in every forecast event's metadata: change it whenever a model or its settings change. */
 export const MODEL_VERSION = 'yield:elastic-net-v1(train60,blocks2x30);demand:arima-aic-v1(period5);allocation:iimmf-v1(horizon7)';
 /** Shorter than the backtest's defaults, so a young ledger gets forecasts after about four months. */
 const YIELD_OPTIONS: YieldForecastOptions = { minTrainDays: 60, validationBlocks: 2, refitEveryDays: 30 };
 const ALLOCATION_HORIZON_DAYS = 7;
+/** Waits for the merchant profiles at most this many times before the merchants are skipped. */
+const PROFILE_WAIT_ATTEMPTS = 5;
+const PROFILE_WAIT_PAUSE_MS = 100;
 
 export interface ForecastSummary {
   date: IsoDate;
@@ -36,7 +40,10 @@ export interface ForecastSummary {
 export class DailyForecasts implements OnApplicationBootstrap {
   private readonly logger = new Logger(DailyForecasts.name);
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModels: ReadModels,
+  ) {}
 
   /** A crash between a day close and its forecasts leaves them missing; the next start makes them. */
   async onApplicationBootstrap(): Promise<void> {
@@ -51,71 +58,10 @@ export class DailyForecasts implements OnApplicationBootstrap {
     if ((await this.store.streamRevision(stream)) >= 0n) return { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
     const inputsPosition = await this.store.lastPosition();
     const events: DailyForecastEvent[] = [];
-    const skip = (subject: string, reason: string, forecastDate: IsoDate) => events.push({ type: 'ForecastSkipped', data: { subject, forecastDate, reason } });
-
-    const yieldForecasts = new Map<string, number>();
-    const yields = await yieldInputs(this.store, date, requiredDays(YIELD_OPTIONS));
-    for (const { code, reason } of yields.excluded) skip(`fund ${code}`, reason, addDays(date, 1));
-    if (yields.market) {
-      try {
-        const forecast = forecastFundYields(yields.market, { ...YIELD_OPTIONS, trainEnd: date });
-        for (const fund of forecast.funds) {
-          yieldForecasts.set(fund.code, fund.perTenK);
-          events.push({
-            type: 'FundYieldForecasted',
-            data: {
-              fundCode: fund.code,
-              trainEnd: forecast.trainEnd,
-              forecastDate: forecast.forecastDate,
-              perTenK: BigInt(fund.perTenKMicros),
-              naivePerTenK: BigInt(Math.round(fund.naivePerTenK * 10_000)),
-              sevenDayYieldPct: round(fund.sevenDayYieldPct, 4),
-              alpha: fund.alpha,
-              l1Ratio: fund.l1Ratio,
-            },
-          });
-        }
-      } catch (error) {
-        if (!(error instanceof ModelInputError)) throw error;
-        skip('fund yields', error.message, addDays(date, 1));
-      }
-    }
+    const yieldForecasts = await this.fundForecasts(date, events);
+    await this.merchantForecasts(date, inputsPosition, yieldForecasts, events);
 
     const demandDate = nextBusinessDay(date);
-    const merchants = await merchantSeries(this.store, date);
-    const demand = await forecastMany(merchants.map((m) => m.outflowFen), { horizon: 1, period: 5 });
-    const optimiser = yieldForecasts.size > 0 ? await createOptimiser() : undefined;
-    try {
-      for (const [i, merchant] of merchants.entries()) {
-        const item = demand[i]!;
-        if (!item.ok) {
-          skip(`merchant ${merchant.merchantId}`, `${item.error.code}: ${item.error.message}`, demandDate);
-          continue;
-        }
-        const { spec, forecast } = item;
-        const upper95Fen = BigInt(Math.max(0, Math.ceil(forecast.upper95[0]!)));
-        events.push({
-          type: 'MerchantDemandForecasted',
-          data: {
-            merchantId: merchant.merchantId,
-            walletId: merchant.walletId,
-            forecastDate: demandDate,
-            meanFen: BigInt(Math.max(0, Math.round(forecast.mean[0]!))),
-            upper95Fen,
-            model: `ARIMA(${spec.order.join(',')})(${spec.seasonal.join(',')})[${spec.period}]`,
-            aic: forecast.aic === null ? null : round(forecast.aic, 4),
-            historyDays: merchant.outflowFen.length,
-          },
-        });
-        if (optimiser) {
-          const proposal = await this.propose(optimiser, merchant.walletId, yieldForecasts, upper95Fen, demandDate);
-          if (proposal) events.push(proposal);
-        }
-      }
-    } finally {
-      optimiser?.dispose();
-    }
-
     const metadata = { correlationId: `forecast-${date}`, causationId: `day-close-${date}`, principal: 'system:forecasts', ruleSetVersion: ruleSetOn(demandDate).version, businessDate: date, modelVersion: MODEL_VERSION, inputsPosition: inputsPosition.toString() };
     const recorded = dailyForecastDecider.decide({ type: 'RecordForecasts', date, events }, dailyForecastDecider.initialState);
     try {
@@ -126,6 +72,92 @@ export class DailyForecasts implements OnApplicationBootstrap {
     }
     const count = (type: DailyForecastEvent['type']) => events.filter((e) => e.type === type).length;
     return { date, recorded: true, funds: count('FundYieldForecasted'), merchants: count('MerchantDemandForecasted'), proposals: count('RebalanceProposed'), skipped: count('ForecastSkipped') };
+  }
+
+  /** Fits the yield models on the incomes through `date`; returns each forecast fund's income for the next day. */
+  private async fundForecasts(date: IsoDate, events: DailyForecastEvent[]): Promise<Map<string, number>> {
+    const yieldForecasts = new Map<string, number>();
+    const forecastDate = addDays(date, 1);
+    const yields = await yieldInputs(this.store, date, requiredDays(YIELD_OPTIONS));
+    for (const { code, reason } of yields.excluded) events.push(skipped(`fund ${code}`, reason, forecastDate));
+    if (!yields.market) return yieldForecasts;
+    try {
+      const forecast = forecastFundYields(yields.market, { ...YIELD_OPTIONS, trainEnd: date });
+      for (const fund of forecast.funds) {
+        yieldForecasts.set(fund.code, fund.perTenK);
+        events.push({
+          type: 'FundYieldForecasted',
+          data: {
+            fundCode: fund.code,
+            trainEnd: forecast.trainEnd,
+            forecastDate: forecast.forecastDate,
+            perTenK: BigInt(fund.perTenKMicros),
+            naivePerTenK: BigInt(Math.round(fund.naivePerTenK * 10_000)),
+            sevenDayYieldPct: round(fund.sevenDayYieldPct, 4),
+            alpha: fund.alpha,
+            l1Ratio: fund.l1Ratio,
+          },
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof ModelInputError)) throw error;
+      events.push(skipped('fund yields', error.message, forecastDate));
+    }
+    return yieldForecasts;
+  }
+
+  /**
+   * Every merchant's demand for the next business day, and the allocation proposed for its holdings, from
+   * the series of the merchant_profiles read model once it has reached the inputs position; when it does not
+   * get there in time, every registered merchant is skipped with the reason, and the close goes on.
+   */
+  private async merchantForecasts(date: IsoDate, inputsPosition: bigint, yieldForecasts: ReadonlyMap<string, number>, events: DailyForecastEvent[]): Promise<void> {
+    const demandDate = nextBusinessDay(date);
+    const behind = await this.profilesBehind(inputsPosition);
+    if (behind !== undefined) {
+      for await (const ids of registeredMerchants(this.store)) for (const id of ids) events.push(skipped(`merchant ${id}`, behind, demandDate));
+      return;
+    }
+    const optimiser = yieldForecasts.size > 0 ? await createOptimiser() : undefined;
+    try {
+      for await (const merchants of merchantSeries(this.readModels, date)) {
+        const demand = await forecastMany(merchants.map((m) => m.outflowFen), { horizon: 1, period: 5 });
+        for (const [i, merchant] of merchants.entries()) {
+          const item = demand[i]!;
+          if (!item.ok) {
+            events.push(skipped(`merchant ${merchant.merchantId}`, `${item.error.code}: ${item.error.message}`, demandDate));
+            continue;
+          }
+          const forecasted = demandForecasted(merchant, item, demandDate);
+          events.push(forecasted);
+          if (!optimiser) continue;
+          const proposal = await this.propose(optimiser, merchant.walletId, yieldForecasts, forecasted.data.upper95Fen, demandDate);
+          if (proposal) events.push(proposal);
+        }
+      }
+    } finally {
+      optimiser?.dispose();
+    }
+  }
+
+  /**
+   * Waits, bounded, for the merchant profiles to include every event up to the inputs position; returns why
+   * not when they do not. Each attempt waits up to IFW_READ_WAIT_MS, so a short configured wait still gives
+   * a projector that is catching up after a restart a few chances.
+   */
+  private async profilesBehind(position: bigint): Promise<string | undefined> {
+    let reason = '';
+    for (let attempt = 0; attempt < PROFILE_WAIT_ATTEMPTS; attempt++) {
+      try {
+        await this.readModels.atLeast([MERCHANT_PROFILES_PROJECTION], position);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof ProjectionBehindError)) throw error;
+        reason = `PROJECTION_BEHIND: ${error.message}`;
+        await new Promise((resolve) => setTimeout(resolve, PROFILE_WAIT_PAUSE_MS));
+      }
+    }
+    return reason;
   }
 
   /** The IIMMF allocation of a merchant's confirmed holdings over the funds that have a forecast. */
@@ -167,6 +199,27 @@ export class DailyForecasts implements OnApplicationBootstrap {
       },
     };
   }
+}
+
+function skipped(subject: string, reason: string, forecastDate: IsoDate): DailyForecastEvent {
+  return { type: 'ForecastSkipped', data: { subject, forecastDate, reason } };
+}
+
+function demandForecasted(merchant: MerchantSeries, item: Extract<ForecastItem, { ok: true }>, forecastDate: IsoDate): Extract<DailyForecastEvent, { type: 'MerchantDemandForecasted' }> {
+  const { spec, forecast } = item;
+  return {
+    type: 'MerchantDemandForecasted',
+    data: {
+      merchantId: merchant.merchantId,
+      walletId: merchant.walletId,
+      forecastDate,
+      meanFen: BigInt(Math.max(0, Math.round(forecast.mean[0]!))),
+      upper95Fen: BigInt(Math.max(0, Math.ceil(forecast.upper95[0]!))),
+      model: `ARIMA(${spec.order.join(',')})(${spec.seasonal.join(',')})[${spec.period}]`,
+      aic: forecast.aic === null ? null : round(forecast.aic, 4),
+      historyDays: merchant.outflowFen.length,
+    },
+  };
 }
 
 function round(value: number, decimals: number): number {

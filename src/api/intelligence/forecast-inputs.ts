@@ -1,17 +1,17 @@
 import type { EventStore } from '../../eventstore';
-import { type IsoDate, addDays, isBusinessDay } from '../../domain/iso-date';
-import { type PartyEvent, partyStream } from '../../domain/party/party.decider';
+import { type IsoDate, addDays } from '../../domain/iso-date';
 import { REGISTRIES, REGISTRY_SCHEMA, registryDecider } from '../../domain/registry/registry.decider';
-import { walletStream } from '../../domain/wallet/wallet.decider';
-import { decodeData } from '../../domain/event-codec';
 import type { YieldMarket } from '../../ml/yield';
-import { loadStored, toDomainEvent } from '../commands/stored-aggregate';
+import type { ReadModels } from '../../projections';
+import { HISTORY_BUSINESS_DAYS, MERCHANT_PROFILES_COLLECTION, dailySeries, merchantProfileDoc } from '../../projections/read-models/merchant-profiles.projection';
+import { loadStored } from '../commands/stored-aggregate';
 import { type RegisteredFund, loadRegisteredFund } from '../funds/fund-loader';
 
 /** At most this many days of income history feed the yield models (two years). */
 const MAX_YIELD_DAYS = 730;
 /** At most this many business days of a merchant's history feed its demand model (about a year). */
-const MAX_DEMAND_DAYS = 260;
+export const MAX_DEMAND_DAYS = HISTORY_BUSINESS_DAYS;
+export const MERCHANT_PROFILES_PROJECTION = 'merchant_profiles';
 
 export interface YieldInputs {
   market: YieldMarket | undefined;
@@ -55,31 +55,44 @@ export interface MerchantSeries {
   outflowFen: number[];
 }
 
-/** Every merchant's daily outflow per business day, from its wallet's events and the dates they were decided on. */
-export async function merchantSeries(store: EventStore, date: IsoDate): Promise<MerchantSeries[]> {
-  const registry = await loadStored(store, REGISTRIES.merchants, registryDecider, REGISTRY_SCHEMA);
-  const all: MerchantSeries[] = [];
-  for (const merchantId of registry.state.ids) {
-    let walletId: string | undefined;
-    for await (const recorded of store.readStream(partyStream(merchantId), { maxCount: 1 })) walletId = toDomainEvent<PartyEvent>(recorded).data.walletId;
-    if (!walletId) continue;
-    const byDate = new Map<IsoDate, number>();
-    let first: IsoDate | undefined;
-    for await (const recorded of store.readStream(walletStream(walletId))) {
-      const day = String(recorded.metadata.businessDate ?? '');
-      if (!day || day > date) continue;
-      first ??= day;
-      if (recorded.type !== 'CashWithdrawn' && recorded.type !== 'PaymentSent') continue;
-      const { amountFen } = decodeData<{ amountFen: bigint }>(recorded.data);
+/** Merchants read per page of the profiles read model. */
+const MERCHANT_PAGE_SIZE = 200;
+/** Pages read at most: a million merchants, far beyond one close's forecasting budget. */
+const MAX_MERCHANT_PAGES = 5_000;
+
+/**
+ * Every merchant's daily outflow per business day through `date`, from the merchant_profiles read model, a
+ * page of merchants at a time (by wallet id). The caller must first make sure the read model has reached the
+ * position the inputs are recorded at.
+ */
+export async function* merchantSeries(readModels: ReadModels, date: IsoDate): AsyncGenerator<MerchantSeries[]> {
+  let after: string | undefined;
+  for (let page = 0; page < MAX_MERCHANT_PAGES; page++) {
+    const docs = await readModels.find(MERCHANT_PROFILES_PROJECTION, MERCHANT_PROFILES_COLLECTION, { orderBy: ['id'], after: after === undefined ? undefined : [after], limit: MERCHANT_PAGE_SIZE });
+    const series: MerchantSeries[] = [];
+    for (const profile of docs.map((doc) => merchantProfileDoc(doc.body))) {
+      if (profile.merchantId === null) continue;
       // A model input, not money on the books: the ARIMA fit works in doubles, exact below 2^53 fen.
-      const outflowFen = Number(amountFen);
-      byDate.set(day, (byDate.get(day) ?? 0) + outflowFen);
+      series.push({ merchantId: profile.merchantId, walletId: profile.walletId, outflowFen: dailySeries(profile, date, MAX_DEMAND_DAYS).outflowFen.map(Number) });
     }
-    const outflowFen: number[] = [];
-    for (let day = date; first !== undefined && day >= first && outflowFen.length < MAX_DEMAND_DAYS; day = addDays(day, -1)) {
-      if (isBusinessDay(day)) outflowFen.unshift(byDate.get(day) ?? 0);
-    }
-    all.push({ merchantId, walletId, outflowFen });
+    if (series.length > 0) yield series;
+    if (docs.length < MERCHANT_PAGE_SIZE) return;
+    after = docs[docs.length - 1]!.id;
   }
-  return all;
+  throw new Error(`more than ${MAX_MERCHANT_PAGES * MERCHANT_PAGE_SIZE} merchant profiles: the demand forecasts stop rather than leave some out`);
+}
+
+/** The registered merchants' ids, a page of the registry stream at a time. */
+export async function* registeredMerchants(store: EventStore): AsyncGenerator<string[]> {
+  let from = 0n;
+  for (let page = 0; page < MAX_MERCHANT_PAGES; page++) {
+    const ids: string[] = [];
+    for await (const recorded of store.readStream(REGISTRIES.merchants, { fromRevision: from, maxCount: MERCHANT_PAGE_SIZE })) {
+      ids.push(String(recorded.data.id));
+      from = recorded.revision + 1n;
+    }
+    if (ids.length > 0) yield ids;
+    if (ids.length < MERCHANT_PAGE_SIZE) return;
+  }
+  throw new Error(`more than ${MAX_MERCHANT_PAGES * MERCHANT_PAGE_SIZE} registered merchants`);
 }

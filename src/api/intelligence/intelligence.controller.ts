@@ -1,26 +1,30 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
-import type { EventStore, RecordedEvent } from '../../eventstore';
-import { decodeData } from '../../domain/event-codec';
-import type { DailyForecastEvent } from '../../domain/forecast/daily-forecast.decider';
-import { dailyForecastStream } from '../../domain/forecast/daily-forecast.decider';
-import { formatFen } from '../../domain/money';
-import { PartyOrStaff, WalletOwnerOr } from '../auth/access.decorator';
-import { BusinessCalendar } from '../calendar/business-calendar';
-import { EVENT_STORE } from '../event-store.module';
-import { HttpProblem } from '../http/problem';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { PartyOrStaff, Staff, WalletOwnerOr } from '../auth/access.decorator';
 import type { RouteDoc } from '../http/openapi';
+import { PAGE_LIMITS, parseChoice, parseMinPosition, parsePage } from '../http/query-params';
 import { validateParam } from '../http/validate-body';
-import { WalletViewQuery } from '../wallets/wallet-view';
+import { WALLET_VIEW_PROJECTIONS } from '../wallets/wallet-view';
+import { CLOSE_FORECASTS_SCHEMA, MERCHANT_FORECAST_SCHEMA, PORTFOLIO_SCHEMA } from './intelligence.schemas';
+import { CloseForecastsQuery, FORECASTS_PROJECTION, MerchantForecastQuery, PortfolioQuery } from './intelligence.queries';
+import { CALENDAR_PROJECTION } from './last-closed-date';
+
+const FORECAST_KINDS = ['fund', 'merchant', 'proposal', 'skip'] as const;
 
 export const INTELLIGENCE_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/merchants/{merchantId}/forecast',
     summary: "The merchant's demand forecast for the next business day, made at the last day close",
+    description: "Takes the merchant's id, not its wallet id.",
     tag: 'intelligence',
     roles: ['merchant (itself)', 'operator', 'auditor'],
     params: { merchantId: 'id' },
-    responses: { 200: { description: 'the forecast with its model, inputs position and model version' }, 404: { description: 'no forecast yet, with the reason' } },
+    readsProjections: [FORECASTS_PROJECTION, CALENDAR_PROJECTION],
+    responses: {
+      200: { description: 'the forecast with its model, inputs position and model version', schema: MERCHANT_FORECAST_SCHEMA },
+      404: { description: 'no forecast at the last close, with the reason it was skipped when it was' },
+    },
   },
   {
     method: 'get',
@@ -29,90 +33,51 @@ export const INTELLIGENCE_ROUTES: RouteDoc[] = [
     tag: 'intelligence',
     roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
     params: { walletId: 'id' },
-    responses: { 200: { description: 'current and target per fund; `proposal` is null until one was made' } },
+    readsProjections: [...new Set([FORECASTS_PROJECTION, CALENDAR_PROJECTION, ...WALLET_VIEW_PROJECTIONS])],
+    responses: { 200: { description: 'current and target per fund; `proposal` is null until one was made', schema: PORTFOLIO_SCHEMA }, 404: { description: 'no such wallet' } },
+  },
+  {
+    method: 'get',
+    path: '/forecasts/{date}',
+    summary: 'Everything forecast at the close of a date: fund yields, merchant demand, proposals and skips',
+    description: 'A page of the forecasts, in the order fund, merchant, proposal, skip and by subject within each; `counts` are the whole close\'s.',
+    tag: 'intelligence',
+    roles: ['operator', 'auditor'],
+    params: { date: 'isoDate' },
+    query: {
+      kind: { description: 'only forecasts of this kind', schema: { type: 'string', enum: [...FORECAST_KINDS] } },
+      limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      cursor: { description: 'nextCursor of the previous page, exactly as received, with the same kind', schema: { type: 'string' } },
+    },
+    readsProjections: [FORECASTS_PROJECTION],
+    responses: { 200: { description: "one page of the close's forecasts", schema: CLOSE_FORECASTS_SCHEMA }, 404: { description: 'no forecasts were recorded at the close of that date' } },
   },
 ];
 
-type Recorded<T extends DailyForecastEvent['type']> = Extract<DailyForecastEvent, { type: T }> & { recorded: RecordedEvent };
-
-/** Serves what the daily forecasting job recorded at the last day close. */
+/** Serves what the daily forecasting job recorded at the day closes, from the forecasts read model. */
 @Controller()
 export class IntelligenceController {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly calendar: BusinessCalendar,
-    private readonly wallets: WalletViewQuery,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get('merchants/:merchantId/forecast')
   @PartyOrStaff('merchantId', 'operator', 'auditor')
-  async merchantForecast(@Param('merchantId') merchantIdParam: string) {
+  merchantForecast(@Param('merchantId') merchantIdParam: string, @Query() query: Record<string, unknown>) {
     const merchantId = validateParam('merchantId', 'id', merchantIdParam);
-    const { date, events } = await this.lastForecasts();
-    const forecast = events.find((e): e is Recorded<'MerchantDemandForecasted'> => e.type === 'MerchantDemandForecasted' && e.data.merchantId === merchantId);
-    if (!forecast) {
-      const skipped = events.find((e): e is Recorded<'ForecastSkipped'> => e.type === 'ForecastSkipped' && e.data.subject === `merchant ${merchantId}`);
-      throw HttpProblem.notFound(skipped ? `no forecast at the close of ${date}: ${skipped.data.reason}` : `no forecast for merchant ${merchantId} at the close of ${date ?? 'any day yet'}`);
-    }
-    const { data, recorded } = forecast;
-    return {
-      merchantId,
-      walletId: data.walletId,
-      forecastDate: data.forecastDate,
-      madeAtCloseOf: date,
-      expectedOutflow: formatFen(data.meanFen),
-      upper95: formatFen(data.upper95Fen),
-      model: data.model,
-      aic: data.aic,
-      historyDays: data.historyDays,
-      modelVersion: recorded.metadata.modelVersion,
-      inputsPosition: recorded.metadata.inputsPosition,
-      position: recorded.position.toString(),
-    };
+    return this.queries.execute(new MerchantForecastQuery(merchantId, parseMinPosition(query.minPosition)));
   }
 
   @Get('wallets/:walletId/portfolio')
   @WalletOwnerOr('walletId', 'operator', 'auditor')
-  async portfolio(@Param('walletId') walletIdParam: string) {
+  portfolio(@Param('walletId') walletIdParam: string, @Query() query: Record<string, unknown>) {
     const walletId = validateParam('walletId', 'id', walletIdParam);
-    const view = await this.wallets.view(walletId);
-    const { date, events } = await this.lastForecasts();
-    const proposal = events.find((e): e is Recorded<'RebalanceProposed'> => e.type === 'RebalanceProposed' && e.data.walletId === walletId);
-    const targets = new Map(proposal?.data.targets.map((t) => [t.fundCode, t.targetFen]) ?? []);
-    const codes = [...new Set([...view.holdings.map((h) => h.fundCode), ...targets.keys()])].sort();
-    return {
-      walletId,
-      businessDate: view.businessDate,
-      holdings: codes.map((fundCode) => ({
-        fundCode,
-        current: view.holdings.find((h) => h.fundCode === fundCode)?.holding ?? '0.00',
-        target: targets.has(fundCode) ? formatFen(targets.get(fundCode)!) : null,
-      })),
-      proposal: proposal
-        ? {
-            madeAtCloseOf: date,
-            forecastDate: proposal.data.forecastDate,
-            expectedGain: formatFen(proposal.data.expectedGainFen),
-            instantCapacity: formatFen(proposal.data.instantCapacityFen),
-            demandUpper95: formatFen(proposal.data.demandUpper95Fen),
-            shortfall: formatFen(proposal.data.shortfallFen),
-            binding: proposal.data.binding,
-            modelVersion: proposal.recorded.metadata.modelVersion,
-            position: proposal.recorded.position.toString(),
-          }
-        : null,
-    };
+    return this.queries.execute(new PortfolioQuery(walletId, parseMinPosition(query.minPosition)));
   }
 
-  private async lastForecasts(): Promise<{ date: string | null; events: (DailyForecastEvent & { recorded: RecordedEvent })[] }> {
-    const today = await this.calendar.today();
-    const date = today.calendar.lastClosedDate;
-    const events: (DailyForecastEvent & { recorded: RecordedEvent })[] = [];
-    if (date) {
-      for await (const recorded of this.store.readStream(dailyForecastStream(date))) {
-        events.push({ type: recorded.type, data: decodeData(recorded.data), recorded } as DailyForecastEvent & { recorded: RecordedEvent });
-      }
-    }
-    return { date, events };
+  @Get('forecasts/:date')
+  @Staff('operator', 'auditor')
+  closeForecasts(@Param('date') dateParam: string, @Query() query: Record<string, unknown>) {
+    const date = validateParam('date', 'isoDate', dateParam);
+    const kind = parseChoice('kind', query.kind, FORECAST_KINDS);
+    return this.queries.execute(new CloseForecastsQuery(date, kind, parsePage(query.limit, query.cursor), parseMinPosition(query.minPosition)));
   }
 }

@@ -1,60 +1,96 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { EventStore } from '../../eventstore';
-import { formatFen } from '../../domain/money';
-import { invariant } from '../../invariant';
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { Staff } from '../auth/access.decorator';
-import { EVENT_STORE } from '../event-store.module';
 import { HttpProblem } from '../http/problem';
-import type { RouteDoc } from '../http/openapi';
-import { LedgerBalances } from './ledger-balances';
+import type { JsonSchema, RouteDoc } from '../http/openapi';
+import { PAGE_LIMITS, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
+import { type AccountPage, ListLedgerAccountsQuery } from './ledger-accounts.query';
+import { type TrialBalance, TrialBalanceQuery } from './trial-balance.query';
+
+const AMOUNT = '^-?(0|[1-9][0-9]*)\\.[0-9]{2}$';
+/** Account names are built from these (see src/domain/ledger/accounts.ts), so a prefix of anything else matches nothing. */
+const ACCOUNT_PREFIX = /^[A-Za-z0-9:._-]+$/;
+const MAX_PREFIX_LENGTH = 100;
+
+const TRIAL_BALANCE_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['position', 'accounts', 'totalDebits', 'totalCredits', 'total'],
+  properties: {
+    position: { type: 'string', nullable: true, pattern: '^[0-9]+$', description: 'The event store position the ledger read model had applied; null before its first event.' },
+    accounts: { type: 'integer', minimum: 0, description: 'How many accounts have been posted to, those back at zero included.' },
+    totalDebits: { type: 'string', pattern: AMOUNT, description: 'Sum of the debit (positive) balances, CNY.' },
+    totalCredits: { type: 'string', pattern: AMOUNT, description: 'Sum of the credit (negative) balances, as a positive amount of CNY.' },
+    total: { type: 'string', pattern: AMOUNT, example: '0.00', description: 'Debits less credits: always 0.00.' },
+  },
+};
+
+const ACCOUNT_PAGE_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: {
+      type: 'array',
+      description: 'Accounts in name order.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['account', 'balance'],
+        properties: {
+          account: { type: 'string', example: 'wallet-cash:3f2b8c1e-9a4d-4e5f-8b6a-1c2d3e4f5a6b', description: 'The account name, from the chart of accounts.' },
+          balance: { type: 'string', pattern: AMOUNT, description: 'Debit positive, CNY: what IFW owes (wallet cash, fund holdings) is negative.' },
+        },
+      },
+    },
+    nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' },
+  },
+};
 
 export const LEDGER_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/ledger/trial-balance',
-    summary: 'Every account\'s balance (debit positive) and their total, which is always zero',
+    summary: 'The totals of every account\'s balance (debit positive), which always net to zero',
     tag: 'ledger',
     roles: ['operator', 'auditor'],
-    responses: { 200: { description: 'the trial balance as of `position`, which includes every write answered before the request' } },
+    readsProjections: ['ledger'],
+    responses: { 200: { description: 'the trial balance as of `position`', schema: TRIAL_BALANCE_SCHEMA }, 503: { description: 'the ledger read model is behind minPosition, or kept changing while it was totalled; retry after Retry-After' } },
+  },
+  {
+    method: 'get',
+    path: '/ledger/accounts',
+    summary: 'Every account and its balance (debit positive), in name order, paged',
+    tag: 'ledger',
+    roles: ['operator', 'auditor'],
+    query: {
+      limit: { description: `Accounts per page, 1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      cursor: { description: '`nextCursor` of the previous page, exactly as received, with the same prefix.', schema: { type: 'string' } },
+      prefix: { description: 'Only accounts whose name starts with this, such as `wallet-cash:` or `fund-holding:`.', schema: { type: 'string', pattern: ACCOUNT_PREFIX.source, maxLength: MAX_PREFIX_LENGTH } },
+    },
+    readsProjections: ['ledger'],
+    responses: { 200: { description: 'one page of accounts', schema: ACCOUNT_PAGE_SCHEMA } },
   },
 ];
 
-const CATCH_UP_TIMEOUT_MS = 10_000;
-
-export interface TrialBalance {
-  position: string;
-  accounts: { account: string; balance: string }[];
-  totalDebits: string;
-  totalCredits: string;
-  total: string;
-}
-
 @Controller('ledger')
 export class LedgerController {
-  constructor(
-    private readonly ledger: LedgerBalances,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get('trial-balance')
   @Staff('operator', 'auditor')
-  async trialBalance(): Promise<TrialBalance> {
-    const target = await this.store.lastPosition();
-    await this.ledger.reach(target, CATCH_UP_TIMEOUT_MS).catch((error: Error) => {
-      throw new HttpProblem(503, `the ledger is still catching up with the log: ${error.message}; retry shortly`, { code: 'PROJECTION_BEHIND' });
-    });
-    const { position, balances } = this.ledger.snapshot();
-    const accounts = [...balances].filter(([, balance]) => balance !== 0n).sort(([a], [b]) => (a < b ? -1 : 1));
-    let debits = 0n;
-    let credits = 0n;
-    for (const [, balance] of accounts) if (balance > 0n) debits += balance; else credits -= balance;
-    invariant(debits === credits, () => `the trial balance is off by ${debits - credits} fen at position ${position}`);
-    return {
-      position: position.toString(),
-      accounts: accounts.map(([account, balance]) => ({ account, balance: formatFen(balance) })),
-      totalDebits: formatFen(debits),
-      totalCredits: formatFen(credits),
-      total: formatFen(debits - credits),
-    };
+  trialBalance(@Query() query: Record<string, unknown>): Promise<TrialBalance> {
+    return this.queries.execute(new TrialBalanceQuery(parseMinPosition(query.minPosition)));
+  }
+
+  @Get('accounts')
+  @Staff('operator', 'auditor')
+  accounts(@Query() query: Record<string, unknown>): Promise<AccountPage> {
+    const page = parsePage(query.limit, query.cursor);
+    const prefix = parseSearch('prefix', query.prefix, MAX_PREFIX_LENGTH);
+    if (prefix !== undefined && !ACCOUNT_PREFIX.test(prefix)) {
+      throw new HttpProblem(400, 'prefix may hold only letters, digits and the characters : . _ -, as account names do', { code: 'INVALID_PARAMETER', field: 'prefix' });
+    }
+    return this.queries.execute(new ListLedgerAccountsQuery(prefix, page, parseMinPosition(query.minPosition)));
   }
 }

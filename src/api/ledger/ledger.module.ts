@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { LedgerBalances } from './ledger-balances';
+import { ListLedgerAccountsHandler } from './ledger-accounts.query';
 import { LedgerController } from './ledger.controller';
+import { TrialBalanceHandler } from './trial-balance.query';
 
-@Module({ controllers: [LedgerController], providers: [LedgerBalances] })
+@Module({ controllers: [LedgerController], providers: [TrialBalanceHandler, ListLedgerAccountsHandler] })
 export class LedgerModule {}

@@ -1,14 +1,18 @@
-import { Body, Controller, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { PartyKind } from '../../domain/party/party.decider';
-import { Staff } from '../auth/access.decorator';
+import { PartyOrStaff, Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
 import { NAME_FIELD, defineBody } from '../http/body-schema';
 import type { RouteDoc } from '../http/openapi';
-import { validateBody } from '../http/validate-body';
+import { PAGE_LIMITS, parseDate, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
+import { validateBody, validateParam } from '../http/validate-body';
+import { CALENDAR_PROJECTION } from '../intelligence/last-closed-date';
+import { PARTY_PAGE_SCHEMA, PROFILE_SCHEMA } from './parties.schemas';
+import { GetMerchantProfileQuery, ListPartiesQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
 import { RegisterPartyCommand } from './register-party.command';
 
 const PARTY_BODY = defineBody({ name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' } });
@@ -24,12 +28,68 @@ const register = (kind: PartyKind): RouteDoc => ({
   responses: { 201: { description: `{ id, walletId, apiKey } — a replay with the same Idempotency-Key omits apiKey` } },
 });
 
-export const PARTY_ROUTES: RouteDoc[] = [register('customer'), register('merchant')];
+const list = (kind: PartyKind): RouteDoc => ({
+  method: 'get',
+  path: `/${kind}s`,
+  summary: `The ${kind}s by name, with their wallet ids; search by name or by id`,
+  tag: 'parties',
+  roles: ['operator'],
+  query: {
+    limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+    cursor: { description: 'nextCursor of the previous page, exactly as received, with the same name', schema: { type: 'string' } },
+    name: { description: 'only names containing this, ignoring case', schema: { type: 'string', minLength: 1, maxLength: 100 } },
+    id: { description: `the ${kind}'s id or its wallet's id: at most one ${kind}, on one page`, schema: { type: 'string', format: 'uuid' } },
+  },
+  readsProjections: [PARTIES_PROJECTION],
+  responses: { 200: { description: `one page of ${kind}s, by name`, schema: PARTY_PAGE_SCHEMA } },
+});
+
+export const PARTY_ROUTES: RouteDoc[] = [
+  register('customer'),
+  register('merchant'),
+  list('customer'),
+  list('merchant'),
+  {
+    method: 'get',
+    path: '/merchants/{merchantId}/profile',
+    summary: "The merchant's cash-flow profile as of a closed business date",
+    description:
+      'Daily inflow (deposits, payments received) and outflow (withdrawals, payments sent) over the business days of about the last year through `asOf`, with their weekday pattern, volatility and trend, closing-balance percentiles and withdrawal habits. Takes the merchant\'s id, not its wallet id.',
+    tag: 'parties',
+    roles: ['merchant (itself)', 'operator', 'auditor'],
+    params: { merchantId: 'id' },
+    query: { asOf: { description: 'a closed business date, YYYY-MM-DD; default the last closed date', schema: { type: 'string', format: 'date' } } },
+    readsProjections: [PARTIES_PROJECTION, MERCHANT_PROFILES_PROJECTION, CALENDAR_PROJECTION],
+    responses: { 200: { description: 'the profile', schema: PROFILE_SCHEMA }, 404: { description: 'no such merchant (the detail says which id the route takes), or no day closed yet' } },
+  },
+];
 
 /** Customers and merchants are opened by operators (after identity checks, which happen outside IFW). */
 @Controller()
 export class PartiesController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get('customers')
+  @Staff('operator')
+  customers(@Query() query: Record<string, unknown>) {
+    return this.list('customer', query);
+  }
+
+  @Get('merchants')
+  @Staff('operator')
+  merchants(@Query() query: Record<string, unknown>) {
+    return this.list('merchant', query);
+  }
+
+  @Get('merchants/:merchantId/profile')
+  @PartyOrStaff('merchantId', 'operator', 'auditor')
+  profile(@Param('merchantId') merchantIdParam: string, @Query() query: Record<string, unknown>) {
+    const merchantId = validateParam('merchantId', 'id', merchantIdParam);
+    return this.queries.execute(new GetMerchantProfileQuery(merchantId, parseDate('asOf', query.asOf), parseMinPosition(query.minPosition)));
+  }
 
   @Post('customers')
   @Staff('operator')
@@ -41,6 +101,13 @@ export class PartiesController {
   @Staff('operator')
   merchant(@Command() context: CommandContext, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     return this.register(context, 'merchant', body, response);
+  }
+
+  private list(kind: PartyKind, query: Record<string, unknown>) {
+    const page = parsePage(query.limit, query.cursor);
+    const name = parseSearch('name', query.name);
+    const id = query.id === undefined ? undefined : validateParam('id', 'id', query.id);
+    return this.queries.execute(new ListPartiesQuery(kind, page, { name, id }, parseMinPosition(query.minPosition)));
   }
 
   private async register(context: CommandContext, kind: PartyKind, body: unknown, response: FastifyReply) {

@@ -1,11 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EventStore } from '../../eventstore';
-import { formatFen } from '../../domain/money';
+import { Injectable } from '@nestjs/common';
+import { decodeData } from '../../domain/event-codec';
+import { type Fen, formatFen } from '../../domain/money';
 import { instantQuotaLeftFen } from '../../domain/position/position.decider';
-import { BusinessCalendar } from '../calendar/business-calendar';
-import { EVENT_STORE } from '../event-store.module';
-import { loadPosition } from './position-loader';
-import { loadOpenWallet } from './wallet-loader';
+import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
+import { ProjectionBehindError, ReadModels } from '../../projections';
+import { CALENDAR_COLLECTION, CALENDAR_DOC_ID, type CalendarDoc } from '../../projections/read-models/calendar.projection';
+import { type FundHoldingDoc, type WalletDoc, WALLETS_COLLECTION } from '../../projections/read-models/wallets.projection';
+import { HttpProblem } from '../http/problem';
 
 export interface HoldingView {
   fundCode: string;
@@ -16,6 +17,10 @@ export interface HoldingView {
   pendingRedemption: string;
   pendingRedemptions: { redemptionId: string; amount: string; payOn: string }[];
   instantQuotaLeft: string;
+  /** The income of the latest day that accrued any (negative on a day the fund lost), and that day. */
+  incomeLastDay: string;
+  incomeLastDayDate: string | null;
+  incomeTotal: string;
 }
 
 export interface WalletView {
@@ -25,43 +30,76 @@ export interface WalletView {
   businessDate: string;
   ruleSetVersion: string;
   cash: string;
+  /** Summed over the funds whose latest income day is the wallet's latest. */
+  incomeLastDay: string;
+  incomeLastDayDate: string | null;
+  incomeTotal: string;
   holdings: HoldingView[];
 }
 
-/** A wallet as its owner sees it, read from its own streams, so it reflects every write that was answered. */
+/**
+ * A wallet as its owner sees it, from the wallets and calendar read models. It reads what they hold now:
+ * a caller that must see its own write waits first with `ReadModels.atLeast(WALLET_VIEW_PROJECTIONS, …)`.
+ */
 @Injectable()
 export class WalletViewQuery {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly calendar: BusinessCalendar,
-  ) {}
+  constructor(private readonly readModels: ReadModels) {}
 
   async view(walletId: string): Promise<WalletView> {
-    const today = await this.calendar.today();
-    const { state: wallet } = await loadOpenWallet(this.store, walletId);
-    const holdings: HoldingView[] = [];
-    for (const fundCode of wallet.fundCodes) {
-      const { state } = await loadPosition(this.store, walletId, fundCode);
-      if (!state.opened) continue;
-      const sum = (items: readonly { amountFen: bigint }[]) => formatFen(items.reduce((total, item) => total + item.amountFen, 0n));
-      holdings.push({
-        fundCode,
-        holding: formatFen(state.holdingFen),
-        pendingPurchase: sum(state.pendingPurchases),
-        pendingPurchases: state.pendingPurchases.map((p) => ({ purchaseId: p.purchaseId, amount: formatFen(p.amountFen), confirmOn: p.confirmOn })),
-        pendingRedemption: sum(state.pendingRedemptions),
-        pendingRedemptions: state.pendingRedemptions.map((r) => ({ redemptionId: r.redemptionId, amount: formatFen(r.amountFen), payOn: r.payOn })),
-        instantQuotaLeft: formatFen(instantQuotaLeftFen(state, today.businessDate, today.ruleSet)),
-      });
-    }
+    const [stored, calendar] = await Promise.all([
+      this.readModels.get('wallets', WALLETS_COLLECTION, walletId),
+      this.readModels.get('calendar', CALENDAR_COLLECTION, CALENDAR_DOC_ID) as Promise<CalendarDoc | undefined>,
+    ]);
+    const wallet = stored && decodeData<WalletDoc>(stored);
+    if (!wallet || wallet.ownerKind === null || wallet.ownerId === null) throw HttpProblem.notFound(`wallet ${walletId} does not exist`);
+    // The calendar starts before anything else is written, so only a read model that has not caught up lacks it.
+    if (!calendar) throw new ProjectionBehindError('calendar', 0n, await this.readModels.position('calendar'), 0);
+    const ruleSet = ruleSetOn(calendar.businessDate);
+    const holdings = wallet.funds.map((fund) => holdingView(wallet, fund, calendar.businessDate, ruleSet));
+    const lastDate = holdings.reduce<string | null>((latest, h) => (h.incomeLastDayDate !== null && (latest === null || h.incomeLastDayDate > latest) ? h.incomeLastDayDate : latest), null);
+    const sum = (values: readonly Fen[]) => values.reduce((total, value) => total + value, 0n);
     return {
       walletId,
       ownerKind: wallet.ownerKind,
       ownerId: wallet.ownerId,
-      businessDate: today.businessDate,
-      ruleSetVersion: today.ruleSet.version,
+      businessDate: calendar.businessDate,
+      ruleSetVersion: ruleSet.version,
       cash: formatFen(wallet.cashFen),
+      incomeLastDay: formatFen(sum(wallet.funds.filter((f) => lastDate !== null && f.lastIncomeDate === lastDate).map((f) => f.lastIncomeFen))),
+      incomeLastDayDate: lastDate,
+      incomeTotal: formatFen(sum(wallet.funds.map((f) => f.incomeTotalFen))),
       holdings,
     };
   }
+}
+
+/** The projections a wallet view reads, for callers that wait for a position first. */
+export const WALLET_VIEW_PROJECTIONS = ['wallets', 'calendar'] as const;
+
+function holdingView(wallet: WalletDoc, fund: FundHoldingDoc, businessDate: string, ruleSet: RuleSet): HoldingView {
+  const sum = (items: readonly { amountFen: Fen }[]) => formatFen(items.reduce((total, item) => total + item.amountFen, 0n));
+  // The quota rule is the position aggregate's own; it needs only the instant redemptions of the day.
+  const position = {
+    opened: true as const,
+    walletId: wallet.walletId,
+    fundCode: fund.fundCode,
+    holdingFen: fund.holdingFen,
+    pendingPurchases: fund.pendingPurchases,
+    pendingRedemptions: fund.pendingRedemptions,
+    instantRedeemed: fund.instantRedeemed ?? { date: '', amountFen: 0n },
+    accruedThrough: fund.lastIncomeDate,
+    closedThrough: null,
+  };
+  return {
+    fundCode: fund.fundCode,
+    holding: formatFen(fund.holdingFen),
+    pendingPurchase: sum(fund.pendingPurchases),
+    pendingPurchases: fund.pendingPurchases.map((p) => ({ purchaseId: p.purchaseId, amount: formatFen(p.amountFen), confirmOn: p.confirmOn })),
+    pendingRedemption: sum(fund.pendingRedemptions),
+    pendingRedemptions: fund.pendingRedemptions.map((r) => ({ redemptionId: r.redemptionId, amount: formatFen(r.amountFen), payOn: r.payOn })),
+    instantQuotaLeft: formatFen(instantQuotaLeftFen(position, businessDate, ruleSet)),
+    incomeLastDay: formatFen(fund.lastIncomeFen),
+    incomeLastDayDate: fund.lastIncomeDate,
+    incomeTotal: formatFen(fund.incomeTotalFen),
+  };
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { WalletOwnerOr } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
@@ -7,12 +7,18 @@ import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
 import { FUND_CODE_FIELD, defineBody } from '../http/body-schema';
 import type { RouteDoc } from '../http/openapi';
+import { PAGE_LIMITS, parseChoice, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
+import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
+import { GetWalletQuery } from './get-wallet.query';
 import { MoveCashCommand } from './move-cash.command';
 import { PurchaseFundCommand } from './purchase-fund.command';
 import { RedeemFundCommand } from './redeem-fund.command';
 import { SendPaymentCommand } from './send-payment.command';
-import { type WalletView, WalletViewQuery } from './wallet-view';
+import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
+import { TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
+import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
+import type { WalletView } from './wallet-view';
 
 const AMOUNT = { kind: 'amount', description: 'CNY, at most 2 decimals', example: '100.00' } as const;
 const CASH_BODY = defineBody({ amount: AMOUNT });
@@ -50,11 +56,33 @@ export const WALLET_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/wallets/{walletId}',
-    summary: 'Cash, holdings, pending amounts and today\'s instant quota left per fund',
+    summary: "Cash, holdings, pending amounts, income and today's instant quota left per fund",
     tag: 'wallets',
     roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
     params: { walletId: 'id' },
-    responses: { 200: { description: 'the wallet' }, 404: { description: 'no such wallet' } },
+    readsProjections: ['wallets', 'calendar'],
+    responses: { 200: { description: 'the wallet', schema: WALLET_VIEW_SCHEMA }, 404: { description: 'no such wallet' } },
+  },
+  {
+    method: 'get',
+    path: '/wallets/{walletId}/transactions',
+    summary: "The wallet's movements of cash and fund holdings, newest first, as JSON or CSV",
+    description:
+      'Paged by cursor: pass `nextCursor` back as `cursor` with the same filters; a page after a cursor starts strictly after it, so rows added meanwhile neither repeat nor are skipped. ' +
+      'With `Accept: text/csv` the same page comes as RFC 4180 CSV (a header line, then the columns id, kind, asset, amount, fundCode, counterpartyWalletId, reference, businessDate, valueDate, position, recordedAt; ' +
+      'money as signed decimal strings, nulls as empty fields), and the next page is named by a `Link: <…>; rel="next"` header (absent on the last page).',
+    tag: 'wallets',
+    roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
+    params: { walletId: 'id' },
+    query: {
+      limit: { description: `Rows per page, 1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      cursor: { description: '`nextCursor` of the previous page, exactly as received.', schema: { type: 'string' } },
+      kind: { description: 'Only rows of this kind.', schema: { type: 'string', enum: [...TRANSACTION_KINDS] } },
+      from: { description: 'Only rows of this business date or later.', schema: { type: 'string', format: 'date' } },
+      to: { description: 'Only rows of this business date or earlier; not before `from`.', schema: { type: 'string', format: 'date' } },
+    },
+    readsProjections: ['transactions', 'wallets'],
+    responses: { 200: { description: 'one page of movements (JSON; CSV when asked for with Accept: text/csv)', schema: TRANSACTION_PAGE_SCHEMA }, 404: { description: 'no such wallet' } },
   },
 ];
 
@@ -62,13 +90,37 @@ export const WALLET_ROUTES: RouteDoc[] = [
 export class WalletsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly wallets: WalletViewQuery,
+    private readonly queries: QueryBus,
   ) {}
 
   @Get()
   @WalletOwnerOr('walletId', 'operator', 'auditor')
-  view(@Param('walletId') walletId: string): Promise<WalletView> {
-    return this.wallets.view(validateParam('walletId', 'id', walletId));
+  view(@Param('walletId') walletId: string, @Query() query: Record<string, unknown>): Promise<WalletView> {
+    return this.queries.execute(new GetWalletQuery(validateParam('walletId', 'id', walletId), parseMinPosition(query.minPosition)));
+  }
+
+  @Get('transactions')
+  @WalletOwnerOr('walletId', 'operator', 'auditor')
+  async transactions(
+    @Param('walletId') walletIdParam: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<TransactionPage | string> {
+    const walletId = validateParam('walletId', 'id', walletIdParam);
+    const page = parsePage(query.limit, query.cursor);
+    const filters = { kind: parseChoice('kind', query.kind, TRANSACTION_KINDS), ...parseDateRange(query.from, query.to) };
+    const result = await this.queries.execute(new ListWalletTransactionsQuery(walletId, filters, page, parseMinPosition(query.minPosition)));
+    // The same URL answers JSON or CSV, so a cache must key on Accept.
+    response.header('vary', 'Accept');
+    if (!prefersCsv(accept)) return result;
+    response.header('content-type', CSV_CONTENT_TYPE);
+    if (result.nextCursor !== null) {
+      const next = new URLSearchParams({ limit: String(page.limit), cursor: result.nextCursor });
+      for (const [name, value] of Object.entries(filters)) if (value !== undefined) next.set(name, value);
+      response.header('link', `</wallets/${walletId}/transactions?${next.toString()}>; rel="next"`);
+    }
+    return transactionsCsv(result.items);
   }
 
   @Post('deposits')

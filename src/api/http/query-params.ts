@@ -1,0 +1,74 @@
+import { isIsoDate } from '../../domain/iso-date';
+import { MAX_CURSOR_LENGTH } from '../../projections/page-cursor';
+import { HttpProblem } from './problem';
+
+/** Query parameters arrive as strings, once each; a repeated one is an array, which no parameter here accepts. */
+type QueryValue = unknown;
+
+function single(name: string, value: QueryValue): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new HttpProblem(400, `${name} must be given once, as a single value`, { code: 'INVALID_PARAMETER', field: name });
+  return value;
+}
+
+function invalid(name: string, detail: string): HttpProblem {
+  return new HttpProblem(400, detail, { code: 'INVALID_PARAMETER', field: name });
+}
+
+/** `?minPosition=`: a non-negative integer, the `position` of a write's response. */
+export function parseMinPosition(value: QueryValue): bigint | undefined {
+  const text = single('minPosition', value);
+  if (text === undefined) return undefined;
+  if (!/^(0|[1-9][0-9]{0,19})$/.test(text)) throw invalid('minPosition', `minPosition must be a non-negative integer such as "1234" (the position of a write's response), not "${text.slice(0, 40)}"`);
+  return BigInt(text);
+}
+
+export const PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 } as const;
+
+/** `?limit=&cursor=` of a paged listing. */
+export function parsePage(limitValue: QueryValue, cursorValue: QueryValue): { limit: number; cursor: string | undefined } {
+  const limitText = single('limit', limitValue);
+  let limit: number = PAGE_LIMITS.defaultLimit;
+  if (limitText !== undefined) {
+    if (!/^[0-9]{1,6}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > PAGE_LIMITS.maxLimit) {
+      throw invalid('limit', `limit must be an integer from 1 to ${PAGE_LIMITS.maxLimit}, not "${limitText.slice(0, 40)}"`);
+    }
+    limit = Number(limitText);
+  }
+  const cursor = single('cursor', cursorValue);
+  if (cursor !== undefined && (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(cursor))) {
+    throw invalid('cursor', 'cursor is not one this listing issued: pass back nextCursor exactly as it was received');
+  }
+  return { limit, cursor };
+}
+
+/** `?from=&to=` as calendar dates, from not after to; either may be absent. */
+export function parseDateRange(fromValue: QueryValue, toValue: QueryValue, names: { from: string; to: string } = { from: 'from', to: 'to' }): { from?: string; to?: string } {
+  const from = parseDate(names.from, fromValue);
+  const to = parseDate(names.to, toValue);
+  if (from !== undefined && to !== undefined && from > to) throw invalid(names.from, `${names.from} (${from}) must not be after ${names.to} (${to})`);
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+export function parseDate(name: string, value: QueryValue): string | undefined {
+  const text = single(name, value);
+  if (text === undefined) return undefined;
+  if (!isIsoDate(text)) throw invalid(name, `${name} must be a calendar date written YYYY-MM-DD, such as "2026-01-05"`);
+  return text;
+}
+
+/** One of a fixed set of values, or absent. */
+export function parseChoice<T extends string>(name: string, value: QueryValue, choices: readonly T[]): T | undefined {
+  const text = single(name, value);
+  if (text === undefined) return undefined;
+  if (!choices.includes(text as T)) throw invalid(name, `${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+  return text as T;
+}
+
+/** A free-text search term of bounded length. */
+export function parseSearch(name: string, value: QueryValue, maxLength = 100): string | undefined {
+  const text = single(name, value);
+  if (text === undefined) return undefined;
+  if (text.length === 0 || [...text].length > maxLength) throw invalid(name, `${name} must be 1 to ${maxLength} characters long`);
+  return text;
+}

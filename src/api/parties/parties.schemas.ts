@@ -1,0 +1,101 @@
+import type { JsonSchema } from '../http/openapi';
+
+const AMOUNT: JsonSchema = { type: 'string', pattern: '^-?[0-9]+\\.[0-9]{2}$', description: 'CNY as a decimal string', example: '1234.56' };
+const CNY_NUMBER: JsonSchema = { type: 'number', nullable: true, description: 'CNY as a number rounded to the fen: a descriptive statistic, not an amount on the books' };
+const SHARE: JsonSchema = { type: 'number', nullable: true, minimum: 0, maximum: 1, description: 'a fraction from 0 to 1, 4 decimals' };
+const DATE: JsonSchema = { type: 'string', format: 'date' };
+
+const PARTY_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['id', 'kind', 'name', 'walletId', 'registeredOn', 'registeredPosition'],
+  properties: {
+    id: { type: 'string', format: 'uuid', description: 'the party id' },
+    kind: { type: 'string', enum: ['customer', 'merchant'] },
+    name: { type: 'string' },
+    walletId: { type: 'string', format: 'uuid' },
+    registeredOn: { ...DATE, description: 'the business date of the registration' },
+    registeredPosition: { type: 'string', pattern: '^[0-9]+$', description: 'the event store position of the registration' },
+  },
+};
+
+export const PARTY_PAGE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: PARTY_SCHEMA }, nextCursor: { type: 'string', nullable: true, description: 'pass as cursor for the next page; null on the last' } },
+};
+
+const FLOW_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['total', 'mean', 'standardDeviation', 'coefficientOfVariation', 'trendPerDay', 'weekdayMeans'],
+  properties: {
+    total: { ...AMOUNT, description: 'the sum over the series' },
+    mean: { ...CNY_NUMBER, description: 'mean per business day, CNY (a number)' },
+    standardDeviation: { ...CNY_NUMBER, description: 'sample standard deviation per business day, CNY (a number); null below two days' },
+    coefficientOfVariation: { type: 'number', nullable: true, description: 'standard deviation over mean, 4 decimals; null when the mean is zero' },
+    trendPerDay: { ...CNY_NUMBER, description: 'least-squares slope, CNY per business day (a number); null below two days' },
+    weekdayMeans: {
+      type: 'object',
+      description: 'the mean per weekday, CNY (numbers); null for a weekday not in the series',
+      required: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      properties: { monday: CNY_NUMBER, tuesday: CNY_NUMBER, wednesday: CNY_NUMBER, thursday: CNY_NUMBER, friday: CNY_NUMBER },
+    },
+  },
+};
+
+const DAY_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['date', 'inflow', 'outflow', 'closingBalance', 'instantRedeemed', 'standardRedeemed', 'withdrawals'],
+  properties: {
+    date: { ...DATE, description: 'a business day' },
+    inflow: { ...AMOUNT, description: 'deposits and payments received' },
+    outflow: { ...AMOUNT, description: 'withdrawals and payments sent' },
+    closingBalance: { ...AMOUNT, description: 'wallet cash at the end of the day' },
+    instantRedeemed: { ...AMOUNT, description: 'instant fund redemptions placed' },
+    standardRedeemed: { ...AMOUNT, description: 'standard fund redemptions placed' },
+    withdrawals: { type: 'integer', minimum: 0, description: 'number of withdrawals' },
+  },
+};
+
+const TIME_OF_MONTH: JsonSchema = {
+  type: 'object',
+  nullable: true,
+  description: 'the share of the outflow on days 1–10, 11–20 and 21–31 of the month; null without outflow',
+  required: ['days1to10', 'days11to20', 'days21to31'],
+  properties: { days1to10: SHARE, days11to20: SHARE, days21to31: SHARE },
+};
+
+export const PROFILE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['merchantId', 'walletId', 'name', 'registeredOn', 'asOf', 'from', 'businessDays', 'daily', 'inflow', 'outflow', 'balance', 'withdrawalHabits', 'position'],
+  properties: {
+    merchantId: { type: 'string', format: 'uuid' },
+    walletId: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    registeredOn: DATE,
+    asOf: { ...DATE, description: 'the closed business date the profile runs through' },
+    from: { ...DATE, nullable: true, description: 'the first business day of the series; null without history by asOf' },
+    businessDays: { type: 'integer', minimum: 0, maximum: 260, description: 'days in the series: from the first day of the history, at most 260 back from asOf' },
+    daily: { type: 'array', items: DAY_SCHEMA, description: 'every business day of the series, oldest first; days without movements are zeros' },
+    inflow: FLOW_SCHEMA,
+    outflow: FLOW_SCHEMA,
+    balance: {
+      type: 'object',
+      description: 'nearest-rank percentiles of the daily closing balances: each is one of the balances; null without history',
+      required: ['p10', 'p50', 'p90'],
+      properties: { p10: { ...AMOUNT, nullable: true }, p50: { ...AMOUNT, nullable: true }, p90: { ...AMOUNT, nullable: true } },
+    },
+    withdrawalHabits: {
+      type: 'object',
+      required: ['withdrawals', 'instantRedeemed', 'standardRedeemed', 'instantShare', 'standardShare', 'outflowByTimeOfMonth'],
+      properties: {
+        withdrawals: { type: 'integer', minimum: 0, description: 'withdrawals in the series' },
+        instantRedeemed: { ...AMOUNT, description: 'instant redemptions in the series' },
+        standardRedeemed: { ...AMOUNT, description: 'standard redemptions in the series' },
+        instantShare: { ...SHARE, description: 'instant redemptions over all redemptions; null without redemptions' },
+        standardShare: { ...SHARE, description: 'standard redemptions over all redemptions; null without redemptions' },
+        outflowByTimeOfMonth: TIME_OF_MONTH,
+      },
+    },
+    position: { type: 'string', pattern: '^[0-9]+$', description: 'the event store position of the last event in the profile' },
+  },
+};

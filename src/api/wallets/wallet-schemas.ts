@@ -1,0 +1,86 @@
+import type { JsonSchema } from '../http/openapi';
+import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
+
+const amount = (description: string): JsonSchema => ({ type: 'string', pattern: '^(0|[1-9][0-9]*)\\.[0-9]{2}$', example: '1234.56', description });
+const signedAmount = (description: string): JsonSchema => ({ type: 'string', pattern: '^-?(0|[1-9][0-9]*)\\.[0-9]{2}$', example: '-100.25', description });
+const date = (description: string, nullable = false): JsonSchema => ({ type: 'string', format: 'date', ...(nullable ? { nullable: true } : {}), description });
+const uuid = (description: string, nullable = false): JsonSchema => ({ type: 'string', format: 'uuid', ...(nullable ? { nullable: true } : {}), description });
+
+const object = (properties: Record<string, JsonSchema>, description?: string): JsonSchema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  additionalProperties: false,
+  required: Object.keys(properties),
+  properties,
+});
+
+const INCOME = {
+  incomeLastDay: signedAmount('Income of the latest calendar day income accrued on (income may be negative); 0.00 before any.'),
+  incomeLastDayDate: date('That day; null before any income accrued.', true),
+  incomeTotal: signedAmount('All income accrued so far.'),
+};
+
+const HOLDING_SCHEMA = object(
+  {
+    fundCode: { type: 'string', pattern: '^[A-Z0-9]{2,12}$', description: 'The fund.' },
+    holding: amount('Confirmed, earning shares in CNY (NAV 1.00).'),
+    pendingPurchase: amount('Sum of the purchases waiting for confirmation.'),
+    pendingPurchases: {
+      type: 'array',
+      description: 'Purchases paid and not yet confirmed, oldest first.',
+      items: object({ purchaseId: uuid('The purchase.'), amount: amount('CNY paid.'), confirmOn: date('The business day it is confirmed and starts earning.') }),
+    },
+    pendingRedemption: amount('Sum of the standard redemptions not yet paid.'),
+    pendingRedemptions: {
+      type: 'array',
+      description: 'Standard redemptions placed and not yet paid, oldest first.',
+      items: object({ redemptionId: uuid('The redemption.'), amount: amount('CNY redeemed.'), payOn: date('The business day the cash is paid.') }),
+    },
+    instantQuotaLeft: amount("What may still be redeemed instantly today under the rule set in force (the daily cap less today's instant redemptions)."),
+    ...INCOME,
+  },
+  'One fund the wallet has bought, in the order first bought.',
+);
+
+export const WALLET_VIEW_SCHEMA = object({
+  walletId: uuid('The wallet.'),
+  ownerKind: { type: 'string', enum: ['customer', 'merchant'], description: 'Who owns it.' },
+  ownerId: uuid('The owning customer or merchant.'),
+  businessDate: date('The business date now.'),
+  ruleSetVersion: { type: 'string', example: 'csrc-pboc-2018-06', description: 'The rule set in force on the business date.' },
+  cash: amount('Cash in CNY.'),
+  incomeLastDay: signedAmount("Sum over the funds of their income on the wallet's latest income day."),
+  incomeLastDayDate: INCOME.incomeLastDayDate,
+  incomeTotal: signedAmount('All income accrued, over every fund.'),
+  holdings: { type: 'array', items: HOLDING_SCHEMA },
+});
+
+export const TRANSACTION_SCHEMA = object(
+  {
+    id: { type: 'string', pattern: '^[0-9]{20}:[0-9]+$', description: 'The event position, zero-padded to 20 digits, and the index within the event; ids sort as the log does.' },
+    kind: {
+      type: 'string',
+      enum: [...TRANSACTION_KINDS],
+      description:
+        'deposit, withdrawal, payment_sent, payment_received, purchase_paid (cash taken for a purchase) and redemption_paid (cash of a redemption reached the wallet) move cash; purchase_confirmed, income, instant_redemption and redemption_placed (a standard redemption took the shares) move the holding of fundCode.',
+    },
+    asset: { type: 'string', enum: ['cash', 'fund'], description: "Which balance moved: the wallet's cash, or its confirmed holding of fundCode." },
+    amount: signedAmount('Signed CNY: positive adds to the asset, negative takes from it.'),
+    fundCode: { type: 'string', nullable: true, description: 'The fund of a purchase, redemption or income; null for cash-only movements.' },
+    counterpartyWalletId: uuid('The other wallet of a payment; null otherwise.', true),
+    reference: { type: 'string', nullable: true, description: 'The payment, purchase or redemption id the movement belongs to; null for deposits, withdrawals and income.' },
+    businessDate: date('The business date the movement was decided on (the close, for what a day close did).'),
+    valueDate: date('The calendar day the movement is for: the day an income was earned on, else the business date.'),
+    position: { type: 'string', pattern: '^[0-9]+$', description: 'The event store position of the event.' },
+    recordedAt: { type: 'string', format: 'date-time', description: 'When the event was written.' },
+  },
+  'One movement of the wallet.',
+);
+
+export const TRANSACTION_PAGE_SCHEMA = object({
+  items: { type: 'array', items: TRANSACTION_SCHEMA, description: 'Newest first.' },
+  nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' },
+});
+
+/** The columns of the CSV form, in order; money as signed decimal strings, nulls as empty fields. */
+export const TRANSACTION_CSV_COLUMNS = ['id', 'kind', 'asset', 'amount', 'fundCode', 'counterpartyWalletId', 'reference', 'businessDate', 'valueDate', 'position', 'recordedAt'] as const;

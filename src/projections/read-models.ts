@@ -1,0 +1,107 @@
+import type { JsonObject, JsonValue } from '../eventstore';
+import { PageCursors } from './page-cursor';
+import { versionedCollection } from './projection';
+import type { ProjectionCatalog } from './projection-catalog';
+import type { ProjectionRunner } from './projection-runner';
+import { checkpointKey } from './projection';
+import type { FindQuery, StoredDoc } from './read-store';
+
+/** A read that asked for a position the projection has not reached within the wait allowed. */
+export class ProjectionBehindError extends Error {
+  readonly code = 'PROJECTION_BEHIND';
+  constructor(
+    readonly projection: string,
+    readonly wanted: bigint,
+    readonly reached: bigint | undefined,
+    waitedMs: number,
+  ) {
+    super(`the ${projection} read model is at position ${reached ?? 'none'}, behind ${wanted}, after waiting ${waitedMs} ms; retry shortly`);
+  }
+}
+
+/** How often a reader checks the stored checkpoint of a projection written by another process. */
+const CHECKPOINT_POLL_MS = 20;
+
+export interface Page {
+  docs: StoredDoc[];
+  /** The cursor of the next page, or null when this page is the last. */
+  nextCursor: string | null;
+}
+
+export interface PageQuery extends Omit<FindQuery, 'after' | 'limit'> {
+  limit: number;
+  /** A cursor from an earlier page of the same listing. */
+  cursor?: string;
+  /** Names the listing and its filters, so a cursor is accepted only by the listing that issued it. */
+  scope: string;
+}
+
+/**
+ * What query handlers read through: documents of the served version of each projection, a bounded wait for a
+ * position (read-your-writes), and cursor pages. In a process that writes the projection the wait follows the
+ * runner's live positions; otherwise it watches the stored checkpoint.
+ */
+export class ReadModels {
+  private constructor(
+    private readonly catalog: ProjectionCatalog,
+    private readonly runner: ProjectionRunner | undefined,
+    private readonly cursors: PageCursors,
+    private readonly waitMs: number,
+  ) {}
+
+  static async open(catalog: ProjectionCatalog, runner: ProjectionRunner | undefined, waitMs: number): Promise<ReadModels> {
+    return new ReadModels(catalog, runner, await PageCursors.open(catalog.readStore), waitMs);
+  }
+
+  async get(projection: string, collection: string, id: string): Promise<JsonObject | undefined> {
+    return (await this.catalog.readStore.get(this.physical(projection, collection), id))?.body;
+  }
+
+  async find(projection: string, collection: string, query: FindQuery): Promise<StoredDoc[]> {
+    return this.catalog.readStore.find(this.physical(projection, collection), query);
+  }
+
+  /** One page of a listing; `nextCursor` carries the sort values of its last document. */
+  async page(projection: string, collection: string, query: PageQuery, sortValues: (doc: StoredDoc) => JsonValue[]): Promise<Page> {
+    const after = query.cursor === undefined ? undefined : this.cursors.decode(query.scope, query.cursor);
+    const docs = await this.find(projection, collection, { where: query.where, orderBy: query.orderBy, direction: query.direction, after, limit: query.limit + 1 });
+    const more = docs.length > query.limit;
+    const shown = more ? docs.slice(0, query.limit) : docs;
+    return { docs: shown, nextCursor: more ? this.cursors.encode(query.scope, sortValues(shown[shown.length - 1]!)) : null };
+  }
+
+  /** Resolves once every named projection has applied the log up to `minPosition`; throws ProjectionBehindError after the wait. */
+  async atLeast(projections: readonly string[], minPosition: bigint | undefined): Promise<void> {
+    if (minPosition === undefined) return;
+    const deadline = Date.now() + this.waitMs;
+    for (const name of projections) await this.reach(name, minPosition, deadline);
+  }
+
+  /** The position a projection's served version has applied, from the stored checkpoint. */
+  async position(projection: string): Promise<bigint | undefined> {
+    return this.catalog.readStore.checkpoint(checkpointKey(projection, this.catalog.activeVersion(projection)));
+  }
+
+  private async reach(name: string, position: bigint, deadline: number): Promise<void> {
+    if (this.runner?.writes(name)) {
+      await this.runner.reach(name, position, Math.max(0, deadline - Date.now())).catch(async () => {
+        throw new ProjectionBehindError(name, position, await this.position(name), this.waitMs);
+      });
+      return;
+    }
+    let reached = await this.position(name);
+    if (reached !== undefined && reached >= position) return;
+    // Another process writes it: a rebuild there may have switched the served version since we last looked.
+    await this.catalog.refresh();
+    for (;;) {
+      reached = await this.position(name);
+      if (reached !== undefined && reached >= position) return;
+      if (Date.now() >= deadline) throw new ProjectionBehindError(name, position, reached, this.waitMs);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(CHECKPOINT_POLL_MS, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  private physical(projection: string, collection: string): string {
+    return versionedCollection(collection, this.catalog.activeVersion(projection));
+  }
+}

@@ -1,0 +1,137 @@
+import type { RecordedEvent } from '../../eventstore';
+import type { Fen } from '../../domain/money';
+import type { PositionEvent } from '../../domain/position/position.decider';
+import type { WalletEvent } from '../../domain/wallet/wallet.decider';
+import { invariant } from '../../invariant';
+import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
+
+export const WALLETS_COLLECTION = 'wallets';
+
+/** One fund held by a wallet, kept as the position aggregate keeps it, plus its income. */
+export interface FundHoldingDoc {
+  fundCode: string;
+  /** Confirmed, earning shares. */
+  holdingFen: Fen;
+  pendingPurchases: { purchaseId: string; amountFen: Fen; confirmOn: string }[];
+  pendingRedemptions: { redemptionId: string; amountFen: Fen; payOn: string }[];
+  /** Instant redemptions of the latest day that had any; the quota left is worked out against the business date. */
+  instantRedeemed: { date: string; amountFen: Fen } | null;
+  /** The latest calendar day income accrued on, and that day's income (zero and negative included). */
+  lastIncomeDate: string | null;
+  lastIncomeFen: Fen;
+  incomeTotalFen: Fen;
+}
+
+/** A wallet: its owner and cash from its wallet stream, its funds from its position streams. */
+export interface WalletDoc {
+  walletId: string;
+  /** Null only while position events were seen before the opening, which the domain never produces. */
+  ownerKind: string | null;
+  ownerId: string | null;
+  cashFen: Fen;
+  /** In the order the wallet first bought them. */
+  funds: FundHoldingDoc[];
+  /** The last event applied, so an event replayed after a half-written batch is recognised and not applied twice. */
+  lastEventPosition: string;
+}
+
+const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PurchasePaid', 'RedemptionCashReceived'] as const;
+const POSITION_TYPES = ['PurchasePlaced', 'PurchaseConfirmed', 'IncomeAccrued', 'InstantRedemptionMade', 'StandardRedemptionPlaced', 'StandardRedemptionSettled'] as const;
+
+const WALLET_PREFIX = 'wallet-';
+const POSITION_PREFIX = 'position-';
+const UUID_LENGTH = 36;
+
+/** `position-<walletId>-<fundCode>`: the wallet id is a 36-character UUID, so the split is unambiguous. */
+export function positionStreamParts(stream: string): { walletId: string; fundCode: string } {
+  invariant(stream.startsWith(POSITION_PREFIX) && stream.charAt(POSITION_PREFIX.length + UUID_LENGTH) === '-', () => `${stream} is not a position stream`);
+  const walletId = stream.slice(POSITION_PREFIX.length, POSITION_PREFIX.length + UUID_LENGTH);
+  return { walletId, fundCode: stream.slice(POSITION_PREFIX.length + UUID_LENGTH + 1) };
+}
+
+function emptyWallet(walletId: string): WalletDoc {
+  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, funds: [], lastEventPosition: '-1' };
+}
+
+function emptyFund(fundCode: string): FundHoldingDoc {
+  return { fundCode, holdingFen: 0n, pendingPurchases: [], pendingRedemptions: [], instantRedeemed: null, lastIncomeDate: null, lastIncomeFen: 0n, incomeTotalFen: 0n };
+}
+
+/** The wallet after one event of its wallet stream. */
+export function evolveWalletCash(wallet: WalletDoc, event: WalletEvent): WalletDoc {
+  switch (event.type) {
+    case 'WalletOpened':
+      return { ...wallet, ownerKind: event.data.ownerKind, ownerId: event.data.ownerId };
+    case 'CashDeposited':
+    case 'PaymentReceived':
+    case 'RedemptionCashReceived':
+      return { ...wallet, cashFen: wallet.cashFen + event.data.amountFen };
+    case 'CashWithdrawn':
+    case 'PaymentSent':
+    case 'PurchasePaid':
+      return { ...wallet, cashFen: wallet.cashFen - event.data.amountFen };
+  }
+}
+
+/** One fund of the wallet after one event of its position stream, as positionDecider.evolve has it. */
+export function evolveFund(fund: FundHoldingDoc, event: Exclude<PositionEvent, { type: 'PositionDayClosed' }>): FundHoldingDoc {
+  switch (event.type) {
+    case 'PurchasePlaced': {
+      const { purchaseId, amountFen, confirmOn } = event.data;
+      return { ...fund, pendingPurchases: [...fund.pendingPurchases, { purchaseId, amountFen, confirmOn }] };
+    }
+    case 'PurchaseConfirmed':
+      return { ...fund, holdingFen: fund.holdingFen + event.data.amountFen, pendingPurchases: fund.pendingPurchases.filter((p) => p.purchaseId !== event.data.purchaseId) };
+    case 'IncomeAccrued':
+      return { ...fund, holdingFen: fund.holdingFen + event.data.amountFen, ...withIncome(fund, event.data.date, event.data.amountFen) };
+    case 'InstantRedemptionMade': {
+      const { date, amountFen } = event.data;
+      const usedThatDay = fund.instantRedeemed?.date === date ? fund.instantRedeemed.amountFen : 0n;
+      return { ...fund, holdingFen: fund.holdingFen - amountFen, instantRedeemed: { date, amountFen: usedThatDay + amountFen } };
+    }
+    case 'StandardRedemptionPlaced': {
+      const { redemptionId, amountFen, payOn } = event.data;
+      return { ...fund, holdingFen: fund.holdingFen - amountFen, pendingRedemptions: [...fund.pendingRedemptions, { redemptionId, amountFen, payOn }] };
+    }
+    case 'StandardRedemptionSettled':
+      return { ...fund, pendingRedemptions: fund.pendingRedemptions.filter((r) => r.redemptionId !== event.data.redemptionId) };
+  }
+}
+
+/** A close covering a weekend accrues several days in order; the latest day's income is the one shown. */
+function withIncome(fund: FundHoldingDoc, date: string, amountFen: Fen): Pick<FundHoldingDoc, 'lastIncomeDate' | 'lastIncomeFen' | 'incomeTotalFen'> {
+  const incomeTotalFen = fund.incomeTotalFen + amountFen;
+  if (fund.lastIncomeDate === null || date > fund.lastIncomeDate) return { lastIncomeDate: date, lastIncomeFen: amountFen, incomeTotalFen };
+  if (date === fund.lastIncomeDate) return { lastIncomeDate: date, lastIncomeFen: fund.lastIncomeFen + amountFen, incomeTotalFen };
+  return { lastIncomeDate: fund.lastIncomeDate, lastIncomeFen: fund.lastIncomeFen, incomeTotalFen };
+}
+
+function withFund(wallet: WalletDoc, fundCode: string, event: Exclude<PositionEvent, { type: 'PositionDayClosed' }>): WalletDoc {
+  const index = wallet.funds.findIndex((f) => f.fundCode === fundCode);
+  invariant(index >= 0 || event.type === 'PurchasePlaced', () => `${event.type} on ${fundCode} of wallet ${wallet.walletId} before any purchase`);
+  const next = evolveFund(index >= 0 ? wallet.funds[index]! : emptyFund(fundCode), event);
+  invariant(next.holdingFen >= 0n, () => `the ${fundCode} holding of wallet ${wallet.walletId} would be ${next.holdingFen} fen`);
+  const funds = index >= 0 ? wallet.funds.map((f, i) => (i === index ? next : f)) : [...wallet.funds, next];
+  return { ...wallet, funds };
+}
+
+async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> {
+  const isWallet = event.stream.startsWith(WALLET_PREFIX);
+  if (!isWallet && !event.stream.startsWith(POSITION_PREFIX)) return;
+  const position = isWallet ? undefined : positionStreamParts(event.stream);
+  const walletId = position?.walletId ?? event.stream.slice(WALLET_PREFIX.length);
+  const wallet = (await view.read<WalletDoc>(WALLETS_COLLECTION, walletId)) ?? emptyWallet(walletId);
+  if (BigInt(wallet.lastEventPosition) >= event.position) return;
+  const domainEvent = { type: event.type, data: eventData(event) };
+  const next = position ? withFund(wallet, position.fundCode, domainEvent as Exclude<PositionEvent, { type: 'PositionDayClosed' }>) : evolveWalletCash(wallet, domainEvent as WalletEvent);
+  invariant(next.cashFen >= 0n, () => `wallet ${walletId} would hold ${next.cashFen} fen of cash`);
+  view.write(WALLETS_COLLECTION, walletId, { ...next, lastEventPosition: event.position.toString() });
+}
+
+export const walletsProjection: ProjectionDefinition = {
+  name: 'wallets',
+  description: 'Per wallet: owner, cash, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income.',
+  collections: [{ name: WALLETS_COLLECTION, indexes: [] }],
+  eventTypes: [...WALLET_TYPES, ...POSITION_TYPES],
+  apply,
+};

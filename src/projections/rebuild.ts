@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, type EventStore } from '../eventstore';
+import type { LogFeed } from './log-feed';
+import { type LogConsumerOptions } from './log-consumer';
+import { type ProjectionDefinition, checkpointKey, versionedCollection } from './projection';
+import { type ProjectionCatalog, physicalSpecs } from './projection-catalog';
+import { DEFAULT_LEASE_TTL_MS, ProjectionRunner, type ProjectionStatus, type RunnerOptions } from './projection-runner';
+import { READ_STORE_LIMITS, type ReadStore } from './read-store';
+
+export interface RebuildReport {
+  name: string;
+  /** The version built and, when `switched`, now served. */
+  version: number;
+  previousVersion: number;
+  /** Events of the log the rebuild read, and how many of them the projection applied. */
+  events: number;
+  eventsApplied: number;
+  livePosition: string | null;
+  rebuiltPosition: string | null;
+  liveDigest: string;
+  rebuiltDigest: string;
+  switched: boolean;
+  /** Why it did not switch: a handler halted the new version. */
+  halted: string | null;
+}
+
+export interface RebuildOptions {
+  owner: string;
+  clock: () => number;
+  consumer: LogConsumerOptions;
+  /** Longest wait for another process's live writer to reach the rebuilt position, before comparing digests. */
+  liveWaitMs: number;
+  onProgress?: (statuses: ProjectionStatus[], eventsRead: number) => void;
+}
+
+/** Another process is rebuilding this projection; two rebuilds of one projection never run at once. */
+export class RebuildInProgressError extends Error {
+  readonly code = 'REBUILD_IN_PROGRESS';
+  constructor(
+    readonly projection: string,
+    readonly owner: string,
+  ) {
+    super(`a rebuild of ${projection} is already running (${owner}); wait for it to finish`);
+  }
+}
+
+/** Rounds of "catch the new version up, then the served one" before the digests are compared as they stand. */
+const MAX_ALIGN_ROUNDS = 5;
+const PROGRESS_EVERY_MS = 200;
+
+/**
+ * Builds a new version of each projection from position 0 beside the served one, catches it up to the head,
+ * compares digests of both at the same position where it can, and switches readers to it by writing one
+ * record. The served version keeps serving (and its writer keeps writing it) until that switch, so this runs
+ * while `ifw serve` runs on the same stores.
+ */
+export async function rebuildProjections(store: EventStore, catalog: ProjectionCatalog, feed: LogFeed, definitions: readonly ProjectionDefinition[], options: RebuildOptions): Promise<RebuildReport[]> {
+  const versions = new Map<string, { previous: number; next: number }>();
+  for (const definition of definitions) versions.set(definition.name, await prepareVersion(catalog, definition, options));
+  const rebuildMode: RunnerOptions['mode'] = { kind: 'rebuild', versions: new Map([...versions].map(([name, v]) => [name, v.next])) };
+  const rebuilt = await runUntilCaughtUp(store, catalog, feed, definitions, rebuildMode, options);
+  const reports: RebuildReport[] = [];
+  for (const definition of definitions) {
+    const { previous, next } = versions.get(definition.name)!;
+    const status = rebuilt.statuses.find((s) => s.name === definition.name)!;
+    if (status.state === 'halted') {
+      reports.push(await report(catalog, definition, previous, next, status, rebuilt.eventsRead, `${status.lastError?.message} (at position ${status.lastError?.position})`));
+      continue;
+    }
+    await alignPositions(store, catalog, feed, definition, previous, next, options);
+    const finished = await report(catalog, definition, previous, next, status, rebuilt.eventsRead, null);
+    await catalog.save(definition.name, { activeVersion: next, buildingVersion: null });
+    reports.push({ ...finished, switched: true });
+  }
+  return reports;
+}
+
+/** Drops what earlier versions left behind (keeping the served one) and creates the collections of the next. */
+async function prepareVersion(catalog: ProjectionCatalog, definition: ProjectionDefinition, options: RebuildOptions): Promise<{ previous: number; next: number }> {
+  // The lease comes first: the version another rebuild is building must not be dropped under it.
+  const lease = await catalog.readStore.claimLease(`${definition.name}@rebuild`, options.owner, options.clock(), DEFAULT_LEASE_TTL_MS);
+  if (lease.owner !== options.owner) throw new RebuildInProgressError(definition.name, lease.owner);
+  const record = (await catalog.load(definition.name)) ?? { activeVersion: 1, buildingVersion: null };
+  const next = Math.max(record.activeVersion, record.buildingVersion ?? 0) + 1;
+  const stale: string[] = [];
+  for (let version = 1; version < next; version++) {
+    if (version !== record.activeVersion) stale.push(...definition.collections.map((c) => versionedCollection(c.name, version)));
+  }
+  await catalog.readStore.dropCollections(stale);
+  await catalog.readStore.ensureCollections(physicalSpecs(definition, next));
+  await catalog.save(definition.name, { activeVersion: record.activeVersion, buildingVersion: next });
+  return { previous: record.activeVersion, next };
+}
+
+async function runUntilCaughtUp(
+  store: EventStore,
+  catalog: ProjectionCatalog,
+  feed: LogFeed,
+  definitions: readonly ProjectionDefinition[],
+  mode: RunnerOptions['mode'],
+  options: RebuildOptions,
+): Promise<{ statuses: ProjectionStatus[]; eventsRead: number }> {
+  const runner = new ProjectionRunner(store, catalog, feed, definitions, { owner: options.owner, leaseTtlMs: DEFAULT_LEASE_TTL_MS, clock: options.clock, consumer: options.consumer, mode });
+  const progress = options.onProgress && setInterval(() => options.onProgress!(runner.statuses(), runner.eventsRead), PROGRESS_EVERY_MS);
+  runner.start();
+  try {
+    await runner.whenCaughtUp();
+  } finally {
+    clearInterval(progress);
+    await runner.stop();
+  }
+  options.onProgress?.(runner.statuses(), runner.eventsRead);
+  return { statuses: runner.statuses(), eventsRead: runner.eventsRead };
+}
+
+/**
+ * Brings the served and the rebuilt version to the same position, so their digests compare like with like:
+ * the served one is caught up here when no other process writes it, or awaited when one does.
+ */
+async function alignPositions(store: EventStore, catalog: ProjectionCatalog, feed: LogFeed, definition: ProjectionDefinition, previous: number, next: number, options: RebuildOptions): Promise<void> {
+  const readStore = catalog.readStore;
+  for (let round = 0; round < MAX_ALIGN_ROUNDS; round++) {
+    const live = await readStore.checkpoint(checkpointKey(definition.name, previous));
+    const rebuilt = await readStore.checkpoint(checkpointKey(definition.name, next));
+    if (live === rebuilt) return;
+    if (rebuilt === undefined || (live !== undefined && live > rebuilt)) {
+      await runUntilCaughtUp(store, catalog, feed, [definition], { kind: 'rebuild', versions: new Map([[definition.name, next]]) }, options);
+      continue;
+    }
+    const lease = await readStore.claimLease(definition.name, options.owner, options.clock(), DEFAULT_LEASE_TTL_MS);
+    if (lease.owner === options.owner) {
+      await runUntilCaughtUp(store, catalog, feed, [definition], { kind: 'live' }, options);
+      continue;
+    }
+    await waitForCheckpoint(readStore, checkpointKey(definition.name, previous), rebuilt, options.liveWaitMs);
+  }
+}
+
+async function waitForCheckpoint(readStore: ReadStore, key: string, position: bigint, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const at = await readStore.checkpoint(key);
+    if (at !== undefined && at >= position) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function report(catalog: ProjectionCatalog, definition: ProjectionDefinition, previous: number, next: number, status: ProjectionStatus, eventsRead: number, halted: string | null): Promise<RebuildReport> {
+  const live = await catalog.readStore.checkpoint(checkpointKey(definition.name, previous));
+  const rebuilt = await catalog.readStore.checkpoint(checkpointKey(definition.name, next));
+  return {
+    name: definition.name,
+    version: next,
+    previousVersion: previous,
+    events: eventsRead,
+    eventsApplied: status.eventsApplied,
+    livePosition: live === undefined ? null : live.toString(),
+    rebuiltPosition: rebuilt === undefined ? null : rebuilt.toString(),
+    liveDigest: await digestVersion(catalog.readStore, definition, previous),
+    rebuiltDigest: await digestVersion(catalog.readStore, definition, next),
+    switched: false,
+    halted,
+  };
+}
+
+/** sha256 over every document of one version (collection, id, position, canonical body), in id order, page by page. */
+export async function digestVersion(readStore: ReadStore, definition: ProjectionDefinition, version: number): Promise<string> {
+  const hash = createHash('sha256');
+  for (const collection of definition.collections) {
+    const name = versionedCollection(collection.name, version);
+    let after: string | undefined;
+    for (;;) {
+      const page = await readStore.find(name, { orderBy: ['id'], limit: READ_STORE_LIMITS.maxPageSize, ...(after === undefined ? {} : { after: [after] }) });
+      for (const doc of page) hash.update(`${collection.name}\u0000${doc.id}\u0000${doc.position}\u0000${canonicalJson(doc.body)}\n`);
+      if (page.length < READ_STORE_LIMITS.maxPageSize) break;
+      after = page[page.length - 1]!.id;
+    }
+  }
+  return hash.digest('hex');
+}

@@ -5,6 +5,7 @@ import { Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
+import { DATE, FUND_CODE, PER_TEN_K_TEXT, writeResponseSchema } from '../commands/write-schemas';
 import { FUND_CODE_FIELD, NAME_FIELD, defineBody } from '../http/body-schema';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
@@ -26,6 +27,16 @@ const YIELD_PCT: JsonSchema = {
   description: '7-day annualised yield in percent, 3 decimals: (sum of the last 7 daily incomes per 10,000 shares / 10,000) × 365 / 7 × 100, rounded half away from zero',
   example: '2.388',
 };
+const REGISTERED_FUND_SCHEMA: JsonSchema = writeResponseSchema('the fund registered', {
+  code: FUND_CODE,
+  name: { type: 'string', description: 'the fund name' },
+  registeredOn: { ...DATE, description: 'the business date of the registration; income accrues from this day on' },
+});
+const PUBLISHED_INCOME_SCHEMA: JsonSchema = writeResponseSchema('the income published', {
+  fundCode: FUND_CODE,
+  date: { ...DATE, description: 'the calendar day the income is for' },
+  perTenK: { ...PER_TEN_K_TEXT, description: 'the income per 10,000 shares in CNY as recorded, 4 decimals; may be negative' },
+});
 const FUND_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['code', 'name', 'registeredOn', 'latestIncomeDate', 'latestPerTenK', 'latestSevenDayYieldPct'],
@@ -53,7 +64,7 @@ export const FUND_ROUTES: RouteDoc[] = [
     roles: ['operator'],
     body: FUND_BODY,
     idempotent: true,
-    responses: { 201: { description: 'registered' }, 422: { description: 'FUND_EXISTS' } },
+    responses: { 201: { description: 'registered', schema: REGISTERED_FUND_SCHEMA }, 422: { description: 'FUND_EXISTS' } },
   },
   {
     method: 'post',
@@ -65,7 +76,7 @@ export const FUND_ROUTES: RouteDoc[] = [
     body: INCOME_BODY,
     idempotent: true,
     responses: {
-      201: { description: 'published (publishing the same figure again changes nothing)' },
+      201: { description: 'published (publishing the same figure again changes nothing)', schema: PUBLISHED_INCOME_SCHEMA },
       404: { description: 'no such fund' },
       422: { description: 'INCOME_ALREADY_PUBLISHED, INCOME_IN_FUTURE, INCOME_DAY_CLOSED' },
     },

@@ -5,7 +5,27 @@ import { EVENT_STORE } from '../event-store.module';
 import type { RouteDoc } from '../http/openapi';
 
 export const HEALTH_ROUTES: RouteDoc[] = [
-  { method: 'get', path: '/health', summary: 'The store answers; how far its log goes', tag: 'operations', roles: [], responses: { 200: { description: '{ status, lastPosition }' } } },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'The store answers; how far its log goes',
+    tag: 'operations',
+    roles: [],
+    responses: {
+      200: {
+        description: 'the store answers',
+        schema: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['status', 'lastPosition'],
+          properties: {
+            status: { type: 'string', enum: ['ok'] },
+            lastPosition: { type: 'string', pattern: '^(0|[1-9][0-9]*)$', description: 'the global position of the last event in the log; 0 for an empty log' },
+          },
+        },
+      },
+    },
+  },
 ];
 
 @Controller('health')

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Controller, Get, Header, Inject, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import getSwaggerUiPath from 'swagger-ui-dist/absolute-path.js';
-import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInfo, type RouteDoc } from './openapi';
+import { buildOpenApiDocument, type JsonSchema, type OpenApiDocument, type OpenApiInfo, type RouteDoc } from './openapi';
 import { HttpProblem } from './problem';
 import { Public } from '../auth/access.decorator';
 
@@ -11,6 +11,56 @@ import { Public } from '../auth/access.decorator';
 export const OPENAPI_ROUTES = Symbol('OPENAPI_ROUTES');
 /** Injection token of the document's info block (OpenApiInfo). */
 export const OPENAPI_INFO = Symbol('OPENAPI_INFO');
+
+const ANY_OBJECT: JsonSchema = { type: 'object', additionalProperties: true };
+
+const OPENAPI_DOCUMENT_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'An OpenAPI 3.0.3 document; see the OpenAPI Specification for the members inside paths and components.',
+  additionalProperties: false,
+  required: ['openapi', 'info', 'tags', 'paths', 'components'],
+  properties: {
+    openapi: { type: 'string', enum: ['3.0.3'] },
+    info: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['title', 'version'],
+      properties: { title: { type: 'string' }, version: { type: 'string' }, description: { type: 'string' } },
+    },
+    tags: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string' } } } },
+    paths: { type: 'object', description: 'path → method → operation', additionalProperties: ANY_OBJECT },
+    components: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['securitySchemes', 'schemas', 'responses'],
+      properties: {
+        securitySchemes: { ...ANY_OBJECT, description: 'the bearer API key scheme' },
+        schemas: { ...ANY_OBJECT, description: 'the shared schemas, such as Problem' },
+        responses: { ...ANY_OBJECT, description: 'the shared error responses' },
+      },
+    },
+  },
+};
+
+/** The documentation's own routes; the controller adds them to the table it documents. */
+export const DOCS_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This OpenAPI document',
+    tag: 'docs',
+    roles: [],
+    responses: { 200: { description: 'the OpenAPI 3.0.3 document of the API', schema: OPENAPI_DOCUMENT_SCHEMA } },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    summary: 'A browsable Swagger UI of this document',
+    tag: 'docs',
+    roles: [],
+    responses: { 200: { description: 'the Swagger UI page, which loads /openapi.json', contentType: 'text/html', schema: { type: 'string', description: 'an HTML page' } } },
+  },
+];
 
 /** The only swagger-ui-dist files the page uses; an allow-list, so no other path is ever read from disk. */
 const SWAGGER_UI_ASSETS: Readonly<Record<string, string>> = {
@@ -64,7 +114,7 @@ export class DocsController {
 
   constructor(@Inject(OPENAPI_ROUTES) routes: RouteDoc[], @Inject(OPENAPI_INFO) info: OpenApiInfo) {
     // Built once at startup so that a broken route table (a duplicate route) stops the server from starting.
-    this.document = buildOpenApiDocument(routes, info);
+    this.document = buildOpenApiDocument([...routes, ...DOCS_ROUTES], info);
   }
 
   @Get('openapi.json')

@@ -24,7 +24,15 @@ export interface RouteDoc {
    * that position (a write's `position`), else answers 503 with Retry-After.
    */
   readsProjections?: readonly string[];
-  responses: { [status: number]: { description: string; example?: unknown; schema?: JsonSchema } };
+  responses: { [status: number]: RouteResponse };
+}
+
+/** `contentType` is for the rare success answered in something other than JSON; it defaults to application/json. */
+export interface RouteResponse {
+  description: string;
+  example?: unknown;
+  schema?: JsonSchema;
+  contentType?: string;
 }
 
 export interface OpenApiInfo {
@@ -104,7 +112,7 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
   }
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(route.responses)) {
-    responses[status] = Number(status) >= 400 ? problemResponse(response.description, response.example) : successResponse(response.description, response.example, response.schema);
+    responses[status] = Number(status) >= 400 ? problemResponse(response.description, response.example) : successResponse(response);
   }
   if (route.readsProjections) responses['503'] ??= { $ref: '#/components/responses/ProjectionBehind' };
   if ((route.body || parameters.length > 0) && !responses['400']) responses['400'] = { $ref: '#/components/responses/BadRequest' };
@@ -193,9 +201,9 @@ function operationIdOf(route: RouteDoc): string {
   return route.method + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
 }
 
-function successResponse(description: string, example: unknown, schema: JsonSchema | undefined): Record<string, unknown> {
+function successResponse({ description, example, schema, contentType = 'application/json' }: RouteResponse): Record<string, unknown> {
   if (example === undefined && schema === undefined) return { description };
-  return { description, content: { 'application/json': { ...(schema ? { schema } : {}), ...(example === undefined ? {} : { example }) } } };
+  return { description, content: { [contentType]: { ...(schema ? { schema } : {}), ...(example === undefined ? {} : { example }) } } };
 }
 
 function problemResponse(description: string, example?: unknown): Record<string, unknown> {

@@ -4,12 +4,46 @@ import { Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
+import { CNY, DATE, FUND_CODE, PER_TEN_K_TEXT, SIGNED_CNY, writeResponseSchema } from '../commands/write-schemas';
 import { defineBody } from '../http/body-schema';
-import type { RouteDoc } from '../http/openapi';
+import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { validateBody } from '../http/validate-body';
 import { DayClose } from './day-close';
 
 const DAY_CLOSE_BODY = defineBody({ date: { kind: 'isoDate', description: 'the business date to close: always the current one', example: '2026-01-05' } });
+
+const cny = (schema: JsonSchema, description: string): JsonSchema => ({ ...schema, description });
+
+const FUND_DAY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['date', 'perTenK', 'holdings', 'income', 'distributed', 'residual'],
+  properties: {
+    date: { ...DATE, description: 'a calendar day of the close on or after the fund was registered' },
+    perTenK: { ...PER_TEN_K_TEXT, description: "the fund's published income per 10,000 shares for the day" },
+    holdings: cny(CNY, 'CNY as a decimal string: the holdings that accrued income for the day, summed over the holders'),
+    income: cny(SIGNED_CNY, 'CNY as a decimal string: the income of those holdings taken together, rounded down once; may be negative'),
+    distributed: cny(SIGNED_CNY, "CNY as a decimal string: the sum of the holders' own accruals, each rounded down; may be negative"),
+    residual: cny(SIGNED_CNY, 'CNY as a decimal string: income minus distributed, the rounding the fund keeps'),
+  },
+};
+
+const DAY_CLOSE_SCHEMA: JsonSchema = writeResponseSchema('the close done', {
+  date: { ...DATE, description: 'the business date closed' },
+  nextBusinessDate: { ...DATE, description: 'the business date now current' },
+  days: { type: 'array', items: DATE, description: 'the calendar days whose income the close accrued: those after the previous closed date up to and including this one (a Monday close accrues the weekend too), oldest first' },
+  positionsClosed: { type: 'integer', minimum: 0, description: 'fund positions this call wrote to; 0 for one already closed (a close run again after an interruption counts only what it completed)' },
+  funds: {
+    type: 'array',
+    description: 'each registered fund with its income booked per day of the close',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'days'],
+      properties: { code: FUND_CODE, days: { type: 'array', items: FUND_DAY_SCHEMA, description: 'one entry per day of `days` on or after the fund was registered' } },
+    },
+  },
+});
 
 export const OPERATION_ROUTES: RouteDoc[] = [
   {
@@ -21,7 +55,7 @@ export const OPERATION_ROUTES: RouteDoc[] = [
     body: DAY_CLOSE_BODY,
     idempotent: true,
     responses: {
-      200: { description: 'closed; the per-fund income, distribution and rounding residual of each day' },
+      200: { description: 'closed; the per-fund income, distribution and rounding residual of each day', schema: DAY_CLOSE_SCHEMA },
       422: { description: 'DAY_CLOSE_OUT_OF_ORDER, DAY_ALREADY_CLOSED, INCOME_MISSING (names the fund and day)' },
     },
   },

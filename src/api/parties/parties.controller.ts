@@ -11,7 +11,7 @@ import type { RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseDate, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { CALENDAR_PROJECTION } from '../intelligence/last-closed-date';
-import { PARTY_PAGE_SCHEMA, PROFILE_SCHEMA } from './parties.schemas';
+import { PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA } from './parties.schemas';
 import { GetMerchantProfileQuery, ListPartiesQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
 import { RegisterPartyCommand } from './register-party.command';
 
@@ -25,7 +25,7 @@ const register = (kind: PartyKind): RouteDoc => ({
   roles: ['operator'],
   body: PARTY_BODY,
   idempotent: true,
-  responses: { 201: { description: `{ id, walletId, apiKey } — a replay with the same Idempotency-Key omits apiKey` } },
+  responses: { 201: { description: `the ${kind} and its wallet, opened; a replay with the same Idempotency-Key omits apiKey`, schema: REGISTERED_PARTY_SCHEMA } },
 });
 
 const list = (kind: PartyKind): RouteDoc => ({

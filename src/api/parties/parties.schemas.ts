@@ -1,3 +1,4 @@
+import { UUID, writeResponseSchema } from '../commands/write-schemas';
 import type { JsonSchema } from '../http/openapi';
 
 const AMOUNT: JsonSchema = { type: 'string', pattern: '^-?[0-9]+\\.[0-9]{2}$', description: 'CNY as a decimal string', example: '1234.56' };
@@ -17,6 +18,22 @@ const PARTY_SCHEMA: JsonSchema = {
     registeredPosition: { type: 'string', pattern: '^[0-9]+$', description: 'the event store position of the registration' },
   },
 };
+
+export const REGISTERED_PARTY_SCHEMA: JsonSchema = writeResponseSchema(
+  'the party and its wallet, opened',
+  {
+    id: { ...UUID, description: 'the party id' },
+    kind: { type: 'string', enum: ['customer', 'merchant'] },
+    name: { type: 'string', description: 'the name as registered' },
+    walletId: { ...UUID, description: "the party's wallet" },
+    apiKey: {
+      type: 'string',
+      pattern: '^ifw_[0-9a-f-]{36}_[A-Za-z0-9_-]{43}$',
+      description: "the party's bearer key, shown this once and stored only hashed; absent from a replay with the same Idempotency-Key",
+    },
+  },
+  ['apiKey'],
+);
 
 export const PARTY_PAGE_SCHEMA: JsonSchema = {
   type: 'object',

@@ -29,6 +29,27 @@ const STATUS_SCHEMA: JsonSchema = {
   },
 };
 
+const REBUILD_STARTED_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'state', 'startedAtMs'],
+  properties: {
+    name: { type: 'string', description: 'the projection being rebuilt' },
+    state: { type: 'string', enum: ['running', 'switched', 'halted', 'failed'], description: 'running when it answers; GET /projections follows it' },
+    startedAtMs: { type: 'integer', description: 'when the rebuild started, milliseconds since the Unix epoch' },
+  },
+};
+const READINESS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ready', 'reasons', 'maxLagMs'],
+  properties: {
+    ready: { type: 'boolean' },
+    reasons: { type: 'array', items: { type: 'string' }, description: 'one sentence per projection holding readiness back; empty when ready' },
+    maxLagMs: { type: 'integer', minimum: 0, description: 'the lag a read model may have and still count as ready (IFW_READY_MAX_LAG_MS)' },
+  },
+};
+
 export const PROJECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
@@ -45,7 +66,7 @@ export const PROJECTION_ROUTES: RouteDoc[] = [
     tag: 'operations',
     roles: ['operator'],
     responses: {
-      202: { description: 'started; follow it in GET /projections', schema: { type: 'object', properties: { name: { type: 'string' }, state: { type: 'string' }, startedAtMs: { type: 'integer' } } } },
+      202: { description: 'started; follow it in GET /projections', schema: REBUILD_STARTED_SCHEMA },
       404: { description: 'no such projection; the problem lists the names' },
       409: { description: 'a rebuild of it is already running' },
     },
@@ -57,7 +78,7 @@ export const PROJECTION_ROUTES: RouteDoc[] = [
     tag: 'operations',
     roles: [],
     responses: {
-      200: { description: 'ready', schema: { type: 'object', properties: { ready: { type: 'boolean' }, reasons: { type: 'array', items: { type: 'string' } }, maxLagMs: { type: 'integer' } } } },
+      200: { description: 'ready', schema: READINESS_SCHEMA },
       503: { description: 'not ready; `reasons` names each projection holding it back' },
     },
   },

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../http/openapi';
+import { CNY, DATE, FUND_CODE, UUID, writeResponseSchema } from '../commands/write-schemas';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
 
 const amount = (description: string): JsonSchema => ({ type: 'string', pattern: '^(0|[1-9][0-9]*)\\.[0-9]{2}$', example: '1234.56', description });
@@ -84,3 +85,39 @@ export const TRANSACTION_PAGE_SCHEMA = object({
 
 /** The columns of the CSV form, in order; money as signed decimal strings, nulls as empty fields. */
 export const TRANSACTION_CSV_COLUMNS = ['id', 'kind', 'asset', 'amount', 'fundCode', 'counterpartyWalletId', 'reference', 'businessDate', 'valueDate', 'position', 'recordedAt'] as const;
+
+const cny = (description: string): JsonSchema => ({ ...CNY, description: `${String(CNY.description)}: ${description}` });
+
+export const CASH_MOVED_SCHEMA: JsonSchema = writeResponseSchema('the cash moved', {
+  walletId: { ...UUID, description: 'the wallet' },
+  amount: cny('the amount moved'),
+  cash: cny("the wallet's cash after the movement"),
+});
+
+export const PAYMENT_SCHEMA: JsonSchema = writeResponseSchema('the payment made', {
+  paymentId: { ...UUID, description: 'the payment, as both wallets record it' },
+  fromWalletId: { ...UUID, description: 'the paying wallet' },
+  toWalletId: { ...UUID, description: 'the wallet paid' },
+  amount: cny('the amount paid'),
+  cash: cny("the paying wallet's cash after the payment"),
+});
+
+export const PURCHASE_SCHEMA: JsonSchema = writeResponseSchema('the purchase placed, pending until its confirmation', {
+  purchaseId: { ...UUID, description: 'the purchase' },
+  walletId: { ...UUID, description: 'the buying wallet' },
+  fundCode: FUND_CODE,
+  amount: cny('the cash moved into the pending purchase'),
+  confirmOn: { ...DATE, description: 'the business date the day close confirms it into shares: the next business day' },
+  cash: cny("the wallet's cash after the purchase"),
+});
+
+export const REDEMPTION_SCHEMA: JsonSchema = writeResponseSchema('the redemption placed', {
+  redemptionId: { ...UUID, description: 'the redemption' },
+  walletId: { ...UUID, description: 'the redeeming wallet' },
+  fundCode: FUND_CODE,
+  mode: { type: 'string', enum: ['instant', 'standard'], description: 'instant pays now within the daily cap; standard pays the next business day' },
+  amount: cny('the holding redeemed'),
+  payOn: { ...DATE, description: 'when the cash reaches the wallet: today for instant, the next business day for standard' },
+  instantQuotaLeft: cny("what remains of today's instant-redemption cap for this fund after this redemption"),
+  ruleSetVersion: { type: 'string', description: 'the instant-cap rule set the redemption was decided under, such as csrc-pboc-2018-06' },
+});

@@ -6,7 +6,7 @@ import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
 import { FUND_CODE_FIELD, defineBody } from '../http/body-schema';
-import type { RouteDoc } from '../http/openapi';
+import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseChoice, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
@@ -16,7 +16,7 @@ import { PurchaseFundCommand } from './purchase-fund.command';
 import { RedeemFundCommand } from './redeem-fund.command';
 import { SendPaymentCommand } from './send-payment.command';
 import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
-import { TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
+import { CASH_MOVED_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
 import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
 import type { WalletView } from './wallet-view';
 
@@ -30,7 +30,7 @@ const REDEMPTION_BODY = defineBody({
   mode: { kind: 'enum', values: ['instant', 'standard'], description: 'instant pays now within the daily cap; standard pays the next business day' },
 });
 
-const money = (summary: string, path: string, body: RouteDoc['body'], extra: Partial<RouteDoc> = {}): RouteDoc => ({
+const money = (summary: string, path: string, body: RouteDoc['body'], schema: JsonSchema, extra: Partial<RouteDoc> = {}): RouteDoc => ({
   method: 'post',
   path,
   summary,
@@ -40,7 +40,7 @@ const money = (summary: string, path: string, body: RouteDoc['body'], extra: Par
   body,
   idempotent: true,
   responses: {
-    201: { description: 'written; `position` is the event store position of the write' },
+    201: { description: 'written; `position` is the event store position of the write', schema },
     404: { description: 'no such wallet or fund' },
     422: { description: 'a business rule refused it (INSUFFICIENT_FUNDS, INSUFFICIENT_HOLDING, INSTANT_CAP_EXCEEDED, SELF_PAYMENT)' },
   },
@@ -48,11 +48,11 @@ const money = (summary: string, path: string, body: RouteDoc['body'], extra: Par
 });
 
 export const WALLET_ROUTES: RouteDoc[] = [
-  money('Deposit from the owner\'s bank card', '/wallets/{walletId}/deposits', CASH_BODY),
-  money('Withdraw to the owner\'s bank card', '/wallets/{walletId}/withdrawals', CASH_BODY),
-  money('Pay another wallet', '/wallets/{walletId}/payments', PAYMENT_BODY),
-  money('Buy a money fund (confirmed the next business day)', '/wallets/{walletId}/purchases', PURCHASE_BODY),
-  money('Redeem a money fund, instant or standard', '/wallets/{walletId}/redemptions', REDEMPTION_BODY),
+  money('Deposit from the owner\'s bank card', '/wallets/{walletId}/deposits', CASH_BODY, CASH_MOVED_SCHEMA),
+  money('Withdraw to the owner\'s bank card', '/wallets/{walletId}/withdrawals', CASH_BODY, CASH_MOVED_SCHEMA),
+  money('Pay another wallet', '/wallets/{walletId}/payments', PAYMENT_BODY, PAYMENT_SCHEMA),
+  money('Buy a money fund (confirmed the next business day)', '/wallets/{walletId}/purchases', PURCHASE_BODY, PURCHASE_SCHEMA),
+  money('Redeem a money fund, instant or standard', '/wallets/{walletId}/redemptions', REDEMPTION_BODY, REDEMPTION_SCHEMA),
   {
     method: 'get',
     path: '/wallets/{walletId}',

@@ -1,5 +1,9 @@
+import type { DynamicModule, Provider } from '@nestjs/common';
+import { AppModule } from '../../../src/api/app.module';
 import { defineBody, FUND_CODE_FIELD } from '../../../src/api/http/body-schema';
-import { buildOpenApiDocument, jsonSchemaOfBody, type RouteDoc } from '../../../src/api/http/openapi';
+import { DocsController, OPENAPI_INFO, OPENAPI_ROUTES } from '../../../src/api/http/docs.controller';
+import { buildOpenApiDocument, jsonSchemaOfBody, type JsonSchema, type OpenApiInfo, type RouteDoc } from '../../../src/api/http/openapi';
+import type { IfwConfig } from '../../../src/config';
 import { parsePerTenK } from '../../../src/domain/income-rate';
 import { parseAmount } from '../../../src/domain/money';
 
@@ -102,5 +106,75 @@ describe('buildOpenApiDocument', () => {
 
   it('refuses a route table that names one operation twice', () => {
     expect(() => buildOpenApiDocument([routes[1]!, routes[1]!], info)).toThrow('GET /wallets/{walletId} twice');
+  });
+});
+
+/** The document the app serves: the route table and info its module tree hands the docs controller. */
+function appDocument(): ReturnType<DocsController['openApi']> {
+  const app = AppModule.forStores(null as never, null as never, {} as IfwConfig);
+  const providers = (app.imports ?? []).flatMap((imported) => ((imported as DynamicModule).providers ?? []) as (Provider & { provide?: unknown; useValue?: unknown })[]);
+  const valueOf = <T>(token: symbol): T => {
+    const provider = providers.find((candidate) => candidate.provide === token);
+    if (!provider) throw new Error(`the app module provides no ${token.toString()}`);
+    return provider.useValue as T;
+  };
+  return new DocsController(valueOf<RouteDoc[]>(OPENAPI_ROUTES), valueOf<OpenApiInfo>(OPENAPI_INFO)).openApi();
+}
+
+/** Every schema inside one, with the JSON path it is at, so a failure names the field. */
+function* schemasIn(schema: JsonSchema, at: string, depth = 0): Generator<[string, JsonSchema]> {
+  if (depth > 32) throw new Error(`${at} nests deeper than 32 levels`);
+  yield [at, schema];
+  for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) yield* schemasIn(property, `${at}.${name}`, depth + 1);
+  if (schema.items) yield* schemasIn(schema.items as JsonSchema, `${at}[]`, depth + 1);
+  if (typeof schema.additionalProperties === 'object') yield* schemasIn(schema.additionalProperties as JsonSchema, `${at}.*`, depth + 1);
+  for (const keyword of ['allOf', 'oneOf', 'anyOf'] as const) {
+    for (const [index, member] of ((schema[keyword] ?? []) as JsonSchema[]).entries()) yield* schemasIn(member, `${at}<${keyword}${index}>`, depth + 1);
+  }
+}
+
+describe("the app's OpenAPI document", () => {
+  const doc = appDocument();
+  const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, responses: (operation as { responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> }).responses })),
+  );
+  const successes = operations.flatMap(({ name, responses }) => Object.entries(responses).filter(([status]) => /^2\d\d$/.test(status)).map(([status, response]) => ({ name: `${name} ${status}`, response })));
+
+  it('documents the write, health and documentation routes, not only the reads', () => {
+    const names = operations.map((operation) => operation.name);
+    for (const route of ['POST /wallets/{walletId}/deposits', 'POST /funds', 'POST /customers', 'POST /operations/day-close', 'GET /health', 'GET /openapi.json', 'GET /docs']) expect(names).toContain(route);
+  });
+
+  it('gives every operation a 2xx response', () => {
+    const without = operations.filter(({ responses }) => !Object.keys(responses).some((status) => /^2\d\d$/.test(status))).map((operation) => operation.name);
+    expect(without).toEqual([]);
+  });
+
+  it('gives every 2xx response a schema, in JSON except the HTML docs page', () => {
+    const described = successes.map(({ name, response }) => {
+      const [contentType, media] = Object.entries(response.content ?? {})[0] ?? [];
+      return { name, contentType, hasSchema: media?.schema !== undefined };
+    });
+    expect(described).toEqual(successes.map(({ name }) => ({ name, contentType: name.startsWith('GET /docs ') ? 'text/html' : 'application/json', hasSchema: true })));
+  });
+
+  it('types every property of every object schema of a 2xx response', () => {
+    const untyped = successes.flatMap(({ name, response }) =>
+      Object.values(response.content ?? {}).flatMap((media) =>
+        [...schemasIn(media.schema ?? {}, name)].flatMap(([at, schema]) =>
+          Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)
+            .filter(([, property]) => property.type === undefined && property.$ref === undefined)
+            .map(([property]) => `${at}.${property}`),
+        ),
+      ),
+    );
+    expect(untyped).toEqual([]);
+  });
+
+  it('keeps to the OpenAPI 3.0 dialect: no type lists, null by nullable', () => {
+    const listed = successes.flatMap(({ name, response }) =>
+      Object.values(response.content ?? {}).flatMap((media) => [...schemasIn(media.schema ?? {}, name)].filter(([, schema]) => typeof schema.type !== 'string' && schema.type !== undefined).map(([at]) => at)),
+    );
+    expect(listed).toEqual([]);
   });
 });

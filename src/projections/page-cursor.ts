@@ -46,6 +46,8 @@ export class PageCursors {
     if (payloadText === undefined || macText === undefined || extra !== undefined) throw new InvalidCursorError();
     const payload = Buffer.from(payloadText, 'base64url');
     const mac = Buffer.from(macText, 'base64url');
+    // Base64 ignores the spare bits of a last character and any stray ones: only the exact text issued is accepted.
+    if (payload.toString('base64url') !== payloadText || mac.toString('base64url') !== macText) throw new InvalidCursorError();
     const expected = this.mac(scope, payload);
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new InvalidCursorError();
     const after: unknown = JSON.parse(payload.toString('utf8'));

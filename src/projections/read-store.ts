@@ -78,8 +78,11 @@ export const READ_STORE_LIMITS = {
 } as const;
 
 export interface ReadStore {
-  /** Creates the collections and their indexes if missing; idempotent. */
-  ensureCollections(specs: readonly CollectionSpec[]): Promise<void>;
+  /**
+   * Creates the collections and their indexes if missing; idempotent. With `indexes: false` the indexes are
+   * left for a later call, so a rebuild that no reader uses yet loads its documents without maintaining them.
+   */
+  ensureCollections(specs: readonly CollectionSpec[], options?: { indexes: boolean }): Promise<void>;
   dropCollections(names: readonly string[]): Promise<void>;
   get(collection: string, id: string): Promise<StoredDoc | undefined>;
   getMany(collection: string, ids: readonly string[]): Promise<Map<string, StoredDoc>>;

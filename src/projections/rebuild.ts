@@ -67,6 +67,8 @@ export async function rebuildProjections(store: EventStore, catalog: ProjectionC
       reports.push(await report(catalog, definition, previous, next, status, rebuilt.eventsRead, `${status.lastError?.message} (at position ${status.lastError?.position})`));
       continue;
     }
+    // No reader uses the new version yet: its indexes are built once, now, instead of maintained while it loaded.
+    await catalog.readStore.ensureCollections(physicalSpecs(definition, next));
     await alignPositions(store, catalog, feed, definition, previous, next, options);
     const finished = await report(catalog, definition, previous, next, status, rebuilt.eventsRead, null);
     await catalog.save(definition.name, { activeVersion: next, buildingVersion: null });
@@ -87,7 +89,7 @@ async function prepareVersion(catalog: ProjectionCatalog, definition: Projection
     if (version !== record.activeVersion) stale.push(...definition.collections.map((c) => versionedCollection(c.name, version)));
   }
   await catalog.readStore.dropCollections(stale);
-  await catalog.readStore.ensureCollections(physicalSpecs(definition, next));
+  await catalog.readStore.ensureCollections(physicalSpecs(definition, next), { indexes: false });
   await catalog.save(definition.name, { activeVersion: record.activeVersion, buildingVersion: next });
   return { previous: record.activeVersion, next };
 }

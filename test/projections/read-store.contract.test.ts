@@ -144,6 +144,19 @@ function contract(backend: Backend): void {
       expect(await store.get('items', 'a')).toEqual({ id: 'a', position: 1n, body: { kind: 'fund' } });
     });
 
+    it('a collection loaded before its indexes exist answers the same queries before and after they are built', async () => {
+      const late = { ...ITEMS, name: 'late_items' };
+      await store.ensureCollections([late], { indexes: false });
+      await store.commit({ writes: SEED.map((w) => ({ ...w, collection: 'late_items' })), checkpoints: [] });
+      const query: FindQuery = { where: { kind: { eq: 'fund' } }, orderBy: ['amount'], limit: 10 };
+      const before = await ids(query, 'late_items');
+      await store.ensureCollections([late]);
+      expect(await ids(query, 'late_items')).toEqual(before);
+      await seed();
+      expect(before).toEqual(await ids(query));
+      expect(before.length).toBeGreaterThan(1);
+    });
+
     it('dropCollections removes the documents, leaves the store records, and tolerates missing collections', async () => {
       await seed();
       await store.setRecord('served', { version: 1 });

@@ -112,7 +112,7 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
-  async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
+  async ensureCollections(specs: readonly CollectionSpec[], options: { indexes: boolean } = { indexes: true }): Promise<void> {
     for (const spec of specs) {
       const name = collectionOf(spec.name);
       const keys = spec.indexes.map(indexKeys);
@@ -123,7 +123,7 @@ export class MongoReadStore implements ReadStore {
       }
       const collection = this.db.collection(name);
       // An index is named after its keys, so a changed spec adds an index instead of colliding with the old one.
-      for (const key of keys) if (Object.keys(key).some((field) => field !== ID)) await collection.createIndex(key);
+      if (options.indexes) for (const key of keys) if (Object.keys(key).some((field) => field !== ID)) await collection.createIndex(key);
       this.known.add(spec.name);
     }
   }

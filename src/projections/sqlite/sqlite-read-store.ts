@@ -84,7 +84,7 @@ export class SqliteReadStore implements ReadStore {
     }
   }
 
-  async ensureCollections(specs: readonly CollectionSpec[]): Promise<void> {
+  async ensureCollections(specs: readonly CollectionSpec[], options: { indexes: boolean } = { indexes: true }): Promise<void> {
     this.db.transaction(() => {
       for (const spec of specs) {
         const table = tableOf(spec.name);
@@ -98,7 +98,7 @@ export class SqliteReadStore implements ReadStore {
           this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${columnOf(field)}`);
           this.db.exec(`UPDATE ${table} SET ${columnOf(field)} = json_extract(body, '$.${field}')`);
         }
-        spec.indexes.forEach((index, i) => {
+        if (options.indexes) spec.indexes.forEach((index, i) => {
           const columns = [...index.filter((f) => f !== 'id').map(columnOf), 'id'].join(', ');
           this.db.exec(`CREATE INDEX IF NOT EXISTS "i_${spec.name}_${i}" ON ${table} (${columns})`);
         });

@@ -239,6 +239,12 @@ async function rebuildAll(eventStorePath: string, readStore: MeasuredReadStore, 
     feed.start();
     const head = Number(await store.lastPosition());
     const versions = new Map(definitions.map((d) => [d.name, catalog.activeVersion(d.name)]));
+    // As `ifw projections rebuild` does: load without secondary indexes, and build them once caught up (timed).
+    for (const definition of definitions) {
+      const specs = physicalSpecs(definition, versions.get(definition.name)!);
+      await readStore.store.dropCollections(specs.map((spec) => spec.name));
+      await readStore.store.ensureCollections(specs, { indexes: false });
+    }
     const runner = new ProjectionRunner(store, catalog, feed, definitions, {
       owner: `bench:${process.pid}:${randomBytes(4).toString('hex')}`,
       leaseTtlMs: DEFAULT_LEASE_TTL_MS,
@@ -255,6 +261,7 @@ async function rebuildAll(eventStorePath: string, readStore: MeasuredReadStore, 
     const complete = await Promise.race([runner.whenCaughtUp().then(() => true), new Promise<false>((resolve) => (budget = setTimeout(() => resolve(false), budgetSeconds * 1000)))]);
     clearTimeout(budget);
     if (!complete) await runner.stop();
+    for (const definition of definitions) await readStore.store.ensureCollections(physicalSpecs(definition, versions.get(definition.name)!));
     const seconds = (performance.now() - start) / 1000;
     clearInterval(ticker);
     bar.finish();

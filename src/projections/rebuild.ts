@@ -59,6 +59,7 @@ export async function rebuildProjections(store: EventStore, catalog: ProjectionC
   for (const definition of definitions) versions.set(definition.name, await prepareVersion(catalog, definition, options));
   const rebuildMode: RunnerOptions['mode'] = { kind: 'rebuild', versions: new Map([...versions].map(([name, v]) => [name, v.next])) };
   const rebuilt = await runUntilCaughtUp(store, catalog, feed, definitions, rebuildMode, options);
+  await catchUpUnwrittenServedVersions(store, catalog, feed, definitions, options);
   const reports: RebuildReport[] = [];
   for (const definition of definitions) {
     const { previous, next } = versions.get(definition.name)!;
@@ -113,6 +114,19 @@ async function runUntilCaughtUp(
   }
   options.onProgress?.(runner.statuses(), runner.eventsRead);
   return { statuses: runner.statuses(), eventsRead: runner.eventsRead };
+}
+
+/**
+ * Served versions that no process writes (no server or projector runs) are caught up here, all in one read of
+ * the log, so that each is compared with its rebuild at the same position.
+ */
+async function catchUpUnwrittenServedVersions(store: EventStore, catalog: ProjectionCatalog, feed: LogFeed, definitions: readonly ProjectionDefinition[], options: RebuildOptions): Promise<void> {
+  const unwritten: ProjectionDefinition[] = [];
+  for (const definition of definitions) {
+    const lease = await catalog.readStore.claimLease(definition.name, options.owner, options.clock(), DEFAULT_LEASE_TTL_MS);
+    if (lease.owner === options.owner) unwritten.push(definition);
+  }
+  if (unwritten.length > 0) await runUntilCaughtUp(store, catalog, feed, unwritten, { kind: 'live' }, options);
 }
 
 /**

@@ -394,9 +394,11 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
     p.target,
   );
 
-  let income = 0;
-  let baseline = 0;
-  let switchCost = 0;
+  // Forecast rates are estimates in doubles; they are fixed to RATE_SCALE units per fen once, and everything
+  // after that is integer arithmetic on the bigint amounts, rounded to the fen once at the end.
+  let incomeScaled = 0n;
+  let baselineScaled = 0n;
+  let switchCostScaled = 0n;
   let moved = 0n;
   let capacity = 0n;
   let capacityTomorrow = 0n;
@@ -408,10 +410,10 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
     const cap = p.cap[i]!;
     const bought = maxBig(0n, amount - current);
     const kept = minBig(amount, current);
-    // Forecast income is an estimate in doubles (rounded to fen once, below); the amounts stay bigint.
-    income += p.gain[i]! * Number(amount);
-    baseline += p.gain[i]! * Number(current);
-    switchCost += p.switchCost[i]! * Number(bought);
+    const gain = scaledRate(p.gain[i]!);
+    incomeScaled += gain * amount;
+    baselineScaled += gain * current;
+    switchCostScaled += scaledRate(p.switchCost[i]!) * bought;
     moved += bought;
     const fundCapacity = minBig(amount, cap);
     capacity += fundCapacity;
@@ -419,8 +421,9 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
     currentCapacity += minBig(current, cap);
     allocation.push({ code: p.codes[i]!, amountFen: amount, changeFen: amount - current, instantCapacityFen: fundCapacity });
   }
-  const expectedIncomeFen = BigInt(Math.round(income - switchCost));
-  const baselineIncomeFen = BigInt(Math.round(baseline));
+  const expectedIncomeFen = roundScaled(incomeScaled - switchCostScaled);
+  const baselineIncomeFen = roundScaled(baselineScaled);
+  const switchCostFen = roundScaled(switchCostScaled);
   const shortfallFen = maxBig(0n, p.demand - capacityTomorrow);
   const shortfallConfirmedFen = maxBig(0n, p.demand - capacity);
 
@@ -487,7 +490,7 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
   const explanation = [
     moves.length === 0 ? 'Keep the current allocation.' : `${moves.join(', ').replace(/^./, (c) => c.toUpperCase())}.`,
     `Expected income over ${p.horizonDays} days: ${cny(expectedIncomeFen)} CNY` +
-      (switchCost > 0 ? ` after ${cny(BigInt(Math.round(switchCost)))} CNY lost while purchases are unconfirmed` : '') +
+      (switchCostScaled > 0n ? ` after ${cny(switchCostFen)} CNY lost while purchases are unconfirmed` : '') +
       `, ${expectedGainFen >= 0n ? '+' : ''}${cny(expectedGainFen)} CNY against keeping the current allocation.`,
     `Instant capacity: ${cny(capacity)} CNY/day once purchases are confirmed (${cny(currentCapacity)} now, ${cny(capacityTomorrow)} tomorrow) against a demand bound of ${cny(p.demand)} CNY.`,
     shortfallFen > 0n ? `Tomorrow's demand bound is short by ${cny(shortfallFen)} CNY${shortfallConfirmedFen > 0n ? `, and by ${cny(shortfallConfirmedFen)} CNY even once purchases are confirmed` : ''}.` : '',
@@ -503,7 +506,7 @@ function finish(p: Prepared, lp: LpSolution): AllocationResult {
     expectedIncomeFen,
     baselineIncomeFen,
     expectedGainFen,
-    switchCostFen: BigInt(Math.round(switchCost)),
+    switchCostFen,
     movedFen: moved,
     instantCapacityFen: capacity,
     instantCapacityTomorrowFen: capacityTomorrow,
@@ -615,4 +618,17 @@ export async function optimiseAllocation(input: AllocationInput): Promise<Alloca
 /** Optimises many wallets on the process-wide optimiser; results are in input order. */
 export async function optimiseMany(inputs: readonly AllocationInput[]): Promise<AllocationResult[]> {
   return (await sharedOptimiser()).optimiseMany(inputs);
+}
+
+/** Forecast rates per fen are kept to 10^-12 fen: far finer than any forecast, and exact in bigint from then on. */
+const RATE_SCALE = 1_000_000_000_000n;
+
+function scaledRate(ratePerFen: number): bigint {
+  return BigInt(Math.round(ratePerFen * Number(RATE_SCALE)));
+}
+
+/** A sum in RATE_SCALE units of a fen, rounded to the nearest fen (halves away from zero). */
+function roundScaled(scaled: bigint): bigint {
+  const half = RATE_SCALE / 2n;
+  return scaled >= 0n ? (scaled + half) / RATE_SCALE : -((-scaled + half) / RATE_SCALE);
 }

@@ -1,18 +1,16 @@
 import fc from 'fast-check';
 import { type EventStore, type RecordedEvent } from '../../src/eventstore';
-import { EVENT_STORE } from '../../src/api/event-store.module';
 import { toDomainEvent } from '../../src/api/commands/stored-aggregate';
 import { CALENDAR_STREAM, type CalendarEvent, calendarDecider } from '../../src/domain/calendar/calendar.decider';
 import { fold } from '../../src/domain/decider';
 import { decodeData } from '../../src/domain/event-codec';
-import { formatPerTenK } from '../../src/domain/income-rate';
-import { addDays } from '../../src/domain/iso-date';
 import type { Posting } from '../../src/domain/ledger/posting';
 import { formatFen } from '../../src/domain/money';
 import { type PositionEvent, instantQuotaLeftFen, positionDecider } from '../../src/domain/position/position.decider';
 import { ruleSetOn } from '../../src/domain/rules/rule-set';
 import { type WalletEvent, walletDecider } from '../../src/domain/wallet/wallet.decider';
-import { OPERATOR_KEY, TestApp } from '../api/test-app';
+import { OPERATOR_KEY, type TestApp } from '../api/test-app';
+import { FUNDS, type HistoryWorld, applyOperation, openWorld } from './http-history';
 
 /**
  * Random histories of every operation, driven through the HTTP API. Afterwards the read models agree with
@@ -20,7 +18,6 @@ import { OPERATOR_KEY, TestApp } from '../api/test-app';
  * ledger account's balance is the sum of the postings in the log, and a wallet's transactions add up to its
  * cash and holdings.
  */
-const FUNDS = ['YEB', 'ZHB'];
 const WALLETS = 2;
 const START = '2018-05-30';
 
@@ -37,64 +34,15 @@ const operation = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('redeem' as const), wallet, fund, amount: fenAmount(30_000), mode: fc.constantFrom('instant' as const, 'instant' as const, 'standard' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), perTenK: fc.integer({ min: -2_000, max: 20_000 }) }) },
 );
-type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
-
-interface World {
-  app: TestApp;
-  store: EventStore;
-  wallets: { walletId: string; key: string }[];
-  businessDate: string;
-  lastClosed: string | null;
-}
-
-async function open(): Promise<World> {
-  const app = await TestApp.start({ startDate: START });
-  for (const code of FUNDS) await app.post('/funds', OPERATOR_KEY, { code, name: code });
-  const wallets = [];
-  for (let i = 0; i < WALLETS; i++) wallets.push(await app.party(i === WALLETS - 1 ? 'merchant' : 'customer'));
-  const world: World = { app, store: app.app.get<EventStore>(EVENT_STORE), wallets, businessDate: START, lastClosed: null };
+async function open(): Promise<HistoryWorld> {
+  const world = await openWorld(WALLETS, START);
   // Every wallet starts with cash and a confirmed holding of each fund, so redemptions have something to take.
-  for (const { walletId, key } of wallets) {
-    expect((await app.post(`/wallets/${walletId}/deposits`, key, { amount: '5000.00' })).status).toBe(201);
-    for (const fundCode of FUNDS) expect((await app.post(`/wallets/${walletId}/purchases`, key, { fundCode, amount: '2000.00' })).status).toBe(201);
+  for (const { walletId, key } of world.wallets) {
+    expect((await world.app.post(`/wallets/${walletId}/deposits`, key, { amount: '5000.00' })).status).toBe(201);
+    for (const fundCode of FUNDS) expect((await world.app.post(`/wallets/${walletId}/purchases`, key, { fundCode, amount: '2000.00' })).status).toBe(201);
   }
-  for (const perTenK of [6_543, 5_000]) await apply(world, { kind: 'close', perTenK });
+  for (const perTenK of [6_543, 5_000]) await applyOperation(world, { kind: 'close', perTenK });
   return world;
-}
-
-async function apply(world: World, op: Operation): Promise<void> {
-  const { app } = world;
-  if (op.kind === 'close') {
-    const perTenK = formatPerTenK(BigInt(op.perTenK));
-    for (let day = world.lastClosed ? addDays(world.lastClosed, 1) : world.businessDate; day <= world.businessDate; day = addDays(day, 1)) {
-      for (const code of FUNDS) expect((await app.post(`/funds/${code}/incomes`, OPERATOR_KEY, { date: day, perTenK })).status).toBe(201);
-    }
-    const response = await app.post('/operations/day-close', OPERATOR_KEY, { date: world.businessDate });
-    expect(response.status).toBe(200);
-    world.lastClosed = world.businessDate;
-    world.businessDate = response.body.nextBusinessDate;
-    return;
-  }
-  const response = await request(world, op);
-  // A business rule may refuse an operation (a self-payment, an overdraft); nothing else may go wrong.
-  expect([201, 422]).toContain(response.status);
-}
-
-function request(world: World, op: Exclude<Operation, { kind: 'close' }>) {
-  const { walletId, key } = world.wallets[op.wallet]!;
-  const path = `/wallets/${walletId}`;
-  switch (op.kind) {
-    case 'deposit':
-      return world.app.post(`${path}/deposits`, key, { amount: op.amount });
-    case 'withdraw':
-      return world.app.post(`${path}/withdrawals`, key, { amount: op.amount });
-    case 'pay':
-      return world.app.post(`${path}/payments`, key, { toWalletId: world.wallets[op.to]!.walletId, amount: op.amount });
-    case 'purchase':
-      return world.app.post(`${path}/purchases`, key, { fundCode: op.fund, amount: op.amount });
-    case 'redeem':
-      return world.app.post(`${path}/redemptions`, key, { fundCode: op.fund, amount: op.amount, mode: op.mode });
-  }
 }
 
 async function readLog(store: EventStore): Promise<RecordedEvent[]> {
@@ -175,7 +123,7 @@ async function checkLedger(app: TestApp, log: readonly RecordedEvent[]): Promise
   expect(trial.body).toMatchObject({ accounts: accounts.length, total: '0.00' });
 }
 
-async function checkReadModels(world: World): Promise<void> {
+async function checkReadModels(world: HistoryWorld): Promise<void> {
   const log = await readLog(world.store);
   for (const { walletId } of world.wallets) {
     const view = await world.app.get(`/wallets/${walletId}`, OPERATOR_KEY);
@@ -196,7 +144,7 @@ describe('random histories through the API', () => {
         const world = await open();
         try {
           for (const op of operations) {
-            await apply(world, op);
+            await applyOperation(world, op);
             await checkReadModels(world);
           }
         } finally {

@@ -2,11 +2,10 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { IfwConfig } from '../../config';
 import type { EventStore } from '../../eventstore';
-import { ProjectionCatalog, type ProjectionRunner, type ProjectionStatus } from '../../projections';
+import type { ProjectionStatus } from '../../projections';
 import { ProjectionMonitor } from '../../projections/projection-monitor';
 import { IFW_CONFIG } from '../config.module';
 import { EVENT_STORE } from '../event-store.module';
-import { PROJECTION_RUNNER } from './projections.module';
 import { type RebuildJob, RebuildJobs } from './rebuild-jobs';
 
 export class GetProjectionsQuery {}
@@ -24,24 +23,13 @@ export interface ReadinessBody {
   maxLagMs: number;
 }
 
-abstract class MonitorHandler {
-  protected readonly monitor: ProjectionMonitor;
-
-  constructor(store: EventStore, catalog: ProjectionCatalog, runner: ProjectionRunner | null) {
-    this.monitor = new ProjectionMonitor(store, catalog, runner ?? undefined, Date.now);
-  }
-}
-
 @QueryHandler(GetProjectionsQuery)
-export class GetProjectionsHandler extends MonitorHandler implements IQueryHandler<GetProjectionsQuery, ProjectionsBody> {
+export class GetProjectionsHandler implements IQueryHandler<GetProjectionsQuery, ProjectionsBody> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    catalog: ProjectionCatalog,
-    @Inject(PROJECTION_RUNNER) runner: ProjectionRunner | null,
+    private readonly monitor: ProjectionMonitor,
     private readonly jobs: RebuildJobs,
-  ) {
-    super(store, catalog, runner);
-  }
+  ) {}
 
   async execute(): Promise<ProjectionsBody> {
     const statuses = await this.monitor.statuses();
@@ -53,15 +41,11 @@ export class GetProjectionsHandler extends MonitorHandler implements IQueryHandl
 }
 
 @QueryHandler(GetReadinessQuery)
-export class GetReadinessHandler extends MonitorHandler implements IQueryHandler<GetReadinessQuery, ReadinessBody> {
+export class GetReadinessHandler implements IQueryHandler<GetReadinessQuery, ReadinessBody> {
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    catalog: ProjectionCatalog,
-    @Inject(PROJECTION_RUNNER) runner: ProjectionRunner | null,
+    private readonly monitor: ProjectionMonitor,
     @Inject(IFW_CONFIG) private readonly config: IfwConfig,
-  ) {
-    super(store, catalog, runner);
-  }
+  ) {}
 
   async execute(): Promise<ReadinessBody> {
     const reasons: string[] = [];

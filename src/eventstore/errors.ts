@@ -30,10 +30,8 @@ function describeExpected(expected: ExpectedRevision): string {
 
 export class UnsupportedEventStoreUrlError extends EventStoreError {
   readonly code = 'UNSUPPORTED_EVENT_STORE_URL';
-  constructor(url: string) {
-    super(
-      `cannot open event store "${url}": use sqlite:PATH, sqlite::memory: or esdb://HOST:PORT?tls=false`,
-    );
+  constructor(url: string, reason = 'use sqlite:PATH, sqlite::memory: or esdb://HOST:PORT?tls=false') {
+    super(`cannot open event store "${url}": ${reason}`);
   }
 }
 

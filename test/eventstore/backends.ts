@@ -36,6 +36,16 @@ export function backends(): Backend[] {
       cleanup: () => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })),
       atomicAppendMany: true,
     },
+    {
+      name: 'sqlite on disk, multiStreamAppend=false',
+      open: () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ifw-es-'));
+        dirs.push(dir);
+        return openEventStore(`sqlite:${join(dir, 'events.db')}?multiStreamAppend=false`, { clock: steppingClock() });
+      },
+      cleanup: () => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })),
+      atomicAppendMany: false,
+    },
   ];
   const esdbUrl = process.env.IFW_TEST_ESDB_URL;
   if (esdbUrl) {

@@ -39,6 +39,19 @@ describe('opening', () => {
     expect(() => openEventStore('sqlite:')).toThrow(UnsupportedEventStoreUrlError);
   });
 
+  it('takes multiStreamAppend=true|false as its one option, keeps it out of the file name, and refuses any other', async () => {
+    const refusing = openEventStore(`sqlite:${path}?multiStreamAppend=false`, { clock: steppingClock() });
+    await refusing.append('wallet-a', [{ type: 'Deposited', data: { amountFen: '1' } }]);
+    await expect(refusing.appendMany([{ stream: 'wallet-a', events: [{ type: 'Deposited', data: { amountFen: '2' } }] }])).rejects.toThrow(/multiStreamAppend=false/);
+    await refusing.close();
+    const atomic = openEventStore(`sqlite:${path}?multiStreamAppend=true`, { clock: steppingClock() });
+    expect(await atomic.streamRevision('wallet-a')).toBe(0n);
+    await atomic.close();
+    for (const url of [`sqlite:${path}?multiStreamAppend=no`, `sqlite:${path}?multiStreamAppend=false&cache=big`, `sqlite:${path}?cache=big`]) {
+      expect(() => openEventStore(url)).toThrow(/the only option of a sqlite: URL is multiStreamAppend/);
+    }
+  });
+
   it('refuses a file that is not a database, and leaves it as it was', () => {
     writeFileSync(path, 'this is not an sqlite file, it is a shopping list'.repeat(100));
     expect(() => open()).toThrow(CorruptDatabaseError);

@@ -27,7 +27,7 @@ import type {
   Subscription,
   VerifyOptions,
 } from '../event-store';
-import { CorruptDatabaseError, InvalidEventError, StoreClosedError } from '../errors';
+import { AppendManyUnsupportedError, CorruptDatabaseError, InvalidEventError, StoreClosedError } from '../errors';
 import { LIMITS } from '../limits';
 import { AppendWriter } from './append-writer';
 import { ChainVerifier } from './chain-verifier';
@@ -38,6 +38,8 @@ import { SqliteSubscription } from './sqlite-subscription';
 export interface SqliteEventStoreOptions {
   /** Milliseconds since the epoch recorded on each event; injected so tests and simulations are deterministic. */
   clock?: () => number;
+  /** False refuses appendMany as EventStoreDB does; true (the default) commits it as one transaction. */
+  multiStreamAppend?: boolean;
 }
 
 /** SQLite error codes that mean the file itself is damaged or is not a database. */
@@ -64,6 +66,7 @@ export class SqliteEventStore implements EventStore {
   private constructor(
     private readonly db: Db,
     clock: () => number,
+    private readonly multiStreamAppend: boolean,
   ) {
     this.writer = new AppendWriter(db, clock, () => this.wakeSubscriptions());
     this.verifier = new ChainVerifier(db);
@@ -94,7 +97,7 @@ export class SqliteEventStore implements EventStore {
         db.pragma('synchronous = FULL');
       }
       migrate(db, path);
-      return new SqliteEventStore(db, options.clock ?? Date.now);
+      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true);
     } catch (error) {
       db?.close();
       const code = (error as { code?: string }).code;
@@ -110,7 +113,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendManyResult> {
-    return this.writer.write(prepareAppendMany(appends));
+    const prepared = prepareAppendMany(appends);
+    if (!this.multiStreamAppend) throw new AppendManyUnsupportedError('this store (opened with multiStreamAppend=false)');
+    return this.writer.write(prepared);
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {

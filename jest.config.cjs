@@ -1,13 +1,26 @@
 // jest runs in ESM mode because fast-check and the BPMN stack ship ESM only (see ../shared/DESIGN.md);
 // the build itself emits CommonJS, which Node 20 runs as it can require() those packages.
-/** @type {import('jest').Config} */
-module.exports = {
+const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: { module: 'ESNext', moduleResolution: 'bundler', isolatedModules: true, sourceMap: true } }],
   },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 60000,
+  projects: [
+    { ...base, displayName: 'default', testMatch: ['**/*.test.ts'] },
+    // The HTTP suite and the ledger property test again, on an embedded store that refuses multi-stream
+    // appends as EventStoreDB does: every write the product makes must be a single-stream append.
+    {
+      ...base,
+      displayName: 'single-stream',
+      testMatch: ['**/test/api/**/*.e2e.test.ts', '**/test/properties/ledger-invariants.property.test.ts'],
+      globals: { IFW_TEST_SQLITE_OPTIONS: '?multiStreamAppend=false' },
+    },
+  ],
 };

@@ -13,3 +13,15 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/**
+ * A command about something that does not exist (an unknown wallet or fund). The API answers 404. It is not
+ * a final refusal: the wallet may be opened a moment later, so an Idempotency-Key does not record it.
+ */
+export class NotFoundError extends Error {
+  readonly kind = 'not-found';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}

@@ -262,10 +262,10 @@ describe.each(STORES)('on %s', (_, eventStoreUrl) => {
     });
 
     it('ten registrations of one fund code at once: one 201, nine 422 FUND_EXISTS', async () => {
-      const listed = (await app.eventTypes('registry-funds')).length;
+      const listed = (await app.eventTypes('registry-funds')).filter((t) => t === 'MemberListed').length;
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => app.post('/funds', OPERATOR_KEY, { code: 'TWIN', name: `Twin ${i}` })));
       expect(statuses(answers)).toEqual({ '201': 1, '422 FUND_EXISTS': 9 });
-      expect((await app.eventTypes('registry-funds')).length).toBe(listed + 1);
+      expect((await app.eventTypes('registry-funds')).filter((t) => t === 'MemberListed').length).toBe(listed + 1);
     });
 
     it('different incomes for one fund and day at once: the first stands, the others are 422 INCOME_ALREADY_PUBLISHED', async () => {

@@ -22,6 +22,15 @@ let partyCount = 0;
 const UNPROJECTED = /^\/(health|ready|openapi\.json|docs)/;
 
 /** The real application on a real socket, on an embedded store of its own (in memory unless a URL is given). */
+/**
+ * The embedded store's options of the jest project running this file (see jest.config.cjs): the
+ * single-stream project opens every store with multiStreamAppend=false.
+ */
+export function withStoreOptions(url: string): string {
+  const options = (globalThis as { IFW_TEST_SQLITE_OPTIONS?: string }).IFW_TEST_SQLITE_OPTIONS;
+  return options && url.startsWith('sqlite:') && !url.includes('?') ? `${url}${options}` : url;
+}
+
 export class TestApp {
   /** The position of the latest write answered, which GETs wait for, as a client reading its own writes would. */
   private lastWritePosition: string | undefined;
@@ -35,7 +44,7 @@ export class TestApp {
     const config = loadConfig(
       { port: '0', runProjector: options.runProjector },
       {
-        IFW_EVENTSTORE_URL: options.eventStoreUrl ?? 'sqlite::memory:',
+        IFW_EVENTSTORE_URL: withStoreOptions(options.eventStoreUrl ?? 'sqlite::memory:'),
         IFW_READSTORE_URL: options.readStoreUrl ?? 'sqlite::memory:',
         IFW_API_KEYS: `${OPERATOR_KEY}=operator,${AUDITOR_KEY}=auditor,${COMPLIANCE_KEY}=compliance`,
         IFW_START_DATE: options.startDate ?? '2026-01-05',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { EventStore } from '../../src/eventstore';
 import { EVENT_STORE } from '../../src/api/event-store.module';
-import { toDomainEvent } from '../../src/api/commands/stored-aggregate';
+import { isEntityEvent, toDomainEvent } from '../../src/api/commands/stored-aggregate';
 import { fold } from '../../src/domain/decider';
 import { type FundEvent, fundDecider, fundStream } from '../../src/domain/fund/fund.decider';
 import { formatPerTenK } from '../../src/domain/income-rate';
@@ -65,7 +65,7 @@ describe('the funds read model against the fund aggregate', () => {
           expect(response.status).toBe(201);
         }
         const events: FundEvent[] = [];
-        for await (const recorded of store.readStream(fundStream(code))) events.push(toDomainEvent<FundEvent>(recorded));
+        for await (const recorded of store.readStream(fundStream(code))) if (isEntityEvent(recorded)) events.push(toDomainEvent<FundEvent>(recorded));
         const fund = fold(fundDecider, events);
         if (!fund.registered) throw new Error(`fund ${code} did not fold to a registered fund`);
 

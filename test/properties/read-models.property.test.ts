@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { type EventStore, type RecordedEvent } from '../../src/eventstore';
-import { toDomainEvent } from '../../src/api/commands/stored-aggregate';
+import { isEntityEvent, toDomainEvent } from '../../src/api/commands/stored-aggregate';
 import { CALENDAR_STREAM, type CalendarEvent, calendarDecider } from '../../src/domain/calendar/calendar.decider';
 import { fold } from '../../src/domain/decider';
 import { decodeData } from '../../src/domain/event-codec';
@@ -47,7 +47,7 @@ async function open(): Promise<HistoryWorld> {
 
 async function readLog(store: EventStore): Promise<RecordedEvent[]> {
   const log: RecordedEvent[] = [];
-  for await (const event of store.readAll()) log.push(event);
+  for await (const event of store.readAll()) if (isEntityEvent(event)) log.push(event);
   return log;
 }
 

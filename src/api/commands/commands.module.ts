@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { BusinessCalendar } from '../calendar/business-calendar';
-import { CommandRunner } from './command-runner';
+import { DecideCommandHandler } from './decide-command';
 
-/** What every command handler needs: one runner (one set of per-stream locks) and the business calendar. */
+/** The one command handler every write goes through, and the business calendar the commands are decided under. */
 @Global()
-@Module({ providers: [CommandRunner, BusinessCalendar], exports: [CommandRunner, BusinessCalendar] })
+@Module({ providers: [DecideCommandHandler, BusinessCalendar], exports: [BusinessCalendar] })
 export class CommandsModule {}

@@ -1,6 +1,7 @@
 import { type EventInput, type EventStore, type JsonObject, type RecordedEvent, type SnapshotPolicy, loadAggregate } from '../../eventstore';
 import type { Decider } from '../../domain/decider';
 import { decodeData, encodeData } from '../../domain/event-codec';
+import { REQUEST_RECORDED } from './idempotency-claims';
 
 /** A domain event as deciders produce and evolve it: bigint amounts, no ids, no metadata. */
 export interface DomainEvent {
@@ -20,6 +21,11 @@ export type DecisionMetadata = {
 /** Metadata of a decision, plus whatever else its kind records (a model version, the position of its inputs). */
 export function toEventInputs(events: readonly DomainEvent[], metadata: DecisionMetadata & Readonly<Record<string, string>>): EventInput[] {
   return events.map((event) => ({ type: event.type, data: encodeData(event.data), metadata: { ...metadata } }));
+}
+
+/** False for the recorded outcomes of keyed requests, kept in the streams they guard beside the entity's events. */
+export function isEntityEvent(recorded: RecordedEvent): boolean {
+  return recorded.type !== REQUEST_RECORDED;
 }
 
 export function toDomainEvent<Event extends DomainEvent>(recorded: RecordedEvent): Event {
@@ -44,6 +50,7 @@ const caches = new WeakMap<EventStore, Map<string, Loaded<unknown>>>();
  * Loads an aggregate from its stream through its decider. A state folded before is reused when the stream's
  * revision says nothing was appended since (one indexed lookup), or brought up to date with only the new
  * events; otherwise it is folded from the latest snapshot. `schema` must change whenever the state's shape does.
+ * The outcomes of keyed requests recorded in the stream are not the entity's events and are passed over.
  */
 export async function loadStored<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -62,7 +69,7 @@ export async function loadStored<Command, Event extends DomainEvent, State>(
     if (cached.revision < current) {
       let { state, revision } = cached;
       for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
-        state = decider.evolve(state, toDomainEvent<Event>(event));
+        if (isEntityEvent(event)) state = decider.evolve(state, toDomainEvent<Event>(event));
         revision = event.revision;
       }
       loaded = { state, revision };
@@ -74,7 +81,10 @@ export async function loadStored<Command, Event extends DomainEvent, State>(
       encode: (state) => encodeData(state as object),
       decode: (json) => decodeData<State>(json as JsonObject),
     };
-    const fold = { initialState: decider.initialState, evolve: (state: State, event: RecordedEvent) => decider.evolve(state, toDomainEvent<Event>(event)) };
+    const fold = {
+      initialState: decider.initialState,
+      evolve: (state: State, event: RecordedEvent) => (isEntityEvent(event) ? decider.evolve(state, toDomainEvent<Event>(event)) : state),
+    };
     const { state, revision } = await loadAggregate(store, stream, fold, snapshots);
     loaded = { state, revision };
   }

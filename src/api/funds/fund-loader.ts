@@ -1,6 +1,6 @@
 import type { EventStore } from '../../eventstore';
 import { type FundState, fundDecider, fundStream } from '../../domain/fund/fund.decider';
-import { HttpProblem } from '../http/problem';
+import { NotFoundError } from '../../domain/domain-error';
 import { type Loaded, loadStored } from '../commands/stored-aggregate';
 
 export type RegisteredFund = Extract<FundState, { registered: true }>;
@@ -12,6 +12,6 @@ export function loadFund(store: EventStore, code: string): Promise<Loaded<FundSt
 /** A fund that must exist for the request to make sense: an unknown fund is a 404. */
 export async function loadRegisteredFund(store: EventStore, code: string): Promise<Loaded<RegisteredFund>> {
   const loaded = await loadFund(store, code);
-  if (!loaded.state.registered) throw HttpProblem.notFound(`fund ${code} is not registered`);
+  if (!loaded.state.registered) throw new NotFoundError(`fund ${code} is not registered`);
   return loaded as Loaded<RegisteredFund>;
 }

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Transfers } from '../processes/processes.module';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { Staff } from '../auth/access.decorator';
@@ -11,8 +12,7 @@ import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { FUNDS_PROJECTION, GetFundQuery, GetFundYieldsQuery, ListFundsQuery, MAX_YIELD_RANGE_DAYS } from './funds.queries';
-import { PublishIncomeCommand } from './publish-income.command';
-import { RegisterFundCommand } from './register-fund.command';
+import { FundCommands } from './fund-commands';
 
 const FUND_BODY = defineBody({ code: FUND_CODE_FIELD, name: { ...NAME_FIELD, example: "Tianhong Yu'E Bao" } });
 const INCOME_BODY = defineBody({
@@ -154,6 +154,8 @@ export class FundsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly funds: FundCommands,
+    private readonly transfers: Transfers,
   ) {}
 
   @Get()
@@ -182,7 +184,7 @@ export class FundsController {
   @Staff('operator')
   async register(@Command() context: CommandContext, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { code, name } = validateBody(FUND_BODY, body);
-    return reply(response, await this.commands.execute(new RegisterFundCommand(context, code, name)));
+    return reply(response, await this.transfers.completed(await this.commands.execute(await this.funds.register(context, code, name))));
   }
 
   @Post(':code/incomes')
@@ -190,6 +192,6 @@ export class FundsController {
   async publishIncome(@Command() context: CommandContext, @Param('code') code: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const fundCode = validateParam('code', FUND_CODE_FIELD, code);
     const { date, perTenK } = validateBody(INCOME_BODY, body);
-    return reply(response, await this.commands.execute(new PublishIncomeCommand(context, fundCode, date, perTenK)));
+    return reply(response, await this.commands.execute(await this.funds.publishIncome(context, fundCode, date, perTenK)));
   }
 }

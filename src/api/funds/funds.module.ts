@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { FundsController } from './funds.controller';
 import { GetFundHandler, GetFundYieldsHandler, ListFundsHandler } from './funds.queries';
-import { PublishIncomeHandler } from './publish-income.command';
-import { RegisterFundHandler } from './register-fund.command';
+import { FundCommands } from './fund-commands';
 
-@Module({ controllers: [FundsController], providers: [RegisterFundHandler, PublishIncomeHandler, ListFundsHandler, GetFundHandler, GetFundYieldsHandler] })
+@Module({ controllers: [FundsController], providers: [FundCommands, ListFundsHandler, GetFundHandler, GetFundYieldsHandler] })
 export class FundsModule {}

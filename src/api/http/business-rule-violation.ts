@@ -25,3 +25,8 @@ export function isBusinessRuleViolation(error: unknown): error is BusinessRuleVi
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A domain "no such wallet or fund", matched by shape as refusals are: the edge answers 404. */
+export function isNotFound(error: unknown): error is { kind: 'not-found'; message: string } {
+  return typeof error === 'object' && error !== null && (error as Record<string, unknown>).kind === 'not-found' && typeof (error as Record<string, unknown>).message === 'string';
+}

@@ -10,7 +10,7 @@ import {
 } from '../../eventstore';
 import { InvalidCursorError } from '../../projections/page-cursor';
 import { ProjectionBehindError } from '../../projections/read-models';
-import { isBusinessRuleViolation } from './business-rule-violation';
+import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
 
 export interface ProblemDocument {
@@ -51,6 +51,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (isBusinessRuleViolation(exception)) {
       return new HttpProblem(422, exception.message, { code: exception.code, extensions: exception.details });
     }
+    if (isNotFound(exception)) return HttpProblem.notFound(exception.message);
     if (exception instanceof HttpException) {
       if (exception.getStatus() >= 500) this.logger.error(`HttpException answered with ${exception.getStatus()}: ${describe(exception)}`, stackOf(exception));
       return fromHttpException(exception);

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Transfers } from '../processes/processes.module';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { PartyKind } from '../../domain/party/party.decider';
@@ -13,7 +14,7 @@ import { validateBody, validateParam } from '../http/validate-body';
 import { CALENDAR_PROJECTION } from '../intelligence/last-closed-date';
 import { PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA } from './parties.schemas';
 import { GetMerchantProfileQuery, ListPartiesQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
-import { RegisterPartyCommand } from './register-party.command';
+import { PartyCommands } from './party-commands';
 
 const PARTY_BODY = defineBody({ name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' } });
 
@@ -70,6 +71,8 @@ export class PartiesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly parties: PartyCommands,
+    private readonly transfers: Transfers,
   ) {}
 
   @Get('customers')
@@ -112,6 +115,6 @@ export class PartiesController {
 
   private async register(context: CommandContext, kind: PartyKind, body: unknown, response: FastifyReply) {
     const { name } = validateBody(PARTY_BODY, body);
-    return reply(response, await this.commands.execute(new RegisterPartyCommand(context, kind, name)));
+    return reply(response, await this.transfers.completed(await this.commands.execute(await this.parties.register(context, kind, name))));
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PartiesController } from './parties.controller';
 import { GetMerchantProfileHandler, ListPartiesHandler } from './parties.queries';
-import { RegisterPartyHandler } from './register-party.command';
+import { PartyCommands } from './party-commands';
 
-@Module({ controllers: [PartiesController], providers: [RegisterPartyHandler, ListPartiesHandler, GetMerchantProfileHandler] })
+@Module({ controllers: [PartiesController], providers: [PartyCommands, ListPartiesHandler, GetMerchantProfileHandler] })
 export class PartiesModule {}

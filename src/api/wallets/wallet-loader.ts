@@ -2,7 +2,7 @@ import type { EventStore } from '../../eventstore';
 import { fold } from '../../domain/decider';
 import { formatFen } from '../../domain/money';
 import { type WalletEvent, type WalletState, walletDecider, walletStream } from '../../domain/wallet/wallet.decider';
-import { HttpProblem } from '../http/problem';
+import { NotFoundError } from '../../domain/domain-error';
 import { type Loaded, loadStored, toDomainEvent } from '../commands/stored-aggregate';
 
 export type OpenWalletState = Extract<WalletState, { open: true }>;
@@ -10,7 +10,7 @@ export type OpenWalletState = Extract<WalletState, { open: true }>;
 /** The whole wallet, for decisions that rely on its balance; an unknown wallet is a 404. */
 export async function loadOpenWallet(store: EventStore, walletId: string): Promise<Loaded<OpenWalletState>> {
   const loaded = await loadStored(store, walletStream(walletId), walletDecider, 'wallet-v1');
-  if (!loaded.state.open) throw HttpProblem.notFound(`wallet ${walletId} does not exist`);
+  if (!loaded.state.open) throw new NotFoundError(`wallet ${walletId} does not exist`);
   return loaded as Loaded<OpenWalletState>;
 }
 
@@ -30,7 +30,7 @@ export async function loadWalletToCredit(store: EventStore, walletId: string): P
     openings.set(walletId, state);
     return state;
   }
-  throw HttpProblem.notFound(`wallet ${walletId} does not exist`);
+  throw new NotFoundError(`wallet ${walletId} does not exist`);
 }
 
 /** A wallet's opening never changes, so it is read once; the cache is bounded and keyed by store. */

@@ -10,11 +10,9 @@ import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseChoice, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
+import { Transfers } from '../processes/processes.module';
 import { GetWalletQuery } from './get-wallet.query';
-import { MoveCashCommand } from './move-cash.command';
-import { PurchaseFundCommand } from './purchase-fund.command';
-import { RedeemFundCommand } from './redeem-fund.command';
-import { SendPaymentCommand } from './send-payment.command';
+import { WalletCommands } from './wallet-commands';
 import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
 import { CASH_MOVED_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
 import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
@@ -91,6 +89,8 @@ export class WalletsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly wallets: WalletCommands,
+    private readonly transfers: Transfers,
   ) {}
 
   @Get()
@@ -127,34 +127,37 @@ export class WalletsController {
   @WalletOwnerOr('walletId')
   async deposit(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { amount } = validateBody(CASH_BODY, body);
-    return reply(response, await this.commands.execute(new MoveCashCommand(context, validateParam('walletId', 'id', walletId), 'deposit', amount)));
+    return reply(response, await this.commands.execute(await this.wallets.moveCash(context, validateParam('walletId', 'id', walletId), 'deposit', amount)));
   }
 
   @Post('withdrawals')
   @WalletOwnerOr('walletId')
   async withdraw(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { amount } = validateBody(CASH_BODY, body);
-    return reply(response, await this.commands.execute(new MoveCashCommand(context, validateParam('walletId', 'id', walletId), 'withdrawal', amount)));
+    return reply(response, await this.commands.execute(await this.wallets.moveCash(context, validateParam('walletId', 'id', walletId), 'withdrawal', amount)));
   }
 
   @Post('payments')
   @WalletOwnerOr('walletId')
   async pay(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { toWalletId, amount } = validateBody(PAYMENT_BODY, body);
-    return reply(response, await this.commands.execute(new SendPaymentCommand(context, validateParam('walletId', 'id', walletId), toWalletId, amount)));
+    const command = await this.wallets.sendPayment(context, validateParam('walletId', 'id', walletId), toWalletId, amount);
+    return reply(response, await this.transfers.completed(await this.commands.execute(command)));
   }
 
   @Post('purchases')
   @WalletOwnerOr('walletId')
   async purchase(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { fundCode, amount } = validateBody(PURCHASE_BODY, body);
-    return reply(response, await this.commands.execute(new PurchaseFundCommand(context, validateParam('walletId', 'id', walletId), fundCode, amount)));
+    const command = await this.wallets.purchase(context, validateParam('walletId', 'id', walletId), fundCode, amount);
+    return reply(response, await this.transfers.completed(await this.commands.execute(command)));
   }
 
   @Post('redemptions')
   @WalletOwnerOr('walletId')
   async redeem(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { fundCode, amount, mode } = validateBody(REDEMPTION_BODY, body);
-    return reply(response, await this.commands.execute(new RedeemFundCommand(context, validateParam('walletId', 'id', walletId), fundCode, amount, mode)));
+    const command = await this.wallets.redeem(context, validateParam('walletId', 'id', walletId), fundCode, amount, mode);
+    return reply(response, await this.transfers.completed(await this.commands.execute(command)));
   }
 }

@@ -1,0 +1,52 @@
+import { type CalendarCommand, type CalendarEvent, type CalendarState, calendarDecider } from '../../domain/calendar/calendar.decider';
+import { type FundCommand, type FundEvent, type FundState, fundDecider } from '../../domain/fund/fund.decider';
+import { type PartyCommand, type PartyEvent, type PartyState, partyDecider } from '../../domain/party/party.decider';
+import { type PositionCommand, type PositionEvent, type PositionState, positionDecider } from '../../domain/position/position.decider';
+import { REGISTRY_SCHEMA, type RegistryCommand, type RegistryEvent, type RegistryState, registryDecider } from '../../domain/registry/registry.decider';
+import { type WalletCommand, type WalletEvent, type WalletState, walletDecider } from '../../domain/wallet/wallet.decider';
+import type { Aggregate } from './decide-command';
+
+/** The part of a stream name after its entity's prefix: `wallet-<id>` names wallet <id>. */
+const idOf = (stream: string) => stream.slice(stream.indexOf('-') + 1);
+
+export const WALLET: Aggregate<WalletCommand, WalletEvent, WalletState> = {
+  schema: 'wallet-v1',
+  decider: walletDecider,
+  exists: (state) => state.open,
+  missing: (stream) => `wallet ${idOf(stream)} does not exist`,
+};
+
+export const POSITION: Aggregate<PositionCommand, PositionEvent, PositionState> = {
+  schema: 'position-v1',
+  decider: positionDecider,
+  exists: (state) => state.opened,
+  missing: (stream) => `the wallet holds none of this fund (${idOf(stream)})`,
+};
+
+export const FUND: Aggregate<FundCommand, FundEvent, FundState> = {
+  schema: 'fund-v1',
+  decider: fundDecider,
+  exists: (state) => state.registered,
+  missing: (stream) => `fund ${idOf(stream)} is not registered`,
+};
+
+export const PARTY: Aggregate<PartyCommand, PartyEvent, PartyState> = {
+  schema: 'party-v1',
+  decider: partyDecider,
+  exists: (state) => state.registered,
+  missing: (stream) => `party ${idOf(stream)} is not registered`,
+};
+
+export const REGISTRY: Aggregate<RegistryCommand, RegistryEvent, RegistryState> = {
+  schema: REGISTRY_SCHEMA,
+  decider: registryDecider,
+  exists: () => true,
+  missing: (stream) => `registry ${stream} does not exist`,
+};
+
+export const CALENDAR: Aggregate<CalendarCommand, CalendarEvent, CalendarState> = {
+  schema: 'calendar-v1',
+  decider: calendarDecider,
+  exists: (state) => state.started,
+  missing: () => 'the business calendar has not started',
+};

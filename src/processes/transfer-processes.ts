@@ -1,0 +1,153 @@
+import { Logger } from '@nestjs/common';
+import type { CommandBus } from '@nestjs/cqrs';
+import { createHash } from 'node:crypto';
+import { BehaviorSubject, filter, firstValueFrom, timeout } from 'rxjs';
+import type { EventStore, JsonObject, RecordedEvent } from '../eventstore';
+import { invariant } from '../invariant';
+import type { CommandContext } from '../api/commands/command-context';
+import type { CommandResponse } from '../api/commands/idempotency-claims';
+import { LogConsumer, type LogBatchHandler, type LogConsumerOptions } from '../projections/log-consumer';
+import type { LogFeed } from '../projections/log-feed';
+import type { ReadStore } from '../projections/read-store';
+import { TRANSFER_TRIGGERS, stepsAfter } from './transfer-steps';
+
+export interface TransferProcessesOptions {
+  owner: string;
+  leaseTtlMs: number;
+  clock: () => number;
+  consumer: LogConsumerOptions;
+  /** Transfers whose steps run at once; steps on one stream still queue on its lock. */
+  maxConcurrentTransfers: number;
+}
+
+/** Where the last transfer completed by this process ended, so a request can answer with it. */
+const MAX_REMEMBERED_OUTCOMES = 10_000;
+const CHECKPOINT_KEY = 'process:transfers';
+const LEASE_NAME = 'process:transfers';
+
+/**
+ * Completes every change that spans streams: reads the log from its checkpoint, and for each first step
+ * (a payment sent, a purchase paid, a party registered) sends the steps that follow, each a command on one
+ * stream with an idempotency key derived from the triggering event and the step. Delivery is at least once
+ * (the checkpoint moves after a batch's steps are durable); the keys make each money effect happen once.
+ */
+export class TransferProcesses implements LogBatchHandler {
+  private readonly logger = new Logger(TransferProcesses.name);
+  private readonly consumer: LogConsumer;
+  private readonly position$ = new BehaviorSubject<bigint | undefined>(undefined);
+  /**
+   * In log order, per transfer begun: its position, and the last position any step of it or of an earlier
+   * transfer wrote. A write's answer waits for the latter, which covers the steps of every event it appended.
+   */
+  private readonly outcomes: { triggerPosition: bigint; lastStepPosition: bigint }[] = [];
+  private abort: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  private leased = false;
+
+  constructor(
+    store: EventStore,
+    feed: LogFeed,
+    private readonly readStore: ReadStore,
+    private readonly commands: CommandBus,
+    private readonly options: TransferProcessesOptions,
+  ) {
+    this.consumer = new LogConsumer(store, feed, options.consumer);
+  }
+
+  start(): void {
+    invariant(!this.running, 'the transfer processes are already running');
+    this.abort = new AbortController();
+    this.running = this.consumer.run(this, this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+    this.running = undefined;
+    if (this.leased) await this.readStore.releaseLease(LEASE_NAME, this.options.owner).catch(() => undefined);
+    this.leased = false;
+  }
+
+  /**
+   * Waits until the transfer begun at `position` is complete and returns the position of its last step
+   * (`position` itself when nothing followed it); undefined when it is not complete within `timeoutMs`.
+   */
+  async completed(position: bigint, timeoutMs: number): Promise<bigint | undefined> {
+    try {
+      await firstValueFrom(this.position$.pipe(filter((at) => at !== undefined && at >= position), timeout(timeoutMs)));
+    } catch {
+      return undefined;
+    }
+    let low = 0;
+    let high = this.outcomes.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.outcomes[middle]!.triggerPosition <= position) low = middle + 1;
+      else high = middle;
+    }
+    const covering = this.outcomes[low - 1]?.lastStepPosition;
+    return covering !== undefined && covering > position ? covering : position;
+  }
+
+  async prepare(): Promise<boolean> {
+    const lease = await this.readStore.claimLease(LEASE_NAME, this.options.owner, this.options.clock(), this.options.leaseTtlMs);
+    this.leased = lease.owner === this.options.owner;
+    if (this.leased && this.position$.value === undefined) {
+      const checkpoint = await this.readStore.checkpoint(CHECKPOINT_KEY);
+      if (checkpoint !== undefined) this.position$.next(checkpoint);
+    }
+    return this.leased;
+  }
+
+  position(): bigint | undefined {
+    return this.position$.value;
+  }
+
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
+    const triggers = events.filter((e) => (TRANSFER_TRIGGERS as readonly string[]).includes(e.type));
+    for (let at = 0; at < triggers.length; at += this.options.maxConcurrentTransfers) {
+      const group = triggers.slice(at, at + this.options.maxConcurrentTransfers);
+      const lastSteps = await Promise.all(group.map((event) => this.complete(event)));
+      group.forEach((event, i) => this.remember(event.position, lastSteps[i]!));
+    }
+    const last = events.at(-1)!.position;
+    await this.readStore.commit({ writes: [], checkpoints: [{ key: CHECKPOINT_KEY, position: last }], leases: [{ name: LEASE_NAME, owner: this.options.owner }] });
+    this.position$.next(last);
+  }
+
+  async caughtUp(): Promise<void> {}
+
+  failed(error: Error): void {
+    this.logger.error(`transfer steps failed; the batch is read again after a pause: ${error.message}`, error.stack);
+  }
+
+  /** Runs the steps after `event` in order; returns the position of the last one written. */
+  private async complete(event: RecordedEvent): Promise<bigint> {
+    let lastPosition = event.position;
+    for (const step of stepsAfter(event)) {
+      const response: CommandResponse<JsonObject> = await this.commands.execute(step.command(stepContext(event, step.name)));
+      const position = BigInt(response.body.position);
+      if (position > lastPosition) lastPosition = position;
+    }
+    return lastPosition;
+  }
+
+  private remember(triggerPosition: bigint, lastStepPosition: bigint): void {
+    const previous = this.outcomes.at(-1);
+    invariant(previous === undefined || previous.triggerPosition < triggerPosition, 'transfers are remembered in log order');
+    const covering = previous && previous.lastStepPosition > lastStepPosition ? previous.lastStepPosition : lastStepPosition;
+    if (this.outcomes.length >= MAX_REMEMBERED_OUTCOMES) this.outcomes.shift();
+    this.outcomes.push({ triggerPosition, lastStepPosition: covering });
+  }
+}
+
+/** A step acts for the system, under an idempotency key of its own: the triggering event's id and the step's name. */
+function stepContext(event: RecordedEvent, stepName: string): CommandContext {
+  const key = createHash('sha256').update(`${event.id}\n${stepName}`).digest('hex');
+  return {
+    principal: { role: 'operator', id: 'process' },
+    correlationId: String(event.metadata.correlationId ?? event.id),
+    causationId: event.id,
+    idempotency: { stream: `idempotency-step-${key}`, requestHash: key },
+  };
+}

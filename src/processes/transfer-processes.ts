@@ -9,7 +9,8 @@ import type { CommandResponse } from '../api/commands/idempotency-claims';
 import { LogConsumer, type LogBatchHandler, type LogConsumerOptions } from '../projections/log-consumer';
 import type { LogFeed } from '../projections/log-feed';
 import type { ReadStore } from '../projections/read-store';
-import { TRANSFER_TRIGGERS, stepsAfter } from './transfer-steps';
+import { DomainError, NotFoundError } from '../domain/domain-error';
+import { TRANSFER_TRIGGERS, type TransferStep, stepsAfter } from './transfer-steps';
 
 export interface TransferProcessesOptions {
   owner: string;
@@ -24,6 +25,8 @@ export interface TransferProcessesOptions {
 const MAX_REMEMBERED_OUTCOMES = 10_000;
 const CHECKPOINT_KEY = 'process:transfers';
 const LEASE_NAME = 'process:transfers';
+/** A refused step without compensation is recorded under this prefix and the event's id. */
+export const INCIDENT_PREFIX = 'process:transfers:incident:';
 
 /**
  * Completes every change that spans streams: reads the log from its checkpoint, and for each first step
@@ -121,15 +124,39 @@ export class TransferProcesses implements LogBatchHandler {
     this.logger.error(`transfer steps failed; the batch is read again after a pause: ${error.message}`, error.stack);
   }
 
-  /** Runs the steps after `event` in order; returns the position of the last one written. */
+  /**
+   * Runs the steps after `event` in order; returns the position of the last one written. A step a business
+   * rule refuses is compensated when it has a compensation, and otherwise recorded as an incident (its
+   * amount stays, visibly, in its in-transit account); an operating error fails the batch, which is read again.
+   */
   private async complete(event: RecordedEvent): Promise<bigint> {
     let lastPosition = event.position;
-    for (const step of stepsAfter(event)) {
+    const run = async (step: TransferStep) => {
       const response: CommandResponse<JsonObject> = await this.commands.execute(step.command(stepContext(event, step.name)));
       const position = BigInt(response.body.position);
       if (position > lastPosition) lastPosition = position;
+    };
+    for (const step of stepsAfter(event)) {
+      try {
+        await run(step);
+      } catch (error) {
+        if (!(error instanceof DomainError || error instanceof NotFoundError)) throw error;
+        if (!step.compensation) {
+          await this.recordIncident(event, step.name, error);
+          break;
+        }
+        this.logger.warn(`${step.name} after ${event.type} at ${event.position} was refused (${error.message}); compensating`);
+        for (const undo of step.compensation(error.message)) await run(undo);
+        break;
+      }
     }
     return lastPosition;
+  }
+
+  private async recordIncident(event: RecordedEvent, stepName: string, error: Error): Promise<void> {
+    this.logger.error(`${stepName} after ${event.type} at ${event.position} was refused and has no compensation: ${error.message}`);
+    const incident = { eventId: event.id, eventType: event.type, stream: event.stream, position: event.position.toString(), step: stepName, error: error.message };
+    await this.readStore.setRecord(`${INCIDENT_PREFIX}${event.id}`, incident);
   }
 
   private remember(triggerPosition: bigint, lastStepPosition: bigint): void {

@@ -18,6 +18,8 @@ export const TRANSFER_TRIGGERS = ['PaymentSent', 'PurchasePaid', 'InstantRedempt
 export interface TransferStep {
   name: string;
   command(context: CommandContext): AnyDecideCommand;
+  /** The steps that undo what came before when this one is refused, so the money ends where it started. */
+  compensation?: (reason: string) => TransferStep[];
 }
 
 const STEP_STATUS = 200;
@@ -37,7 +39,13 @@ export function stepsAfter(event: RecordedEvent): TransferStep[] {
       const { data } = toDomainEvent<Extract<WalletEvent, { type: 'PaymentSent' }>>(event);
       const fromWalletId = idAfterPrefix(event.stream, 'wallet-');
       const command = { type: 'ReceivePayment' as const, paymentId: data.paymentId, fromWalletId, amountFen: data.amountFen };
-      return [step('credit-payee', (c) => new DecideCommand(c, WALLET, walletStream(data.toWalletId), command, recordedUnder, noBody))];
+      const returned = (reason: string) => ({ type: 'ReturnPayment' as const, paymentId: data.paymentId, toWalletId: data.toWalletId, amountFen: data.amountFen, reason });
+      return [
+        {
+          ...step('credit-payee', (c) => new DecideCommand(c, WALLET, walletStream(data.toWalletId), command, recordedUnder, noBody)),
+          compensation: (reason) => [step('return-payment', (c) => new DecideCommand(c, WALLET, walletStream(fromWalletId), returned(reason), recordedUnder, noBody))],
+        },
+      ];
     }
     case 'PurchasePaid': {
       const { data } = toDomainEvent<Extract<WalletEvent, { type: 'PurchasePaid' }>>(event);

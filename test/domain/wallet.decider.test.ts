@@ -34,6 +34,7 @@ describe('wallet decider', () => {
       { type: 'Withdraw', amountFen: 1n },
       { type: 'SendPayment', paymentId: 'pay-1', toWalletId: 'w-2', amountFen: 1n },
       { type: 'ReceivePayment', paymentId: 'pay-1', fromWalletId: 'w-2', amountFen: 1n },
+      { type: 'ReturnPayment', paymentId: 'pay-1', toWalletId: 'w-2', amountFen: 1n, reason: 'refused' },
       { type: 'PayForPurchase', purchaseId: 'pu-1', fundCode: 'YEB', amountFen: 1n },
       { type: 'ReceiveRedemption', redemptionId: 'r-1', fundCode: 'YEB', amountFen: 1n },
     ] as const)('refuses $type: UNKNOWN_WALLET', (command) => {
@@ -101,6 +102,21 @@ describe('wallet decider', () => {
         .when({ type: 'ReceivePayment', paymentId: 'pay-1', fromWalletId: 'w-2', amountFen: 2_500n })
         .then([{ type: 'PaymentReceived', data: { paymentId: 'pay-1', fromWalletId: 'w-2', amountFen: 2_500n, postings: [posting(ACCOUNTS.paymentsInTransit, cash, 2_500n)] } }])
         .thenState((state) => state.open && state.cashFen === 2_500n);
+    });
+  });
+
+  describe('ReturnPayment', () => {
+    it('moves a refused payment from payments in transit back to the payer, whose cash it was', () => {
+      spec(walletDecider)
+        .given(withHundred)
+        .when({ type: 'ReturnPayment', paymentId: 'pay-1', toWalletId: 'w-2', amountFen: 2_500n, reason: 'wallet w-2 does not exist' })
+        .then([
+          {
+            type: 'PaymentReturned',
+            data: { paymentId: 'pay-1', toWalletId: 'w-2', amountFen: 2_500n, reason: 'wallet w-2 does not exist', postings: [posting(ACCOUNTS.paymentsInTransit, cash, 2_500n)] },
+          },
+        ])
+        .thenState((state) => state.open && state.cashFen === 12_500n);
     });
   });
 

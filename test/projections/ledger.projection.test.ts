@@ -71,6 +71,7 @@ function decidedEventTypes(): Map<string, boolean> {
   note(walletDecider.decide({ type: 'Withdraw', amountFen: 1n }, funded));
   note(walletDecider.decide({ type: 'SendPayment', paymentId: ID, toWalletId: SHOP, amountFen: 1n }, funded));
   note(walletDecider.decide({ type: 'ReceivePayment', paymentId: ID, fromWalletId: SHOP, amountFen: 1n }, funded));
+  note(walletDecider.decide({ type: 'ReturnPayment', paymentId: ID, toWalletId: SHOP, amountFen: 1n, reason: 'refused' }, funded));
   note(walletDecider.decide({ type: 'PayForPurchase', purchaseId: ID, fundCode: 'YEB', amountFen: 1n }, funded));
   note(walletDecider.decide({ type: 'ReceiveRedemption', redemptionId: ID, fundCode: 'YEB', amountFen: 1n }, funded));
   const placed = positionDecider.decide({ type: 'PlacePurchase', purchaseId: ID, walletId: ANN, fundCode: 'YEB', amountFen: 1_000_000n, businessDate: '2026-01-05' }, positionDecider.initialState);

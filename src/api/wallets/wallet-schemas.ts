@@ -63,7 +63,7 @@ export const TRANSACTION_SCHEMA = object(
       type: 'string',
       enum: [...TRANSACTION_KINDS],
       description:
-        'deposit, withdrawal, payment_sent, payment_received, purchase_paid (cash taken for a purchase) and redemption_paid (cash of a redemption reached the wallet) move cash; purchase_confirmed, income, instant_redemption and redemption_placed (a standard redemption took the shares) move the holding of fundCode.',
+        'deposit, withdrawal, payment_sent, payment_received, payment_returned (a payment the payee refused came back), purchase_paid (cash taken for a purchase) and redemption_paid (cash of a redemption reached the wallet) move cash; purchase_confirmed, income, instant_redemption and redemption_placed (a standard redemption took the shares) move the holding of fundCode.',
     },
     asset: { type: 'string', enum: ['cash', 'fund'], description: "Which balance moved: the wallet's cash, or its confirmed holding of fundCode." },
     amount: signedAmount('Signed CNY: positive adds to the asset, negative takes from it.'),

@@ -13,6 +13,8 @@ export type WalletCommand =
   | { type: 'Withdraw'; amountFen: Fen }
   | { type: 'SendPayment'; paymentId: string; toWalletId: string; amountFen: Fen }
   | { type: 'ReceivePayment'; paymentId: string; fromWalletId: string; amountFen: Fen }
+  /** The compensation of a payment whose payee refused it: the amount comes back out of payments in transit. */
+  | { type: 'ReturnPayment'; paymentId: string; toWalletId: string; amountFen: Fen; reason: string }
   | { type: 'PayForPurchase'; purchaseId: string; fundCode: string; amountFen: Fen }
   | { type: 'ReceiveRedemption'; redemptionId: string; fundCode: string; amountFen: Fen };
 
@@ -22,6 +24,7 @@ export type WalletEvent =
   | { type: 'CashWithdrawn'; data: { amountFen: Fen; postings: Posting[] } }
   | { type: 'PaymentSent'; data: { paymentId: string; toWalletId: string; amountFen: Fen; postings: Posting[] } }
   | { type: 'PaymentReceived'; data: { paymentId: string; fromWalletId: string; amountFen: Fen; postings: Posting[] } }
+  | { type: 'PaymentReturned'; data: { paymentId: string; toWalletId: string; amountFen: Fen; reason: string; postings: Posting[] } }
   | { type: 'PurchasePaid'; data: { purchaseId: string; fundCode: string; amountFen: Fen; postings: Posting[] } }
   | { type: 'RedemptionCashReceived'; data: { redemptionId: string; fundCode: string; amountFen: Fen; postings: Posting[] } };
 
@@ -58,6 +61,10 @@ export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
         const { paymentId, fromWalletId, amountFen } = command;
         return [{ type: 'PaymentReceived', data: { paymentId, fromWalletId, amountFen, postings: [posting(ACCOUNTS.paymentsInTransit, cash, amountFen)] } }];
       }
+      case 'ReturnPayment': {
+        const { paymentId, toWalletId, amountFen, reason } = command;
+        return [{ type: 'PaymentReturned', data: { paymentId, toWalletId, amountFen, reason, postings: [posting(ACCOUNTS.paymentsInTransit, cash, amountFen)] } }];
+      }
       case 'PayForPurchase': {
         requireCash(state, command.amountFen);
         const { purchaseId, fundCode, amountFen } = command;
@@ -77,6 +84,7 @@ export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
     switch (event.type) {
       case 'CashDeposited':
       case 'PaymentReceived':
+      case 'PaymentReturned':
       case 'RedemptionCashReceived':
         return withCash(state, state.cashFen + event.data.amountFen);
       case 'CashWithdrawn':

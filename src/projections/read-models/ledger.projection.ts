@@ -21,6 +21,7 @@ export const POSTING_EVENT_TYPES = [
   'CashWithdrawn',
   'PaymentSent',
   'PaymentReceived',
+  'PaymentReturned',
   'PurchasePaid',
   'RedemptionCashReceived',
   'PurchasePlaced',

@@ -116,6 +116,7 @@ function walletMovement(event: WalletEvent): Movement | undefined {
     case 'PurchasePaid':
       return { cashFen: -event.data.amountFen };
     case 'RedemptionCashReceived':
+    case 'PaymentReturned':
       return { cashFen: event.data.amountFen };
     case 'WalletOpened':
       return undefined;
@@ -232,6 +233,7 @@ export const merchantProfilesProjection: ProjectionDefinition = {
     'CashWithdrawn',
     'PaymentSent',
     'PaymentReceived',
+    'PaymentReturned',
     'PurchasePaid',
     'RedemptionCashReceived',
     'InstantRedemptionMade',

@@ -20,6 +20,7 @@ export const TRANSACTION_KINDS = [
   'withdrawal',
   'payment_sent',
   'payment_received',
+  'payment_returned',
   'purchase_paid',
   'purchase_confirmed',
   'income',
@@ -53,7 +54,7 @@ export interface TransactionDoc {
 
 type Movement = Pick<TransactionDoc, 'kind' | 'asset' | 'amountFen'> & Partial<Pick<TransactionDoc, 'fundCode' | 'counterpartyWalletId' | 'reference' | 'valueDate'>>;
 
-const WALLET_TYPES = ['CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PurchasePaid', 'RedemptionCashReceived'] as const;
+const WALLET_TYPES = ['CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived'] as const;
 const POSITION_TYPES = ['PurchaseConfirmed', 'IncomeAccrued', 'InstantRedemptionMade', 'StandardRedemptionPlaced'] as const;
 
 /** Digits of a zero-padded position: 2^64 has 20, so ids sort as positions do. */
@@ -77,6 +78,8 @@ function walletMovement(event: MoneyWalletEvent): Movement {
       return { kind: 'payment_sent', asset: 'cash', amountFen: -event.data.amountFen, counterpartyWalletId: event.data.toWalletId, reference: event.data.paymentId };
     case 'PaymentReceived':
       return { kind: 'payment_received', asset: 'cash', amountFen: event.data.amountFen, counterpartyWalletId: event.data.fromWalletId, reference: event.data.paymentId };
+    case 'PaymentReturned':
+      return { kind: 'payment_returned', asset: 'cash', amountFen: event.data.amountFen, counterpartyWalletId: event.data.toWalletId, reference: event.data.paymentId };
     case 'PurchasePaid':
       return { kind: 'purchase_paid', asset: 'cash', amountFen: -event.data.amountFen, fundCode: event.data.fundCode, reference: event.data.purchaseId };
     case 'RedemptionCashReceived':

@@ -35,7 +35,7 @@ export interface WalletDoc {
   lastEventPosition: string;
 }
 
-const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PurchasePaid', 'RedemptionCashReceived'] as const;
+const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived'] as const;
 const POSITION_TYPES = ['PurchasePlaced', 'PurchaseConfirmed', 'IncomeAccrued', 'InstantRedemptionMade', 'StandardRedemptionPlaced', 'StandardRedemptionSettled'] as const;
 
 const WALLET_PREFIX = 'wallet-';
@@ -64,6 +64,7 @@ export function evolveWalletCash(wallet: WalletDoc, event: WalletEvent): WalletD
       return { ...wallet, ownerKind: event.data.ownerKind, ownerId: event.data.ownerId };
     case 'CashDeposited':
     case 'PaymentReceived':
+    case 'PaymentReturned':
     case 'RedemptionCashReceived':
       return { ...wallet, cashFen: wallet.cashFen + event.data.amountFen };
     case 'CashWithdrawn':

@@ -32,6 +32,7 @@ import { type DecisionMetadata, type DomainEvent, toEventInputs } from '../src/a
 import { CALENDAR_STREAM, type CalendarState, calendarDecider } from '../src/domain/calendar/calendar.decider';
 import type { Decider } from '../src/domain/decider';
 import { type FundState, fundDecider, fundStream } from '../src/domain/fund/fund.decider';
+import { type FundHoldersState, fundHoldersDecider, fundHoldersStream } from '../src/domain/fund/fund-holders.decider';
 import { type IsoDate, addDays, daysAfterUpTo } from '../src/domain/iso-date';
 import { formatFen } from '../src/domain/money';
 import { type PartyKind, partyDecider, partyStream } from '../src/domain/party/party.decider';
@@ -150,6 +151,7 @@ interface Holding {
 interface Fund {
   code: string;
   aggregate: Aggregate<FundState>;
+  holderList: Aggregate<FundHoldersState>;
   /** In the order they joined, which is the order the day close visits them. */
   holders: Holding[];
   meanLevel: number;
@@ -434,7 +436,7 @@ class HistoryWriter {
 
   private registerFund(index: number): void {
     const [code, name] = FUND_NAMES[index] ?? [`MMF${String(index + 1).padStart(3, '0')}`, `Money Market Fund ${index + 1}`];
-    const fund: Fund = { code, aggregate: aggregate(fundStream(code), fundDecider.initialState), holders: [], meanLevel: 0, level: 0 };
+    const fund: Fund = { code, aggregate: aggregate(fundStream(code), fundDecider.initialState), holderList: aggregate(fundHoldersStream(code), fundHoldersDecider.initialState), holders: [], meanLevel: 0, level: 0 };
     fund.meanLevel = this.income.uniformIn(4_500, 6_500);
     fund.level = fund.meanLevel;
     const metadata = this.operatorMetadata();
@@ -478,7 +480,7 @@ class HistoryWriter {
 
   private deposit(owner: Owner, amountFen: bigint, mayUseKey = true): void {
     const keyed = mayUseKey && owner.kind === 'customer' && this.random.bernoulli(P_IDEMPOTENCY_KEY);
-    if (!this.room(keyed ? 2 : 1)) return;
+    if (!this.room(keyed ? 3 : 1)) return;
     const metadata = this.ownerMetadata(owner);
     this.record(owner.wallet, walletDecider, { type: 'Deposit', amountFen }, metadata);
     if (keyed) this.recordRequest(owner, `/wallets/${owner.walletId}/deposits`, { amount: formatFen(amountFen) }, { walletId: owner.walletId, amount: formatFen(amountFen), cash: formatFen(cashOf(owner)) }, metadata);
@@ -486,7 +488,7 @@ class HistoryWriter {
 
   private withdraw(owner: Owner, amountFen: bigint): void {
     const keyed = owner.kind === 'customer' && this.random.bernoulli(P_IDEMPOTENCY_KEY);
-    if (!this.room(keyed ? 2 : 1)) return;
+    if (!this.room(keyed ? 3 : 1)) return;
     const metadata = this.ownerMetadata(owner);
     this.record(owner.wallet, walletDecider, { type: 'Withdraw', amountFen }, metadata);
     if (keyed) this.recordRequest(owner, `/wallets/${owner.walletId}/withdrawals`, { amount: formatFen(amountFen) }, { walletId: owner.walletId, amount: formatFen(amountFen), cash: formatFen(cashOf(owner)) }, metadata);
@@ -494,7 +496,7 @@ class HistoryWriter {
 
   private pay(from: Owner, to: Owner, amountFen: bigint): void {
     const keyed = from.kind === 'customer' && this.random.bernoulli(P_IDEMPOTENCY_KEY);
-    if (!this.room(keyed ? 3 : 2)) return;
+    if (!this.room(keyed ? 4 : 2)) return;
     const metadata = this.ownerMetadata(from);
     const paymentId = this.ids.uuid();
     this.record(from.wallet, walletDecider, { type: 'SendPayment', paymentId, toWalletId: to.walletId, amountFen }, metadata);
@@ -505,7 +507,7 @@ class HistoryWriter {
     this.recordRequest(from, `/wallets/${from.walletId}/payments`, { toWalletId: to.walletId, amount }, body, metadata);
   }
 
-  /** The wallet pays, the position records the purchase, and the fund learns of a new holder, as PurchaseFundHandler decides. */
+  /** The wallet pays, the position records the purchase, and a first purchase adds the wallet to the fund's holders, as the purchase and its steps do. */
   private purchase(owner: Owner, fund: Fund, amountFen: bigint): void {
     if (amountFen <= 0n) return;
     const existing = owner.holdings.find((h) => h.fund === fund);
@@ -516,11 +518,9 @@ class HistoryWriter {
     const holding = existing ?? { owner, fund, position: aggregate(positionStream(walletId, fund.code), positionDecider.initialState) };
     this.record(owner.wallet, walletDecider, { type: 'PayForPurchase', purchaseId, fundCode: fund.code, amountFen }, metadata);
     this.record(holding.position, positionDecider, { type: 'PlacePurchase', purchaseId, walletId, fundCode: fund.code, amountFen, businessDate: this.today().businessDate }, metadata);
-    // A wallet with a holding is among the fund's holders already, where RecordHolder decides nothing: not
-    // asking spares a scan of every holder per purchase.
+    // Only a position's first purchase adds the wallet to the fund's list of holders.
     if (!existing) {
-      const joined = this.record(fund.aggregate, fundDecider, { type: 'RecordHolder', walletId }, metadata);
-      invariant(joined.length === 1, () => `wallet ${walletId} was already a holder of ${fund.code}`);
+      this.record(fund.holderList, fundHoldersDecider, { type: 'JoinHolders', walletId }, metadata);
       fund.holders.push(holding);
       owner.holdings.push(holding);
       this.positionCount++;
@@ -539,13 +539,17 @@ class HistoryWriter {
     else this.pendingRedemptions++;
   }
 
-  /** The response of a request sent with an Idempotency-Key, recorded beside its events as CommandRunner records it. */
+  /**
+   * A request sent with an Idempotency-Key, as the command handler records it: the key claimed in its own
+   * stream, the outcome appended to the owner's wallet after the request's events.
+   */
   private recordRequest(owner: Owner, path: string, request: Record<string, string>, body: Record<string, string>, metadata: Metadata): void {
     const key = this.ids.uuid();
-    const scope = hashSecret(`${owner.principal}\n${key}`);
+    const keyStream = `idempotency-${hashSecret(`${owner.principal}\n${key}`)}`;
     const requestHash = hashSecret(`POST ${path}\n${canonicalJson(request)}`);
-    const record = aggregate(`idempotency-${scope}`, null);
-    this.outbox.add(record, [{ id: this.ids.uuid(), type: 'RequestRecorded', data: { requestHash, status: 201, body }, metadata: { ...metadata } }]);
+    const fromRevision = String(owner.wallet.revision + 1);
+    this.outbox.add(aggregate(keyStream, null), [{ id: this.ids.uuid(), type: 'RequestAccepted', data: { requestHash, stream: owner.wallet.stream, fromRevision }, metadata: { ...metadata } }]);
+    this.outbox.add(owner.wallet, [{ id: this.ids.uuid(), type: 'RequestRecorded', data: { requestKey: keyStream, requestHash, status: 201, body }, metadata: { ...metadata } }]);
   }
 
   // ---------------------------------------------------------------------------------------------- the close

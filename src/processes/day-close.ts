@@ -7,6 +7,7 @@ import { fold } from '../domain/decider';
 import { DomainError } from '../domain/domain-error';
 import { REGISTRIES } from '../domain/registry/registry.decider';
 import { fundStream } from '../domain/fund/fund.decider';
+import { type FundHoldersEvent, fundHoldersStream } from '../domain/fund/fund-holders.decider';
 import { dailyIncomeFen, formatPerTenK } from '../domain/income-rate';
 import type { IsoDate } from '../domain/iso-date';
 import { formatFen } from '../domain/money';
@@ -17,7 +18,7 @@ import { CALENDAR, FUND, POSITION, REGISTRY } from '../api/commands/aggregates';
 import type { CommandContext } from '../api/commands/command-context';
 import { DecideCommand } from '../api/commands/decide-command';
 import { type CommandResponse, IdempotencyClaims } from '../api/commands/idempotency-claims';
-import { loadStored, toDomainEvent } from '../api/commands/stored-aggregate';
+import { isEntityEvent, loadStored, toDomainEvent } from '../api/commands/stored-aggregate';
 import { EVENT_STORE } from '../api/event-store.module';
 import { type RegisteredFund, loadRegisteredFund } from '../api/funds/fund-loader';
 import { DailyForecasts } from '../api/intelligence/daily-forecasts';
@@ -132,16 +133,32 @@ export class DayClose implements OnApplicationBootstrap {
     const incomeDays = days.filter((d) => d >= fund.registeredOn).map((d) => ({ date: d, perTenK: fund.incomesPerTenK[d]! }));
     const command = { type: 'CloseDay' as const, businessDate: date, nextBusinessDate, days: incomeDays };
     let closed = 0;
-    for (let at = 0; at < fund.holders.length; at += MAX_CONCURRENT_POSITION_CLOSES) {
-      const group = fund.holders.slice(at, at + MAX_CONCURRENT_POSITION_CLOSES);
-      const before = await Promise.all(group.map((walletId) => this.store.streamRevision(positionStream(walletId, fund.code))));
-      const after = await Promise.all(group.map(async (walletId) => {
-        await this.decide(context, POSITION, positionStream(walletId, fund.code), command);
-        return this.store.streamRevision(positionStream(walletId, fund.code));
-      }));
+    for await (const group of this.holders(fund.code, MAX_CONCURRENT_POSITION_CLOSES)) {
+      const streams = group.map((walletId) => positionStream(walletId, fund.code));
+      const before = await Promise.all(streams.map((stream) => this.store.streamRevision(stream)));
+      const after = await Promise.all(
+        streams.map(async (stream) => {
+          await this.decide(context, POSITION, stream, command);
+          return this.store.streamRevision(stream);
+        }),
+      );
       closed += after.filter((revision, i) => revision > before[i]!).length;
     }
     return closed;
+  }
+
+  /** The fund's holders in the order they joined, `size` at a time, read from their list without holding it all. */
+  private async *holders(fundCode: string, size: number): AsyncGenerator<string[]> {
+    let group: string[] = [];
+    for await (const recorded of this.store.readStream(fundHoldersStream(fundCode))) {
+      if (!isEntityEvent(recorded)) continue;
+      group.push(toDomainEvent<FundHoldersEvent>(recorded).data.walletId);
+      if (group.length === size) {
+        yield group;
+        group = [];
+      }
+    }
+    if (group.length > 0) yield group;
   }
 
   /**
@@ -150,17 +167,26 @@ export class DayClose implements OnApplicationBootstrap {
    */
   private async distributeIncome(context: CommandContext, fund: RegisteredFund, days: readonly IsoDate[]): Promise<FundDayBody[]> {
     const accrued = new Map<IsoDate, { holdingsFen: bigint; distributedFen: bigint }>(days.map((d) => [d, { holdingsFen: 0n, distributedFen: 0n }]));
-    for (const walletId of fund.holders) {
-      for await (const recorded of this.store.readStream(positionStream(walletId, fund.code), { direction: 'backwards' })) {
-        const event = toDomainEvent<PositionEvent>(recorded);
-        if (event.type === 'PositionDayClosed' && event.data.businessDate < days[0]!) break;
-        if (event.type !== 'IncomeAccrued') continue;
-        const day = accrued.get(event.data.date);
-        if (!day) continue;
-        day.holdingsFen += event.data.holdingFen;
-        day.distributedFen += event.data.amountFen;
-      }
+    for await (const group of this.holders(fund.code, MAX_CONCURRENT_POSITION_CLOSES)) {
+      for (const walletId of group) await this.addAccruals(accrued, positionStream(walletId, fund.code), days[0]!);
     }
+    return this.bookIncome(context, fund, days, accrued);
+  }
+
+  private async addAccruals(accrued: Map<IsoDate, { holdingsFen: bigint; distributedFen: bigint }>, stream: string, firstDay: IsoDate): Promise<void> {
+    for await (const recorded of this.store.readStream(stream, { direction: 'backwards' })) {
+      if (!isEntityEvent(recorded)) continue;
+      const event = toDomainEvent<PositionEvent>(recorded);
+      if (event.type === 'PositionDayClosed' && event.data.businessDate < firstDay) break;
+      if (event.type !== 'IncomeAccrued') continue;
+      const day = accrued.get(event.data.date);
+      if (!day) continue;
+      day.holdingsFen += event.data.holdingFen;
+      day.distributedFen += event.data.amountFen;
+    }
+  }
+
+  private async bookIncome(context: CommandContext, fund: RegisteredFund, days: readonly IsoDate[], accrued: Map<IsoDate, { holdingsFen: bigint; distributedFen: bigint }>): Promise<FundDayBody[]> {
     const bodies: FundDayBody[] = [];
     for (const date of days.filter((d) => d >= fund.registeredOn)) {
       const { holdingsFen, distributedFen } = accrued.get(date)!;

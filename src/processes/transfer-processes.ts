@@ -131,12 +131,15 @@ export class TransferProcesses implements LogBatchHandler {
    */
   private async complete(event: RecordedEvent): Promise<bigint> {
     let lastPosition = event.position;
+    let previous: JsonObject = {};
     const run = async (step: TransferStep) => {
       const response: CommandResponse<JsonObject> = await this.commands.execute(step.command(stepContext(event, step.name)));
       const position = BigInt(response.body.position);
       if (position > lastPosition) lastPosition = position;
+      previous = response.body;
     };
     for (const step of stepsAfter(event)) {
+      if (step.onlyIf && !step.onlyIf(previous)) break;
       try {
         await run(step);
       } catch (error) {

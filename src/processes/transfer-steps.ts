@@ -1,12 +1,12 @@
-import type { RecordedEvent } from '../eventstore';
-import { fundStream } from '../domain/fund/fund.decider';
+import type { JsonObject, RecordedEvent } from '../eventstore';
+import { fundHoldersStream } from '../domain/fund/fund-holders.decider';
 import type { PartyEvent } from '../domain/party/party.decider';
-import type { PositionEvent } from '../domain/position/position.decider';
+import type { PositionEvent, PositionState } from '../domain/position/position.decider';
 import { positionStream } from '../domain/position/position.decider';
 import { REGISTRIES } from '../domain/registry/registry.decider';
 import { type WalletEvent, walletStream } from '../domain/wallet/wallet.decider';
 import { invariant } from '../invariant';
-import { FUND, POSITION, REGISTRY, WALLET } from '../api/commands/aggregates';
+import { FUND_HOLDERS, POSITION, REGISTRY, WALLET } from '../api/commands/aggregates';
 import type { CommandContext } from '../api/commands/command-context';
 import { type AnyDecideCommand, DecideCommand } from '../api/commands/decide-command';
 import { toDomainEvent } from '../api/commands/stored-aggregate';
@@ -20,6 +20,8 @@ export interface TransferStep {
   command(context: CommandContext): AnyDecideCommand;
   /** The steps that undo what came before when this one is refused, so the money ends where it started. */
   compensation?: (reason: string) => TransferStep[];
+  /** Runs only when the answer of the step before says so; the steps after it are skipped too otherwise. */
+  onlyIf?: (previous: JsonObject) => boolean;
 }
 
 const STEP_STATUS = 200;
@@ -27,7 +29,7 @@ const noBody = () => ({ status: STEP_STATUS, body: {} });
 
 /**
  * What follows each first step of a change that spans streams, in order: the credit side of a payment, the
- * position a paid purchase is placed on and the fund learning of its holder, the cash of a redemption, the
+ * position a paid purchase is placed on (and, for its first purchase, the fund's list of holders), the cash of a redemption, the
  * wallet of a new party. Each money step moves the amount out of the in-transit account the first step
  * booked it to, so the ledger balances after every event, whichever step is last written.
  */
@@ -52,9 +54,14 @@ export function stepsAfter(event: RecordedEvent): TransferStep[] {
       const walletId = idAfterPrefix(event.stream, 'wallet-');
       const { purchaseId, fundCode, amountFen } = data;
       const place = { type: 'PlacePurchase' as const, purchaseId, walletId, fundCode, amountFen, businessDate: recordedUnder.businessDate };
+      // A position's first purchase opens it: only then does the wallet join the fund's holders.
+      const placed = ({ before }: { before: PositionState }) => ({ status: STEP_STATUS, body: { opened: !before.opened } });
       return [
-        step('place-purchase', (c) => new DecideCommand(c, POSITION, positionStream(walletId, fundCode), place, recordedUnder, noBody, false)),
-        step('record-holder', (c) => new DecideCommand(c, FUND, fundStream(fundCode), { type: 'RecordHolder', walletId }, recordedUnder, noBody)),
+        step('place-purchase', (c) => new DecideCommand(c, POSITION, positionStream(walletId, fundCode), place, recordedUnder, placed, false)),
+        {
+          ...step('join-holders', (c) => new DecideCommand(c, FUND_HOLDERS, fundHoldersStream(fundCode), { type: 'JoinHolders', walletId }, recordedUnder, noBody, false)),
+          onlyIf: (previous) => previous.opened === true,
+        },
       ];
     }
     case 'InstantRedemptionMade':

@@ -256,7 +256,7 @@ describe('the activity feed', () => {
     expect(items[0]).toMatchObject({ type: 'DayClosed', summary: '2026-01-07 closed; the business date is now 2026-01-08', businessDate: '2026-01-07' });
     expect(items.find((item) => item.type === 'CashWithdrawn' && item.summary.includes('300.00'))).toMatchObject({ principal: `merchant:${shop.id}`, businessDate: '2026-01-05' });
     expect(items.filter((item) => item.type === 'ForecastsRecorded')).toHaveLength(3);
-    for (const bulk of ['IncomeAccrued', 'PositionDayClosed', 'PurchaseConfirmed', 'StandardRedemptionSettled', 'HolderJoined', 'MemberListed', 'RequestRecorded']) {
+    for (const bulk of ['IncomeAccrued', 'PositionDayClosed', 'PurchaseConfirmed', 'StandardRedemptionSettled', 'HolderJoined', 'MemberListed', 'RequestRecorded', 'RequestAccepted']) {
       expect(items.some((item) => item.type === bulk)).toBe(false);
     }
   });

@@ -1,3 +1,4 @@
+import { isEntityEvent } from '../../src/api/commands/stored-aggregate';
 import { type JsonObject, type RecordedEvent, SqliteEventStore } from '../../src/eventstore';
 import { hashSecret, parseApiKey } from '../../src/api/auth/api-key';
 import { decodeData } from '../../src/domain/event-codec';
@@ -109,7 +110,7 @@ describe('writeRealisticHistory', () => {
     expect(overdrawn).toEqual([]);
     const walletEvents = new Map<string, WalletEvent[]>();
     for (const event of first.events) {
-      if (!event.stream.startsWith('wallet-')) continue;
+      if (!event.stream.startsWith('wallet-') || !isEntityEvent(event)) continue;
       const list = walletEvents.get(event.stream.slice('wallet-'.length)) ?? [];
       list.push({ type: event.type, data: decodeData(event.data) } as WalletEvent);
       walletEvents.set(event.stream.slice('wallet-'.length), list);
@@ -126,7 +127,7 @@ describe('writeRealisticHistory', () => {
     const counts = new Map<string, number>();
     for (const event of first.events) counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
     const expected = [
-      'CalendarStarted', 'FundRegistered', 'MemberListed', 'PartyRegistered', 'WalletOpened', 'IncomePublished', 'HolderJoined', 'RequestRecorded',
+      'CalendarStarted', 'FundRegistered', 'MemberListed', 'PartyRegistered', 'WalletOpened', 'IncomePublished', 'HolderJoined', 'RequestAccepted', 'RequestRecorded',
       'DayCloseStarted', 'DayClosed', 'IncomeAccrued', 'PositionDayClosed', 'IncomeDistributed', ...MONEY_TYPES,
     ];
     expect(expected.filter((type) => !counts.has(type))).toEqual([]);

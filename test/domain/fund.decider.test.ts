@@ -39,9 +39,9 @@ describe('fund decider', () => {
       spec(fundDecider).given([registered]).when({ type: 'RegisterFund', code: 'YEB', name: 'Other', businessDate: '2026-01-06' }).thenFails('FUND_EXISTS', {});
     });
 
-    it('starts with no income, no holders, nothing distributed', () => {
+    it('starts with no income and nothing distributed', () => {
       spec(fundDecider).given([registered]).thenState((state) => {
-        expect(state).toEqual({ registered: true, code: 'YEB', name: "Yu'E Bao", registeredOn: '2026-01-05', incomesPerTenK: {}, holders: [], distributedThrough: null });
+        expect(state).toEqual({ registered: true, code: 'YEB', name: "Yu'E Bao", registeredOn: '2026-01-05', incomesPerTenK: {}, distributedThrough: null });
       });
     });
 
@@ -52,7 +52,7 @@ describe('fund decider', () => {
   });
 
   describe('on a fund that is not registered', () => {
-    it.each([publish('2026-01-05', 6_543n, '2026-01-05', null), { type: 'RecordHolder', walletId: 'w-1' } as const, distribute('2026-01-05', 1n, 0n)])(
+    it.each([publish('2026-01-05', 6_543n, '2026-01-05', null), distribute('2026-01-05', 1n, 0n)])(
       'refuses $type: UNKNOWN_FUND',
       (command) => {
         spec(fundDecider).given([]).when(command).thenFails('UNKNOWN_FUND', {});
@@ -103,30 +103,6 @@ describe('fund decider', () => {
     it('refuses a date already closed: INCOME_DAY_CLOSED', () => {
       spec(fundDecider).given([registered]).when(publish('2026-01-08', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_DAY_CLOSED', {});
       spec(fundDecider).given([registered]).when(publish('2026-01-02', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_DAY_CLOSED', {});
-    });
-  });
-
-  describe('RecordHolder', () => {
-    it('records a new holder', () => {
-      spec(fundDecider)
-        .given([registered])
-        .when({ type: 'RecordHolder', walletId: 'w-1' })
-        .then([{ type: 'HolderJoined', data: { walletId: 'w-1' } }]);
-    });
-
-    it('is a no-op for a wallet that already holds the fund', () => {
-      spec(fundDecider)
-        .given([registered, { type: 'HolderJoined', data: { walletId: 'w-1' } }])
-        .when({ type: 'RecordHolder', walletId: 'w-1' })
-        .thenNothing();
-    });
-
-    it('evolves the holders in the order they joined', () => {
-      spec(fundDecider)
-        .given([registered, { type: 'HolderJoined', data: { walletId: 'w-2' } }, { type: 'HolderJoined', data: { walletId: 'w-1' } }])
-        .thenState((state) => {
-          expect(state).toMatchObject({ holders: ['w-2', 'w-1'] });
-        });
     });
   });
 

@@ -1,4 +1,5 @@
 import { type CalendarCommand, type CalendarEvent, type CalendarState, calendarDecider } from '../../domain/calendar/calendar.decider';
+import { type FundHoldersCommand, type FundHoldersEvent, type FundHoldersState, fundHoldersDecider } from '../../domain/fund/fund-holders.decider';
 import { type FundCommand, type FundEvent, type FundState, fundDecider } from '../../domain/fund/fund.decider';
 import { type PartyCommand, type PartyEvent, type PartyState, partyDecider } from '../../domain/party/party.decider';
 import { type PositionCommand, type PositionEvent, type PositionState, positionDecider } from '../../domain/position/position.decider';
@@ -28,6 +29,13 @@ export const FUND: Aggregate<FundCommand, FundEvent, FundState> = {
   decider: fundDecider,
   exists: (state) => state.registered,
   missing: (stream) => `fund ${idOf(stream)} is not registered`,
+};
+
+export const FUND_HOLDERS: Aggregate<FundHoldersCommand, FundHoldersEvent, FundHoldersState> = {
+  schema: 'fund-holders-v1',
+  decider: fundHoldersDecider,
+  exists: () => true,
+  missing: (stream) => `no holders list ${stream}`,
 };
 
 export const PARTY: Aggregate<PartyCommand, PartyEvent, PartyState> = {

@@ -14,13 +14,11 @@ import { invariant } from '../../invariant';
 export type FundCommand =
   | { type: 'RegisterFund'; code: string; name: string; businessDate: IsoDate }
   | { type: 'PublishIncome'; date: IsoDate; perTenK: PerTenKMicros; businessDate: IsoDate; lastClosedDate: IsoDate | null }
-  | { type: 'RecordHolder'; walletId: string }
   | { type: 'DistributeIncome'; date: IsoDate; holdingsFen: Fen; distributedFen: Fen };
 
 export type FundEvent =
   | { type: 'FundRegistered'; data: { code: string; name: string; registeredOn: IsoDate } }
   | { type: 'IncomePublished'; data: { date: IsoDate; perTenK: PerTenKMicros } }
-  | { type: 'HolderJoined'; data: { walletId: string } }
   | {
       type: 'IncomeDistributed';
       data: { date: IsoDate; perTenK: PerTenKMicros; holdingsFen: Fen; totalFen: Fen; distributedFen: Fen; residualFen: Fen; postings: Posting[] };
@@ -34,7 +32,6 @@ export type FundState =
       name: string;
       registeredOn: IsoDate;
       incomesPerTenK: Readonly<Record<IsoDate, PerTenKMicros>>;
-      holders: readonly string[];
       distributedThrough: IsoDate | null;
     };
 
@@ -68,8 +65,6 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
         }
         return [{ type: 'IncomePublished', data: { date: command.date, perTenK: command.perTenK } }];
       }
-      case 'RecordHolder':
-        return state.holders.includes(command.walletId) ? [] : [{ type: 'HolderJoined', data: { walletId: command.walletId } }];
       case 'DistributeIncome': {
         if (state.distributedThrough !== null && command.date <= state.distributedThrough) return [];
         const perTenK = state.incomesPerTenK[command.date];
@@ -91,14 +86,12 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
 
   evolve(state, event) {
     if (event.type === 'FundRegistered') {
-      return { registered: true, ...event.data, incomesPerTenK: {}, holders: [], distributedThrough: null };
+      return { registered: true, ...event.data, incomesPerTenK: {}, distributedThrough: null };
     }
     if (!state.registered) return state;
     switch (event.type) {
       case 'IncomePublished':
         return { ...state, incomesPerTenK: { ...state.incomesPerTenK, [event.data.date]: event.data.perTenK } };
-      case 'HolderJoined':
-        return { ...state, holders: [...state.holders, event.data.walletId] };
       case 'IncomeDistributed':
         return { ...state, distributedThrough: event.data.date };
     }

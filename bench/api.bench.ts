@@ -14,13 +14,14 @@
  *
  * autocannon runs in this process, so it and the server share the machine's cores.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { MAIN_JS, ROOT, ensureBuilt } from './child-server';
 import { type ProfileSummary, printSummary, summarise } from './cpuprofile-summary';
 
 const args = process.argv.slice(2);
@@ -37,8 +38,6 @@ const PAYMENT_FEN = 100n;
 const DEPOSIT = '1.00';
 const START_DATE = '2026-01-05';
 
-const root = join(__dirname, '..');
-const mainJs = join(root, 'dist', 'cli', 'main.js');
 const started = new Date();
 const stamp = started.toISOString().replace(/[:.]/g, '-');
 const resultsDir = join(__dirname, 'results');
@@ -69,29 +68,11 @@ function checkServer(): void {
   if (serverFailure) throw serverFailure;
 }
 
-/** The newest modification time of any file under `dir`, in ms. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds when dist/ is missing, or older than src/ (the server would otherwise be old code). */
-function ensureBuilt(): void {
-  if (existsSync(mainJs) && statSync(mainJs).mtimeMs >= newestMtime(join(root, 'src'))) return;
-  progress(existsSync(mainJs) ? 'dist/ is older than src/: npm run build' : 'dist/ is missing: npm run build');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', asJson ? 'ignore' : 'inherit', 'inherit'] });
-  if (build.status !== 0 || !existsSync(mainJs)) throw new Error(`npm run build failed with status ${build.status}`);
-}
-
 async function startServer(dataDir: string, operatorKey: string): Promise<Server> {
   const nodeArgs = withProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   // --port 0: the kernel picks a free port, and the {listening} line says which.
-  const child = spawn(process.execPath, [...nodeArgs, mainJs, 'serve', '--data', dataDir, '--port', '0', '--json'], {
-    cwd: root,
+  const child = spawn(process.execPath, [...nodeArgs, MAIN_JS, 'serve', '--data', dataDir, '--port', '0', '--json'], {
+    cwd: ROOT,
     env: { ...process.env, IFW_API_KEYS: `${operatorKey}=operator`, IFW_START_DATE: START_DATE, IFW_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -305,7 +286,7 @@ async function trialBalance(url: string, operatorKey: string): Promise<{ total: 
 }
 
 async function run(work: string, server: { current?: Server }) {
-  ensureBuilt();
+  ensureBuilt(progress, asJson);
   const operatorKey = `bench-op-${randomBytes(24).toString('base64url')}`;
   progress(`starting node dist/cli/main.js serve on ${work}${withProfile ? ' under --cpu-prof' : ''}`);
   const s = await startServer(join(work, 'data'), operatorKey);

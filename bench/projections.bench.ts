@@ -22,15 +22,13 @@
  * summary is printed and kept in the JSON. autocannon and the load of (c) run in this process, so the client
  * and the server share the machine's cores.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Session } from 'node:inspector';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { type JsonObject, SqliteEventStore } from '../src/eventstore';
@@ -42,6 +40,7 @@ import { WALLETS_COLLECTION } from '../src/projections/read-models/wallets.proje
 import { type Batch, type DocWrite, READ_STORE_LIMITS, type ReadStore } from '../src/projections/read-store';
 import { SqliteReadStore } from '../src/projections/sqlite/sqlite-read-store';
 import { Progress } from '../src/cli/progress';
+import { MAIN_JS, ensureBuilt, startChild, stopChild } from './child-server';
 import { type ProfileSummary, printSummary, summarise } from './cpuprofile-summary';
 import { type RealisticHistory, writeRealisticHistory } from './realistic-history';
 
@@ -74,8 +73,6 @@ const MAX_LAG_IN_FLIGHT = 256;
 const VERIFY_EVERY = 50;
 const GOALS = { rebuildEventsPerSec: 100_000, getsPerSec: 5_000, getP99Ms: 10, lagP99Ms: 50 } as const;
 
-const root = join(__dirname, '..');
-const mainJs = join(root, 'dist', 'cli', 'main.js');
 const resultsDir = join(__dirname, 'results');
 const started = new Date();
 const stamp = started.toISOString().replace(/[:.]/g, '-');
@@ -500,69 +497,6 @@ async function rebuildEachAlone(eventStorePath: string, work: string): Promise<P
 
 // -------------------------------------------------------------------------------------------------- servers
 
-interface ChildServer {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  stderrTail: string[];
-}
-
-/** The newest modification time of any file under `dir`, in ms. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds when dist/ is missing, or older than src/ (the server would otherwise be old code). */
-function ensureBuilt(): void {
-  if (existsSync(mainJs) && statSync(mainJs).mtimeMs >= newestMtime(join(root, 'src'))) return;
-  progress(existsSync(mainJs) ? 'dist/ is older than src/: npm run build' : 'dist/ is missing: npm run build');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', asJson ? 'ignore' : 'inherit', 'inherit'] });
-  if (build.status !== 0 || !existsSync(mainJs)) throw new Error(`npm run build failed with status ${build.status}`);
-}
-
-/** Starts a child that prints `{"listening": URL}` as its first line of stdout. */
-async function startChild(command: string[], env: NodeJS.ProcessEnv, what: string): Promise<ChildServer> {
-  const child = spawn(process.execPath, command, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderrTail: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    stderrTail.push(line);
-    if (stderrTail.length > 40) stderrTail.shift();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not print its {listening} line within 120 s`)), 120_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(line) as { listening: string }).listening);
-      } catch {
-        reject(new Error(`${what}'s first line is not {listening}: ${line}`));
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with status ${code} before listening:\n${stderrTail.join('\n')}`));
-    });
-  });
-  lines.on('line', () => undefined);
-  return { child, url: url.replace('://localhost', '://127.0.0.1'), exited, stderrTail };
-}
-
-async function stopChild(server: ChildServer): Promise<number | null> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return server.exited;
-  server.child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000).unref());
-  if ((await Promise.race([server.exited, timeout])) !== 'timeout') return server.exited;
-  server.child.kill('SIGKILL');
-  return server.exited;
-}
-
 /** The bare route: Fastify, the same read store file, one get of the wallet's document, no auth, no Nest. */
 async function runBareServer(readDbPath: string, collection: string): Promise<void> {
   const { default: Fastify } = await import('fastify');
@@ -861,7 +795,7 @@ interface HttpFigures {
 }
 
 async function measureHttp(dataDir: string, history: RealisticHistory): Promise<HttpFigures> {
-  ensureBuilt();
+  ensureBuilt(progress, asJson);
   const operatorKey = `bench-op-${randomBytes(24).toString('base64url')}`;
   const readDb = join(dataDir, 'read.db');
   const collection = versionedCollection(WALLETS_COLLECTION, 1);
@@ -875,7 +809,7 @@ async function measureHttp(dataDir: string, history: RealisticHistory): Promise<
   }
   progress(`ifw: starting node dist/cli/main.js serve on ${dataDir}`);
   const env = { IFW_API_KEYS: `${operatorKey}=operator`, IFW_START_DATE: START_DATE, IFW_HOST: '127.0.0.1' };
-  const server = await startChild([mainJs, 'serve', '--data', dataDir, '--port', '0', '--json'], env, 'ifw serve');
+  const server = await startChild([MAIN_JS, 'serve', '--data', dataDir, '--port', '0', '--json'], env, 'ifw serve');
   let ifwRuns: GetRun[];
   let lag: LagFigures;
   try {

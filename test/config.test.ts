@@ -34,7 +34,7 @@ describe('configuration', () => {
   });
 
   it('defaults to embedded stores in ./data, and --data overrides the environment', () => {
-    expect(loadConfig({}, {})).toMatchObject({ port: 3000, eventStoreUrl: 'sqlite:./data/ifw.db', processEngineUrl: 'embedded:./data/processes' });
+    expect(loadConfig({}, {})).toMatchObject({ port: 3000, eventStoreUrl: 'sqlite:./data/ifw.db', processEngineUrl: 'embedded:./data/processes.db' });
     expect(loadConfig({ dataDir: '/tmp/d' }, { IFW_EVENTSTORE_URL: 'esdb://x:2113' }).eventStoreUrl).toBe('sqlite:/tmp/d/ifw.db');
   });
 

@@ -25,6 +25,7 @@ import { OPERATION_ROUTES } from './operations/operations.controller';
 import { OperationsModule } from './operations/operations.module';
 import { PARTY_ROUTES } from './parties/parties.controller';
 import { PartiesModule } from './parties/parties.module';
+import { PROCESS_ROUTES } from './processes/processes.controller';
 import { ProcessesModule } from './processes/processes.module';
 import { WALLET_ROUTES } from './wallets/wallets.controller';
 import { WalletsModule } from './wallets/wallets.module';
@@ -40,7 +41,7 @@ export class AppModule {
         ConfigModule.forConfig(config),
         EventStoreModule.forStore(store),
         ProjectionsModule.forStores(readStore),
-        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES]),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES]),
         AuthModule,
         CommandsModule,
         ProcessesModule,

@@ -11,6 +11,9 @@ import type { LogFeed } from '../projections/log-feed';
 import type { ReadStore } from '../projections/read-store';
 import { DomainError, NotFoundError } from '../domain/domain-error';
 import { TRANSFER_TRIGGERS, type TransferStep, stepsAfter } from './transfer-steps';
+import type { ProcessEngine } from './engine';
+import { AWAITED_PREFIX } from './fund-switch-workers';
+import { eventData } from '../projections/projection';
 
 export interface TransferProcessesOptions {
   owner: string;
@@ -25,14 +28,19 @@ export interface TransferProcessesOptions {
 const MAX_REMEMBERED_OUTCOMES = 10_000;
 const CHECKPOINT_KEY = 'process:transfers';
 const LEASE_NAME = 'process:transfers';
+/** Events a process may wait for, published to it as messages; the wait may begin after the event (an instant redemption's cash). */
+const AWAITED_EVENTS = new Set(['RedemptionCashReceived', 'PurchaseConfirmed']);
+const AWAITED_MESSAGE_TTL_MS = 7 * 24 * 3_600_000;
 /** A refused step without compensation is recorded under this prefix and the event's id. */
 export const INCIDENT_PREFIX = 'process:transfers:incident:';
 
 /**
  * Completes every change that spans streams: reads the log from its checkpoint, and for each first step
- * (a payment sent, a purchase paid, a party registered) sends the steps that follow, each a command on one
- * stream with an idempotency key derived from the triggering event and the step. Delivery is at least once
- * (the checkpoint moves after a batch's steps are durable); the keys make each money effect happen once.
+ * (a payment sent, a purchase paid, a party registered) sends the steps that follow; events a process
+ * instance waits for are published to the process engine as messages, with the event's id as message id.
+ * Each step is a command on one stream with an idempotency key derived from the triggering event and the
+ * step. Delivery is at least once (the checkpoint moves after a batch's steps are durable); the keys make
+ * each money effect happen once.
  */
 export class TransferProcesses implements LogBatchHandler {
   private readonly logger = new Logger(TransferProcesses.name);
@@ -52,6 +60,7 @@ export class TransferProcesses implements LogBatchHandler {
     feed: LogFeed,
     private readonly readStore: ReadStore,
     private readonly commands: CommandBus,
+    private readonly engine: ProcessEngine,
     private readonly options: TransferProcessesOptions,
   ) {
     this.consumer = new LogConsumer(store, feed, options.consumer);
@@ -113,12 +122,23 @@ export class TransferProcesses implements LogBatchHandler {
       const lastSteps = await Promise.all(group.map((event) => this.complete(event)));
       group.forEach((event, i) => this.remember(event.position, lastSteps[i]!));
     }
+    for (const event of events) if (AWAITED_EVENTS.has(event.type)) await this.publishAwaited(event);
     const last = events.at(-1)!.position;
     await this.readStore.commit({ writes: [], checkpoints: [{ key: CHECKPOINT_KEY, position: last }], leases: [{ name: LEASE_NAME, owner: this.options.owner }] });
     this.position$.next(last);
   }
 
   async caughtUp(): Promise<void> {}
+
+  /** The cash of a redemption or the confirmation of a purchase a process waits for, as a message to it. */
+  private async publishAwaited(event: RecordedEvent): Promise<void> {
+    const data = eventData<{ redemptionId?: string; purchaseId?: string }>(event);
+    const id = data.redemptionId ?? data.purchaseId;
+    invariant(id !== undefined, () => `${event.type} at ${event.position} names no redemption or purchase`);
+    const awaited = await this.readStore.getRecord(`${AWAITED_PREFIX}${id}`);
+    if (!awaited) return;
+    await this.engine.publishMessage({ name: String(awaited.message), correlationKey: id, messageId: event.id, timeToLiveMs: AWAITED_MESSAGE_TTL_MS });
+  }
 
   failed(error: Error): void {
     this.logger.error(`transfer steps failed; the batch is read again after a pause: ${error.message}`, error.stack);

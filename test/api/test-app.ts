@@ -1,3 +1,6 @@
+import { PROCESS_ENGINE } from '../../src/api/processes/process-engine.token';
+import type { EmbeddedProcessEngine } from '../../src/processes/engine';
+import { TransferProcesses } from '../../src/processes/transfer-processes';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/api/server';
@@ -40,12 +43,13 @@ export class TestApp {
     readonly url: string,
   ) {}
 
-  static async start(options: { eventStoreUrl?: string; readStoreUrl?: string; startDate?: string; runProjector?: boolean } = {}): Promise<TestApp> {
+  static async start(options: { eventStoreUrl?: string; readStoreUrl?: string; processEngineUrl?: string; startDate?: string; runProjector?: boolean } = {}): Promise<TestApp> {
     const config = loadConfig(
       { port: '0', runProjector: options.runProjector },
       {
         IFW_EVENTSTORE_URL: withStoreOptions(options.eventStoreUrl ?? 'sqlite::memory:'),
         IFW_READSTORE_URL: options.readStoreUrl ?? 'sqlite::memory:',
+        IFW_PROCESS_ENGINE_URL: options.processEngineUrl ?? 'embedded::memory:',
         IFW_API_KEYS: `${OPERATOR_KEY}=operator,${AUDITOR_KEY}=auditor,${COMPLIANCE_KEY}=compliance`,
         IFW_START_DATE: options.startDate ?? '2026-01-05',
       },
@@ -100,6 +104,22 @@ export class TestApp {
   }
 
   /** The global position of the last event in the log, as GET /health reports it. */
+  /**
+   * Waits until nothing moves: the transfer steps caught up with the log and the embedded engine idle, round
+   * after round while either still writes (a fund switch's job writes what the next step waits for).
+   */
+  async settleProcesses(maxRounds = 50): Promise<void> {
+    const engine = this.app.get<EmbeddedProcessEngine>(PROCESS_ENGINE);
+    const transfers = this.app.get(TransferProcesses);
+    for (let round = 0; round < maxRounds; round++) {
+      const head = BigInt(await this.lastPosition());
+      if ((await transfers.completed(head, 10_000)) === undefined) throw new Error(`the transfer steps did not reach position ${head} within 10 s`);
+      await engine.whenSettled();
+      if (BigInt(await this.lastPosition()) === head) return;
+    }
+    throw new Error(`the processes did not settle within ${maxRounds} rounds`);
+  }
+
   async lastPosition(): Promise<string> {
     const response = await this.request('GET', '/health');
     if (response.status !== 200) throw new Error(`GET /health answered ${response.status}`);

@@ -1,7 +1,7 @@
 import { FUND_CODE } from '../../domain/fund/fund.decider';
 
 /**
- * A declarative description of a flat JSON request body. One schema drives both validation (validateBody)
+ * A declarative description of a JSON request body (flat, or with lists of flat objects). One schema drives both validation (validateBody)
  * and the OpenAPI document (buildOpenApiDocument), so the docs cannot drift from what is enforced.
  * Every field is required unless `optional: true`; fields not in the schema are refused.
  */
@@ -50,7 +50,16 @@ export interface IdField extends FieldBase {
   readonly kind: 'id';
 }
 
-export type FieldSpec = AmountField | PerTenKField | IsoDateField | StringField | EnumField | IdField;
+/** A JSON array of flat objects, each checked against `item`; a fault names its place, as `switches[1].amount`. */
+export interface ListField extends FieldBase {
+  readonly kind: 'list';
+  readonly item: { readonly [field: string]: ScalarField };
+  readonly minItems: number;
+  readonly maxItems: number;
+}
+
+export type ScalarField = AmountField | PerTenKField | IsoDateField | StringField | EnumField | IdField;
+export type FieldSpec = ScalarField | ListField;
 
 export type BodySchema = { readonly [field: string]: FieldSpec };
 
@@ -66,7 +75,9 @@ type FieldValue<F extends FieldSpec> = F extends { kind: 'amount' | 'perTenK' }
   ? bigint
   : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
     ? V
-    : string;
+    : F extends { kind: 'list'; item: infer I extends BodySchema }
+      ? BodyOf<I>[]
+      : string;
 
 type OptionalKeys<S extends BodySchema> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
 

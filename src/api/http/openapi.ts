@@ -152,6 +152,8 @@ const PER_TEN_K_PATTERN = '^-?(0|[1-9][0-9]{0,3})(\\.[0-9]{1,4})?$';
 function jsonSchemaOfField(field: FieldSpec): JsonSchema {
   const described = (schema: JsonSchema, fallback: string): JsonSchema => ({ ...schema, description: field.description ?? fallback });
   switch (field.kind) {
+    case 'list':
+      return described({ type: 'array', minItems: field.minItems, maxItems: field.maxItems, items: jsonSchemaOfBody(field.item) }, `${field.minItems} to ${field.maxItems} objects.`);
     case 'amount':
       return described(
         { type: 'string', pattern: AMOUNT_PATTERN, example: field.example ?? '1234.56' },

@@ -1,6 +1,6 @@
 import { IncomeRateFormatError, parsePerTenK } from '../../domain/income-rate';
 import { MoneyFormatError, parseAmount } from '../../domain/money';
-import type { BodyOf, BodySchema, EnumField, FieldSpec, StringField } from './body-schema';
+import type { BodyOf, BodySchema, EnumField, FieldSpec, ListField, StringField } from './body-schema';
 import { HttpProblem } from './problem';
 
 /**
@@ -43,8 +43,10 @@ export function validateParam(name: string, spec: ParamSpec, value: unknown): st
   }
 }
 
-function validateField(name: string, spec: FieldSpec, value: unknown): bigint | string {
+function validateField(name: string, spec: FieldSpec, value: unknown): unknown {
   switch (spec.kind) {
+    case 'list':
+      return validateList(name, spec, value);
     case 'amount':
       return parseOrRefuse(name, value, 'a decimal string of CNY such as "1234.56"', (text) => parseAmount(text));
     case 'perTenK':
@@ -67,6 +69,21 @@ function validateField(name: string, spec: FieldSpec, value: unknown): bigint | 
     case 'string':
       return checkString(name, spec, value);
   }
+}
+
+function validateList(name: string, spec: ListField, value: unknown): unknown[] {
+  if (!Array.isArray(value) || value.length < spec.minItems || value.length > spec.maxItems) {
+    throw HttpProblem.badRequest(name, `${name} must be an array of ${spec.minItems} to ${spec.maxItems} objects, not ${Array.isArray(value) ? `${value.length} of them` : describeJsonType(value)}`);
+  }
+  return value.map((item, index) => {
+    try {
+      return validateBody(spec.item, item);
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      const place = `${name}[${index}]`;
+      throw HttpProblem.badRequest(error.field ? `${place}.${error.field}` : place, `${place}: ${error.detail}`);
+    }
+  });
 }
 
 function parseOrRefuse(name: string, value: unknown, expected: string, parse: (text: unknown) => bigint): bigint {

@@ -1,13 +1,21 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { IfwConfig } from '../../config';
 import type { EventStore, JsonObject } from '../../eventstore';
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_LOG_CONSUMER_OPTIONS, LogFeed, type ReadStore } from '../../projections';
+import type { ProcessEngine } from '../../processes/engine';
+import { openProcessEngine } from '../../processes/engine/open-process-engine';
+import { registerFundSwitchWorkers } from '../../processes/fund-switch-workers';
+import { processModels } from '../../processes/process-models';
 import { TransferProcesses } from '../../processes/transfer-processes';
+import { BusinessCalendar } from '../calendar/business-calendar';
 import type { CommandResponse } from '../commands/idempotency-claims';
 import { IFW_CONFIG } from '../config.module';
 import { EVENT_STORE } from '../event-store.module';
 import { READ_STORE, processOwnerName } from '../projections/projections.module';
+import { PROCESS_ENGINE } from './process-engine.token';
+import { ProcessesController } from './processes.controller';
+
 
 /** Transfers whose steps run at once: enough to share commits, few enough to bound the locks held. */
 const MAX_CONCURRENT_TRANSFERS = 64;
@@ -21,6 +29,7 @@ const MAX_CONCURRENT_TRANSFERS = 64;
 export class Transfers implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly processes: TransferProcesses,
+    @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
     @Inject(IFW_CONFIG) private readonly config: IfwConfig,
   ) {}
 
@@ -31,6 +40,7 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.processes.stop();
+    await this.engine.close();
   }
 
   async completed<Body extends JsonObject>(response: CommandResponse<Body>): Promise<CommandResponse<Body>> {
@@ -40,23 +50,45 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/**
+ * The process side: the engine with the product's models deployed (a model that fails to parse or lint stops
+ * the start, naming the file and the element) and their job workers, and the consumer of the log that
+ * completes transfers and publishes what instances wait for.
+ */
 @Global()
 @Module({
   providers: [
     {
+      provide: PROCESS_ENGINE,
+      useFactory: async (config: IfwConfig, commands: CommandBus, calendar: BusinessCalendar, store: EventStore, readStore: ReadStore) => {
+        const logger = new Logger('ProcessEngine');
+        const engine = await openProcessEngine(config.processEngineUrl, { log: (line) => logger.log(line), warn: (line) => logger.warn(line) });
+        try {
+          await engine.deploy(processModels());
+        } catch (error) {
+          await engine.close();
+          throw error;
+        }
+        registerFundSwitchWorkers(engine, { commands, calendar, store, readStore, log: logger });
+        return engine;
+      },
+      inject: [IFW_CONFIG, CommandBus, BusinessCalendar, EVENT_STORE, READ_STORE],
+    },
+    {
       provide: TransferProcesses,
-      useFactory: (store: EventStore, feed: LogFeed, readStore: ReadStore, commands: CommandBus) =>
-        new TransferProcesses(store, feed, readStore, commands, {
+      useFactory: (store: EventStore, feed: LogFeed, readStore: ReadStore, commands: CommandBus, engine: ProcessEngine) =>
+        new TransferProcesses(store, feed, readStore, commands, engine, {
           owner: processOwnerName(),
           leaseTtlMs: DEFAULT_LEASE_TTL_MS,
           clock: Date.now,
           consumer: DEFAULT_LOG_CONSUMER_OPTIONS,
           maxConcurrentTransfers: MAX_CONCURRENT_TRANSFERS,
         }),
-      inject: [EVENT_STORE, LogFeed, READ_STORE, CommandBus],
+      inject: [EVENT_STORE, LogFeed, READ_STORE, CommandBus, PROCESS_ENGINE],
     },
     Transfers,
   ],
-  exports: [Transfers],
+  controllers: [ProcessesController],
+  exports: [Transfers, PROCESS_ENGINE],
 })
 export class ProcessesModule {}

@@ -121,3 +121,17 @@ export const REDEMPTION_SCHEMA: JsonSchema = writeResponseSchema('the redemption
   instantQuotaLeft: cny("what remains of today's instant-redemption cap for this fund after this redemption"),
   ruleSetVersion: { type: 'string', description: 'the instant-cap rule set the redemption was decided under, such as csrc-pboc-2018-06' },
 });
+
+const PROCESS_ID: JsonSchema = { type: 'string', minLength: 1, description: 'the process instance: follow it with GET /processes/{processId}' };
+
+export const REBALANCE_SCHEMA: JsonSchema = object(
+  {
+    processId: { ...PROCESS_ID, description: 'the fund switch of the first requested switch' },
+    processes: {
+      type: 'array',
+      description: 'one fund switch per requested switch, in the order requested',
+      items: object({ processId: PROCESS_ID, fromFund: FUND_CODE, toFund: FUND_CODE, amount: cny('the CNY moved from fromFund to toFund') }),
+    },
+  },
+  'the fund switches started; each redeems, waits for the cash, buys and waits for the confirmation',
+);

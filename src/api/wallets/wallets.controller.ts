@@ -12,16 +12,28 @@ import { validateBody, validateParam } from '../http/validate-body';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
 import { Transfers } from '../processes/processes.module';
 import { GetWalletQuery } from './get-wallet.query';
+import { Rebalances } from './rebalances';
 import { WalletCommands } from './wallet-commands';
 import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
-import { CASH_MOVED_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
+import { CASH_MOVED_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REBALANCE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
 import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
 import type { WalletView } from './wallet-view';
 
+/** Switches one request may start: each is a process of its own. */
+const MAX_SWITCHES = 10;
 const AMOUNT = { kind: 'amount', description: 'CNY, at most 2 decimals', example: '100.00' } as const;
 const CASH_BODY = defineBody({ amount: AMOUNT });
 const PAYMENT_BODY = defineBody({ toWalletId: { kind: 'id', description: 'the wallet paid' }, amount: AMOUNT });
 const PURCHASE_BODY = defineBody({ fundCode: FUND_CODE_FIELD, amount: AMOUNT });
+const REBALANCE_BODY = defineBody({
+  switches: {
+    kind: 'list',
+    minItems: 1,
+    maxItems: MAX_SWITCHES,
+    description: 'the switches to make, each from one fund of the wallet into another',
+    item: { fromFund: FUND_CODE_FIELD, toFund: FUND_CODE_FIELD, amount: AMOUNT },
+  },
+});
 const REDEMPTION_BODY = defineBody({
   fundCode: FUND_CODE_FIELD,
   amount: AMOUNT,
@@ -51,6 +63,24 @@ export const WALLET_ROUTES: RouteDoc[] = [
   money('Pay another wallet', '/wallets/{walletId}/payments', PAYMENT_BODY, PAYMENT_SCHEMA),
   money('Buy a money fund (confirmed the next business day)', '/wallets/{walletId}/purchases', PURCHASE_BODY, PURCHASE_SCHEMA),
   money('Redeem a money fund, instant or standard', '/wallets/{walletId}/redemptions', REDEMPTION_BODY, REDEMPTION_SCHEMA),
+  {
+    method: 'post',
+    path: '/wallets/{walletId}/rebalances',
+    summary: 'Switch holdings between money funds, as fund switch processes',
+    description:
+      'Each switch redeems `amount` from `fromFund` (instantly within what is left of the day\'s cap, else standard, paid at the next close), waits for the cash, buys `toFund` with it and waits for the purchase\'s confirmation. ' +
+      'All switches are checked before any starts; a purchase refused after the redemption leaves the cash in the wallet.',
+    tag: 'wallets',
+    roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator'],
+    params: { walletId: 'id' },
+    body: REBALANCE_BODY,
+    idempotent: true,
+    responses: {
+      202: { description: 'the fund switches started', schema: REBALANCE_SCHEMA },
+      404: { description: 'no such wallet' },
+      422: { description: 'UNKNOWN_FUND or INSUFFICIENT_HOLDING, naming the switch and its field' },
+    },
+  },
   {
     method: 'get',
     path: '/wallets/{walletId}',
@@ -91,6 +121,7 @@ export class WalletsController {
     private readonly queries: QueryBus,
     private readonly wallets: WalletCommands,
     private readonly transfers: Transfers,
+    private readonly rebalances: Rebalances,
   ) {}
 
   @Get()
@@ -151,6 +182,15 @@ export class WalletsController {
     const { fundCode, amount } = validateBody(PURCHASE_BODY, body);
     const command = await this.wallets.purchase(context, validateParam('walletId', 'id', walletId), fundCode, amount);
     return reply(response, await this.transfers.completed(await this.commands.execute(command)));
+  }
+
+  @Post('rebalances')
+  @WalletOwnerOr('walletId', 'operator')
+  async rebalance(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    const { switches } = validateBody(REBALANCE_BODY, body);
+    const requested = switches.map(({ fromFund, toFund, amount }) => ({ fromFund, toFund, amountFen: amount }));
+    const started = await this.rebalances.start(context, validateParam('walletId', 'id', walletId), requested);
+    return reply(response, { status: 202, body: started });
   }
 
   @Post('redemptions')

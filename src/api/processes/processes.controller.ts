@@ -1,0 +1,183 @@
+import { Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  EngineAtCapacityError,
+  EngineClosedError,
+  type InstanceState,
+  type InstanceSummary,
+  type InstanceView,
+  InstanceNotRunningError,
+  NothingToRetryError,
+  type ProcessEngine,
+  UnknownInstanceError,
+} from '../../processes/engine';
+import { Staff } from '../auth/access.decorator';
+import { HttpProblem } from '../http/problem';
+import type { JsonSchema, RouteDoc } from '../http/openapi';
+import { PAGE_LIMITS, parseChoice } from '../http/query-params';
+import { PROCESS_ENGINE } from './process-engine.token';
+
+const STATES: readonly InstanceState[] = ['active', 'completed', 'incident', 'terminated'];
+const PROCESS_ID = /^[A-Za-z0-9:._-]{1,100}$/;
+const MODEL = /^[A-Za-z0-9._-]{1,100}$/;
+const TIME: JsonSchema = { type: 'string', format: 'date-time' };
+const NULLABLE_TIME: JsonSchema = { ...TIME, nullable: true };
+const VARIABLES: JsonSchema = { type: 'object', additionalProperties: true, description: 'The variables, JSON; money as decimal strings.' };
+
+const object = (properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', additionalProperties: false, required: Object.keys(properties), properties });
+
+const SUMMARY_PROPERTIES: Record<string, JsonSchema> = {
+  processId: { type: 'string' },
+  model: { type: 'string', description: 'The BPMN process id of the model, such as fund-switch.' },
+  version: { type: 'integer', minimum: 1, description: 'The version of the model the instance runs on, for its whole life.' },
+  businessKey: { type: 'string', nullable: true },
+  state: { type: 'string', enum: [...STATES] },
+  startedAt: TIME,
+  endedAt: NULLABLE_TIME,
+};
+
+const PROCESS_SCHEMA: JsonSchema = object({
+  ...SUMMARY_PROPERTIES,
+  currentElements: { type: 'array', items: { type: 'string' }, description: 'The BPMN elements it is at (a task, a wait).' },
+  history: { type: 'array', items: object({ elementId: { type: 'string' }, elementType: { type: 'string' }, enteredAt: TIME, leftAt: NULLABLE_TIME }) },
+  incidents: {
+    type: 'array',
+    items: object({
+      key: { type: 'string' },
+      kind: { type: 'string', enum: ['job-failed', 'unhandled-error', 'expression', 'engine-error'] },
+      elementId: { type: 'string' },
+      message: { type: 'string' },
+      expression: { type: 'string', nullable: true, description: 'The FEEL expression that failed, for an expression incident.' },
+      variables: VARIABLES,
+      jobKey: { type: 'string', nullable: true },
+      createdAt: TIME,
+      resolvedAt: NULLABLE_TIME,
+    }),
+  },
+  variables: VARIABLES,
+});
+
+const PROCESS_PAGE_SCHEMA: JsonSchema = object({
+  items: { type: 'array', items: object(SUMMARY_PROPERTIES) },
+  nextCursor: { type: 'string', nullable: true, description: 'Pass back as `cursor` for the next page; null on the last.' },
+});
+
+export const PROCESS_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/processes',
+    summary: 'Process instances (fund switches), oldest first, by model and state',
+    tag: 'processes',
+    roles: ['operator', 'auditor'],
+    query: {
+      model: { description: 'Only instances of this model, such as fund-switch.', schema: { type: 'string', pattern: MODEL.source } },
+      state: { description: 'Only instances in this state.', schema: { type: 'string', enum: [...STATES] } },
+      limit: { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit } },
+      cursor: { description: '`nextCursor` of the previous page.', schema: { type: 'string' } },
+    },
+    responses: { 200: { description: 'one page of instances', schema: PROCESS_PAGE_SCHEMA } },
+  },
+  {
+    method: 'get',
+    path: '/processes/{processId}',
+    summary: 'One process instance: its state, where it is, what it went through, its incidents',
+    tag: 'processes',
+    roles: ['operator', 'auditor'],
+    params: { processId: { kind: 'string', minLength: 1, maxLength: 100, pattern: PROCESS_ID, patternDescription: 'letters, digits and : . _ -' } },
+    responses: { 200: { description: 'the instance', schema: PROCESS_SCHEMA }, 404: { description: 'no such instance' } },
+  },
+  {
+    method: 'post',
+    path: '/processes/{processId}/retry',
+    summary: 'Resolve the incidents of an instance and run its failed step again',
+    tag: 'processes',
+    roles: ['operator'],
+    params: { processId: { kind: 'string', minLength: 1, maxLength: 100, pattern: PROCESS_ID, patternDescription: 'letters, digits and : . _ -' } },
+    responses: { 200: { description: 'the instance after the retry began', schema: PROCESS_SCHEMA }, 404: { description: 'no such instance' }, 409: { description: 'NOTHING_TO_RETRY: it has no open incident' } },
+  },
+];
+
+/** The operations view of the process engine: follow a fund switch, see an incident, retry it. */
+@Controller('processes')
+export class ProcessesController {
+  constructor(@Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine) {}
+
+  @Get()
+  @Staff('operator', 'auditor')
+  async list(@Query() query: Record<string, unknown>) {
+    const model = optionalMatching('model', query.model, MODEL);
+    const state = parseChoice('state', query.state, STATES);
+    const limit = query.limit === undefined ? PAGE_LIMITS.defaultLimit : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMITS.maxLimit) throw new HttpProblem(400, `limit must be an integer from 1 to ${PAGE_LIMITS.maxLimit}`, { code: 'INVALID_PARAMETER', field: 'limit' });
+    const cursor = optionalMatching('cursor', query.cursor, /^[0-9]{1,16}$/);
+    const page = await this.engine.instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(cursor && { after: cursor }) });
+    return { items: page.instances.map(summaryBody), nextCursor: page.next ?? null };
+  }
+
+  @Get(':processId')
+  @Staff('operator', 'auditor')
+  async view(@Param('processId') processId: string) {
+    const view = await this.engine.instance(requireMatching('processId', processId, PROCESS_ID));
+    if (!view) throw HttpProblem.notFound(`no process instance ${processId}`);
+    return viewBody(view);
+  }
+
+  @Post(':processId/retry')
+  @Staff('operator')
+  async retry(@Param('processId') processId: string) {
+    const id = requireMatching('processId', processId, PROCESS_ID);
+    try {
+      await this.engine.retry(id);
+    } catch (error) {
+      throw engineProblem(error, id);
+    }
+    return viewBody((await this.engine.instance(id))!);
+  }
+}
+
+function engineProblem(error: unknown, processId: string): unknown {
+  if (error instanceof UnknownInstanceError) return HttpProblem.notFound(`no process instance ${processId}`);
+  if (error instanceof NothingToRetryError || error instanceof InstanceNotRunningError) return HttpProblem.conflict(error.message, 'NOTHING_TO_RETRY');
+  if (error instanceof EngineAtCapacityError || error instanceof EngineClosedError) return new HttpProblem(503, 'the process engine is busy: try again in a moment', { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } });
+  return error;
+}
+
+function optionalMatching(name: string, value: unknown, pattern: RegExp): string | undefined {
+  return value === undefined ? undefined : requireMatching(name, value, pattern);
+}
+
+function requireMatching(name: string, value: unknown, pattern: RegExp): string {
+  if (typeof value !== 'string' || !pattern.test(value)) throw new HttpProblem(400, `${name} must match ${pattern.source}`, { code: 'INVALID_PARAMETER', field: name });
+  return value;
+}
+
+function summaryBody(summary: InstanceSummary) {
+  return {
+    processId: summary.instanceId,
+    model: summary.bpmnProcessId,
+    version: summary.version,
+    businessKey: summary.businessKey ?? null,
+    state: summary.state,
+    startedAt: summary.startedAt.toISOString(),
+    endedAt: summary.endedAt?.toISOString() ?? null,
+  };
+}
+
+function viewBody(view: InstanceView) {
+  return {
+    ...summaryBody(view),
+    currentElements: view.currentElements,
+    history: view.history.map((entry) => ({ elementId: entry.elementId, elementType: entry.elementType, enteredAt: entry.enteredAt.toISOString(), leftAt: entry.leftAt?.toISOString() ?? null })),
+    incidents: view.incidents.map((incident) => ({
+      key: incident.key,
+      kind: incident.kind,
+      elementId: incident.elementId,
+      message: incident.message,
+      expression: incident.expression ?? null,
+      variables: incident.variables,
+      jobKey: incident.jobKey ?? null,
+      createdAt: incident.createdAt.toISOString(),
+      resolvedAt: incident.resolvedAt?.toISOString() ?? null,
+    })),
+    variables: view.variables,
+  };
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore, JsonObject } from '../../eventstore';
+import { formatFen, type Fen } from '../../domain/money';
+import type { ProcessEngine } from '../../processes/engine';
+import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../../processes/fund-switch-workers';
+import { type CommandContext, newId } from '../commands/command-context';
+import { EVENT_STORE } from '../event-store.module';
+import { loadFund } from '../funds/fund-loader';
+import { HttpProblem } from '../http/problem';
+import { PROCESS_ENGINE } from '../processes/process-engine.token';
+import { loadPosition } from './position-loader';
+import { loadOpenWallet } from './wallet-loader';
+
+export interface FundSwitchRequest {
+  fromFund: string;
+  toFund: string;
+  amountFen: Fen;
+}
+
+export type RebalanceBody = { processId: string; processes: { processId: string; fromFund: string; toFund: string; amount: string }[] };
+
+/**
+ * Starts one fund switch per requested switch, after checking them all: both funds registered and different,
+ * and no more taken out of a fund than the wallet's confirmed holding of it. Nothing starts unless every
+ * switch passes. With an Idempotency-Key the switches' business keys derive from it, so a repeat starts nothing.
+ */
+@Injectable()
+export class Rebalances {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
+  ) {}
+
+  async start(context: CommandContext, walletId: string, switches: readonly FundSwitchRequest[]): Promise<RebalanceBody> {
+    await loadOpenWallet(this.store, walletId);
+    await this.check(walletId, switches);
+    const processes: RebalanceBody['processes'] = [];
+    for (const [index, { fromFund, toFund, amountFen }] of switches.entries()) {
+      const variables: FundSwitchVariables = { walletId, fromFund, toFund, amount: formatFen(amountFen) };
+      const started = await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: `fund-switch:${newId(context, `switch-${index}`)}` });
+      if (!started.created) await this.requireSameSwitch(started.instanceId, variables);
+      processes.push({ processId: started.instanceId, fromFund, toFund, amount: variables.amount });
+    }
+    return { processId: processes[0]!.processId, processes };
+  }
+
+  private async check(walletId: string, switches: readonly FundSwitchRequest[]): Promise<void> {
+    const takenFen = new Map<string, bigint>();
+    for (const [index, { fromFund, toFund, amountFen }] of switches.entries()) {
+      if (fromFund === toFund) throw HttpProblem.badRequest(`switches[${index}].toFund`, `switches[${index}]: toFund must differ from fromFund (${fromFund})`);
+      for (const [field, code] of [['fromFund', fromFund], ['toFund', toFund]] as const) {
+        if (!(await loadFund(this.store, code)).state.registered) {
+          throw new HttpProblem(422, `switches[${index}].${field}: fund ${code} is not registered`, { code: 'UNKNOWN_FUND', field: `switches[${index}].${field}` });
+        }
+      }
+      const position = await loadPosition(this.store, walletId, fromFund);
+      const holdingFen = position.state.opened ? position.state.holdingFen : 0n;
+      const taken = (takenFen.get(fromFund) ?? 0n) + amountFen;
+      takenFen.set(fromFund, taken);
+      if (taken > holdingFen) {
+        throw new HttpProblem(422, `switches[${index}].amount: the switches take ${formatFen(taken)} CNY out of ${fromFund}, more than the confirmed holding of ${formatFen(holdingFen)}`, {
+          code: 'INSUFFICIENT_HOLDING',
+          field: `switches[${index}].amount`,
+          extensions: { holding: formatFen(holdingFen) },
+        });
+      }
+    }
+  }
+
+  /** A repeated key must name the same switch; another one under it is a reused key. */
+  private async requireSameSwitch(instanceId: string, variables: FundSwitchVariables): Promise<void> {
+    const existing = (await this.engine.instance(instanceId))?.variables as JsonObject | undefined;
+    const same = existing && (Object.keys(variables) as (keyof FundSwitchVariables)[]).every((name) => existing[name] === variables[name]);
+    if (!same) throw HttpProblem.unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request; use a new key for a new request');
+  }
+}

@@ -1,0 +1,122 @@
+import { PROCESS_ENGINE } from '../../src/api/processes/process-engine.token';
+import type { EmbeddedProcessEngine } from '../../src/processes/engine';
+import { OPERATOR_KEY, TestApp } from './test-app';
+
+/**
+ * Fund switches through the product: POST /wallets/{id}/rebalances starts one per switch; each redeems
+ * (instant within the day's remaining cap, else standard), waits for the cash, buys the target and waits for
+ * its confirmation, all on the embedded engine with the product's workers and the log's events as messages.
+ */
+let app: TestApp;
+let ann: { id: string; walletId: string; key: string };
+
+const settle = () => app.settleProcesses();
+
+async function closeDay(date: string, weekend: readonly string[] = []): Promise<void> {
+  for (const day of [...weekend, date]) {
+    for (const code of ['SWA', 'SWB']) expect((await app.post(`/funds/${code}/incomes`, OPERATOR_KEY, { date: day, perTenK: '0.5000' })).status).toBe(201);
+  }
+  expect((await app.post('/operations/day-close', OPERATOR_KEY, { date })).status).toBe(200);
+  await settle();
+}
+
+async function holdings(): Promise<Record<string, { holding: string; pendingPurchase: string; pendingRedemption: string }>> {
+  const wallet = await app.get(`/wallets/${ann.walletId}?minPosition=${await app.lastPosition()}`, OPERATOR_KEY);
+  return Object.fromEntries(wallet.body.holdings.map((h: { fundCode: string; holding: string; pendingPurchase: string; pendingRedemption: string }) => [h.fundCode, { holding: h.holding, pendingPurchase: h.pendingPurchase, pendingRedemption: h.pendingRedemption }]));
+}
+
+async function process(processId: string) {
+  const response = await app.get(`/processes/${processId}`, OPERATOR_KEY);
+  expect(response.status).toBe(200);
+  return response.body as { state: string; currentElements: string[]; history: { elementId: string }[]; variables: Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  app = await TestApp.start({ startDate: '2026-01-05' });
+  for (const code of ['SWA', 'SWB']) expect((await app.post('/funds', OPERATOR_KEY, { code, name: `Switch fund ${code}` })).status).toBe(201);
+  ann = await app.party('customer', 'Ann');
+  await app.post(`/wallets/${ann.walletId}/deposits`, ann.key, { amount: '30000.00' });
+  expect((await app.post(`/wallets/${ann.walletId}/purchases`, ann.key, { fundCode: 'SWA', amount: '30000.00' })).status).toBe(201);
+  await closeDay('2026-01-05');
+  await closeDay('2026-01-06');
+});
+
+afterAll(() => app.stop());
+
+describe('a fund switch within the instant cap', () => {
+  it('redeems instantly, buys the target at once, and completes when the purchase is confirmed', async () => {
+    const started = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '5000.00' }] });
+    expect(started.status).toBe(202);
+    expect(started.body.processes).toEqual([{ processId: started.body.processId, fromFund: 'SWA', toFund: 'SWB', amount: '5000.00' }]);
+    await settle();
+    const waiting = await process(started.body.processId);
+    expect({ state: waiting.state, at: waiting.currentElements, mode: waiting.variables.redemptionMode }).toEqual({ state: 'active', at: ['AwaitConfirmation'], mode: 'instant' });
+    expect((await holdings()).SWB).toMatchObject({ holding: '0.00', pendingPurchase: '5000.00' });
+    // Placed on the 7th, the purchase is confirmed by the close of the next business day.
+    await closeDay('2026-01-07');
+    expect((await process(started.body.processId)).currentElements).toEqual(['AwaitConfirmation']);
+    await closeDay('2026-01-08');
+    const done = await process(started.body.processId);
+    expect(done.state).toBe('completed');
+    expect(done.history.map((h) => h.elementId)).toEqual(expect.arrayContaining(['RedeemSource', 'AwaitRedemptionCash', 'PurchaseTarget', 'AwaitConfirmation', 'Switched']));
+    // Confirmed on the 8th, it earned that day's income: 5,000.00 × 0.5000 / 10,000 = 0.25.
+    expect((await holdings()).SWB).toMatchObject({ holding: '5000.25', pendingPurchase: '0.00' });
+    const retried = await app.post(`/processes/${started.body.processId}/retry`, OPERATOR_KEY, {});
+    expect({ status: retried.status, code: retried.body.code }).toEqual({ status: 409, code: 'NOTHING_TO_RETRY' });
+  });
+});
+
+describe('a fund switch over the instant cap', () => {
+  it('redeems standard, waits for the close to pay the cash, then buys and waits for the next close', async () => {
+    const started = await app.post(`/wallets/${ann.walletId}/rebalances`, OPERATOR_KEY, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '15000.00' }] });
+    expect(started.status).toBe(202);
+    await settle();
+    const waitingForCash = await process(started.body.processId);
+    expect({ at: waitingForCash.currentElements, mode: waitingForCash.variables.redemptionMode }).toEqual({ at: ['AwaitRedemptionCash'], mode: 'standard' });
+    expect((await holdings()).SWA).toMatchObject({ pendingRedemption: '15000.00' });
+    // The cash is paid by the close of Friday the 9th, which places the purchase on that day: Monday confirms it.
+    await closeDay('2026-01-09');
+    expect((await process(started.body.processId)).currentElements).toEqual(['AwaitConfirmation']);
+    expect((await holdings()).SWB).toMatchObject({ pendingPurchase: '15000.00' });
+    await closeDay('2026-01-12', ['2026-01-10', '2026-01-11']);
+    expect((await process(started.body.processId)).state).toBe('completed');
+    expect((await holdings()).SWB).toMatchObject({ pendingPurchase: '0.00' });
+  });
+});
+
+describe('a fund switch whose purchase is refused', () => {
+  it('keeps the redeemed cash in the wallet and ends there', async () => {
+    const cashBefore = (await app.get(`/wallets/${ann.walletId}?minPosition=${await app.lastPosition()}`, OPERATOR_KEY)).body.cash as string;
+    // The API checks the target fund; a fund gone by the time of the purchase is what the model's error path is for.
+    const engine = app.app.get<EmbeddedProcessEngine>(PROCESS_ENGINE);
+    const { instanceId } = await engine.startInstance('fund-switch', { walletId: ann.walletId, fromFund: 'SWA', toFund: 'GONE', amount: '100.00' });
+    await settle();
+    const ended = await process(instanceId);
+    expect({ state: ended.state, at: ended.currentElements, incidents: (ended as unknown as { incidents: unknown[] }).incidents }).toEqual({ state: 'completed', at: [], incidents: [] });
+    expect(ended.history.map((h) => h.elementId)).toEqual(expect.arrayContaining(['PurchaseRefused', 'KeepInWallet', 'CompensatedInWallet']));
+    const cashAfter = (await app.get(`/wallets/${ann.walletId}?minPosition=${await app.lastPosition()}`, OPERATOR_KEY)).body.cash as string;
+    const fen = (cny: string) => BigInt(cny.replace('.', ''));
+    expect(fen(cashAfter) - fen(cashBefore)).toBe(10_000n);
+  });
+});
+
+describe('a rebalance the API refuses starts nothing', () => {
+  it.each([
+    ['an unknown fund', { fromFund: 'SWA', toFund: 'NOPE', amount: '1.00' }, 422, 'UNKNOWN_FUND', 'switches[0].toFund'],
+    ['the same fund on both sides', { fromFund: 'SWA', toFund: 'SWA', amount: '1.00' }, 400, 'VALIDATION_FAILED', 'switches[0].toFund'],
+    ['a zero amount', { fromFund: 'SWA', toFund: 'SWB', amount: '0.00' }, 400, 'VALIDATION_FAILED', 'switches[0].amount'],
+    ['more than the wallet holds', { fromFund: 'SWB', toFund: 'SWA', amount: '999999.00' }, 422, 'INSUFFICIENT_HOLDING', 'switches[0].amount'],
+  ])('%s: %s', async (_, switchRequest, status, code, field) => {
+    const before = (await app.get('/processes?limit=200', OPERATOR_KEY)).body.items.length;
+    const refused = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches: [switchRequest] });
+    expect({ status: refused.status, code: refused.body.code, field: refused.body.field }).toEqual({ status, code, field });
+    expect((await app.get('/processes?limit=200', OPERATOR_KEY)).body.items.length).toBe(before);
+  });
+
+  it('an empty list or eleven switches is 400 naming switches', async () => {
+    for (const switches of [[], Array.from({ length: 11 }, () => ({ fromFund: 'SWA', toFund: 'SWB', amount: '1.00' }))]) {
+      const refused = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches });
+      expect({ status: refused.status, field: refused.body.field }).toEqual({ status: 400, field: 'switches' });
+    }
+  });
+});

@@ -23,6 +23,7 @@ import { EVENT_STORE } from '../api/event-store.module';
 import { type RegisteredFund, loadRegisteredFund } from '../api/funds/fund-loader';
 import { DailyForecasts } from '../api/intelligence/daily-forecasts';
 import { Transfers } from '../api/processes/processes.module';
+import { TransfersBehindError } from './transfer-processes';
 import { recordedUnder } from '../api/wallets/wallet-commands';
 
 export type FundDayBody = { date: string; perTenK: string; holdings: string; income: string; distributed: string; residual: string };
@@ -33,6 +34,9 @@ export type DayCloseBody = {
   positionsClosed: number;
   funds: { code: string; days: FundDayBody[] }[];
 };
+
+/** The longest wait for the transfers under way before a close begins: more than a lease's time to live. */
+const TRANSFERS_WAIT_MS = 30_000;
 
 /** Positions closed at once: their appends share the store's commits, and the locks held stay bounded. */
 const MAX_CONCURRENT_POSITION_CLOSES = 128;
@@ -67,7 +71,10 @@ export class DayClose implements OnApplicationBootstrap {
     if (!closing) return;
     this.logger.warn(`completing the close of ${closing.date}, interrupted before it finished`);
     const system: CommandContext = { principal: { role: 'operator', id: 'system' }, correlationId: randomUUID() };
-    await this.close(system, closing.date);
+    await this.close(system, closing.date).catch((error: unknown) => {
+      if (!(error instanceof TransfersBehindError)) throw error;
+      this.logger.error(`the close of ${closing.date} stays in progress (${error.message}): repeat POST /operations/day-close`);
+    });
   }
 
   close(context: CommandContext, date: IsoDate): Promise<CommandResponse<DayCloseBody>> {
@@ -97,8 +104,12 @@ export class DayClose implements OnApplicationBootstrap {
     const { days, nextBusinessDate } = closing.closing;
     const funds = await this.registeredFunds();
     requireIncomes(funds, days);
+    // Every purchase paid and every redemption placed before the close is on its position first (after a
+    // restart, once the killed server's lease on the transfers has expired); until then nothing is written.
+    await this.transfers.require(await this.store.lastPosition(), TRANSFERS_WAIT_MS);
     const steps: CommandContext = { principal: context.principal, correlationId: context.correlationId };
-    await this.transfers.completed(await this.decide(steps, CALENDAR, CALENDAR_STREAM, { type: 'BeginDayClose', date }));
+    const begun = await this.decide(steps, CALENDAR, CALENDAR_STREAM, { type: 'BeginDayClose', date });
+    await this.transfers.require(BigInt(begun.body.position), TRANSFERS_WAIT_MS);
     let positionsClosed = 0;
     const fundBodies: DayCloseBody['funds'] = [];
     for (const fund of await this.registeredFunds()) {

@@ -16,6 +16,7 @@ import type { ReadStore } from '../projections/read-store';
 import { BpmnError, type Job, type ProcessEngine } from './engine';
 
 export const FUND_SWITCH_PROCESS = 'fund-switch';
+export const FUND_SWITCH_TASK_TYPES = ['fund-switch.redeem', 'fund-switch.purchase', 'fund-switch.escalate', 'fund-switch.keep-in-wallet'] as const;
 
 /** What an instance of the fund switch starts with: money as a decimal string, as BPMN variables carry it. */
 export interface FundSwitchVariables extends JsonObject {
@@ -97,8 +98,11 @@ async function refusedAs(code: string, send: () => Promise<unknown>): Promise<vo
   }
 }
 
-/** A job's command acts for the system under an idempotency key derived from the job key. */
-function jobContext(job: Job): CommandContext {
-  const key = createHash('sha256').update(`${job.bpmnProcessId}\n${job.key}`).digest('hex');
+/**
+ * A job's command acts for the system under an idempotency key derived from the job key (and, for a job that
+ * sends several commands, the part it sends), so a job run again after a crash finds its first outcomes.
+ */
+export function jobContext(job: Job, part = ''): CommandContext {
+  const key = createHash('sha256').update(`${job.bpmnProcessId}\n${job.key}\n${part}`).digest('hex');
   return { principal: { role: 'operator', id: 'process' }, correlationId: job.instanceId, causationId: job.key, idempotency: { stream: `idempotency-job-${key}`, requestHash: key } };
 }

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelResource } from './engine';
+import { createHash } from 'node:crypto';
+import type { ModelResource, ProcessEngine } from './engine';
+import { FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES } from './fund-switch-workers';
+import { MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES } from './merchant-withdrawal-workers';
+import type { ReadStore } from '../projections/read-store';
 
 /** The BPMN models the product deploys at start, in src/processes (editable in Camunda Modeler). */
-export const PROCESS_MODEL_FILES = ['fund-switch.bpmn'] as const;
+export const PROCESS_MODEL_FILES = ['fund-switch.bpmn', 'merchant-withdrawal.bpmn'] as const;
 
 /**
  * The models as files: read from src/processes both when running from src/ and from dist/ (the build does
@@ -13,4 +17,39 @@ export const PROCESS_MODEL_FILES = ['fund-switch.bpmn'] as const;
 export function processModels(): ModelResource[] {
   const dir = typeof __dirname === 'string' ? join(__dirname, '..', '..', 'src', 'processes') : join(process.cwd(), 'src', 'processes');
   return PROCESS_MODEL_FILES.map((name) => ({ name, xml: readFileSync(join(dir, name), 'utf8') }));
+}
+
+/** The processes the product runs, each with the task types its workers serve: a model deployed for it may use no other. */
+export const PRODUCT_PROCESSES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  [FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES],
+  [MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES],
+]);
+
+const FILE_DEPLOYED_PREFIX = 'process:model-file:';
+
+/**
+ * Deploys the model files at start, each only when the file changed since it was last deployed at a start
+ * (or the engine has no version of its process): a version an operator deployed since (POST /processes/models)
+ * stays the one new instances use across restarts, until a release changes the file.
+ */
+export async function deployModelFiles(engine: ProcessEngine, readStore: ReadStore): Promise<void> {
+  const deployedProcesses = new Set((await engine.models()).map((model) => model.bpmnProcessId));
+  for (const model of processModels()) {
+    const checksum = createHash('sha256').update(model.xml).digest('hex');
+    const record = await readStore.getRecord(`${FILE_DEPLOYED_PREFIX}${model.name}`);
+    const processId = processIdOf(model.xml);
+    if (record?.checksum === checksum && processId !== undefined && deployedProcesses.has(processId)) continue;
+    await engine.deploy([model]);
+    await readStore.setRecord(`${FILE_DEPLOYED_PREFIX}${model.name}`, { checksum });
+  }
+}
+
+/** The id of the model's executable process, read from its XML before the engine parses it. */
+export function processIdOf(xml: string): string | undefined {
+  return /<bpmn:process\b[^>]*\bid="([^"]+)"/.exec(xml)?.[1];
+}
+
+/** The task types of the model's service tasks, read from its XML. */
+export function taskTypesOf(xml: string): string[] {
+  return [...xml.matchAll(/<zeebe:taskDefinition\b[^>]*\btype="([^"]+)"/g)].map((match) => match[1]!);
 }

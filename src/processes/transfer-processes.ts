@@ -15,6 +15,14 @@ import type { ProcessEngine } from './engine';
 import { AWAITED_PREFIX } from './fund-switch-workers';
 import { eventData } from '../projections/projection';
 
+/** The transfers have not reached a position in time: a peer holds their lease, or they are far behind. */
+export class TransfersBehindError extends Error {
+  readonly code = 'TRANSFERS_BEHIND';
+  constructor(position: bigint, waitedMs: number) {
+    super(`the transfers under way did not complete up to position ${position} within ${waitedMs} ms; try again in a moment`);
+  }
+}
+
 export interface TransferProcessesOptions {
   owner: string;
   leaseTtlMs: number;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AUDITOR_KEY, COMPLIANCE_KEY, OPERATOR_KEY, TestApp, type ApiResponse } from './test-app';
 
@@ -125,6 +127,26 @@ const ROUTES: Route[] = [
     allowed: [...OWNERS, 'operator'],
     success: { status: 202 },
     startsProcess: true,
+  },
+  {
+    name: 'POST /wallets/{id}/instant-withdrawals',
+    method: 'POST',
+    // Mia's wallet for every caller but its own wallet's owner: a merchant's withdrawal, which only Mia and operators may ask for.
+    path: (w) => `/wallets/${w === ann.walletId ? mia.walletId : w}/instant-withdrawals`,
+    body: () => ({ amount: '1.00' }),
+    allowed: ['merchant, own wallet', 'operator'],
+    success: { status: 202 },
+    startsProcess: true,
+  },
+  { name: 'GET /processes/models', method: 'GET', path: () => '/processes/models', allowed: ['operator', 'auditor'], success: { status: 200 } },
+  {
+    name: 'POST /processes/models',
+    method: 'POST',
+    path: () => '/processes/models',
+    // The deployed file again: unchanged, it answers the version it is.
+    body: () => ({ name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') }),
+    allowed: ['operator'],
+    success: { status: 201 },
   },
   { name: 'GET /processes', method: 'GET', path: () => '/processes', allowed: ['operator', 'auditor'], success: { status: 200 } },
   // An id no instance has: the route's own answer is 404.

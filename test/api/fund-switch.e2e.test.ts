@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PROCESS_ENGINE } from '../../src/api/processes/process-engine.token';
 import type { EmbeddedProcessEngine } from '../../src/processes/engine';
 import { OPERATOR_KEY, TestApp } from './test-app';
@@ -25,7 +27,7 @@ async function holdings(): Promise<Record<string, { holding: string; pendingPurc
   return Object.fromEntries(wallet.body.holdings.map((h: { fundCode: string; holding: string; pendingPurchase: string; pendingRedemption: string }) => [h.fundCode, { holding: h.holding, pendingPurchase: h.pendingPurchase, pendingRedemption: h.pendingRedemption }]));
 }
 
-async function process(processId: string) {
+async function processView(processId: string) {
   const response = await app.get(`/processes/${processId}`, OPERATOR_KEY);
   expect(response.status).toBe(200);
   return response.body as { state: string; currentElements: string[]; history: { elementId: string }[]; variables: Record<string, unknown> };
@@ -49,14 +51,14 @@ describe('a fund switch within the instant cap', () => {
     expect(started.status).toBe(202);
     expect(started.body.processes).toEqual([{ processId: started.body.processId, fromFund: 'SWA', toFund: 'SWB', amount: '5000.00' }]);
     await settle();
-    const waiting = await process(started.body.processId);
+    const waiting = await processView(started.body.processId);
     expect({ state: waiting.state, at: waiting.currentElements, mode: waiting.variables.redemptionMode }).toEqual({ state: 'active', at: ['AwaitConfirmation'], mode: 'instant' });
     expect((await holdings()).SWB).toMatchObject({ holding: '0.00', pendingPurchase: '5000.00' });
     // Placed on the 7th, the purchase is confirmed by the close of the next business day.
     await closeDay('2026-01-07');
-    expect((await process(started.body.processId)).currentElements).toEqual(['AwaitConfirmation']);
+    expect((await processView(started.body.processId)).currentElements).toEqual(['AwaitConfirmation']);
     await closeDay('2026-01-08');
-    const done = await process(started.body.processId);
+    const done = await processView(started.body.processId);
     expect(done.state).toBe('completed');
     expect(done.history.map((h) => h.elementId)).toEqual(expect.arrayContaining(['RedeemSource', 'AwaitRedemptionCash', 'PurchaseTarget', 'AwaitConfirmation', 'Switched']));
     // Confirmed on the 8th, it earned that day's income: 5,000.00 × 0.5000 / 10,000 = 0.25.
@@ -71,15 +73,15 @@ describe('a fund switch over the instant cap', () => {
     const started = await app.post(`/wallets/${ann.walletId}/rebalances`, OPERATOR_KEY, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '15000.00' }] });
     expect(started.status).toBe(202);
     await settle();
-    const waitingForCash = await process(started.body.processId);
+    const waitingForCash = await processView(started.body.processId);
     expect({ at: waitingForCash.currentElements, mode: waitingForCash.variables.redemptionMode }).toEqual({ at: ['AwaitRedemptionCash'], mode: 'standard' });
     expect((await holdings()).SWA).toMatchObject({ pendingRedemption: '15000.00' });
     // The cash is paid by the close of Friday the 9th, which places the purchase on that day: Monday confirms it.
     await closeDay('2026-01-09');
-    expect((await process(started.body.processId)).currentElements).toEqual(['AwaitConfirmation']);
+    expect((await processView(started.body.processId)).currentElements).toEqual(['AwaitConfirmation']);
     expect((await holdings()).SWB).toMatchObject({ pendingPurchase: '15000.00' });
     await closeDay('2026-01-12', ['2026-01-10', '2026-01-11']);
-    expect((await process(started.body.processId)).state).toBe('completed');
+    expect((await processView(started.body.processId)).state).toBe('completed');
     expect((await holdings()).SWB).toMatchObject({ pendingPurchase: '0.00' });
   });
 });
@@ -91,7 +93,7 @@ describe('a fund switch whose purchase is refused', () => {
     const engine = app.app.get<EmbeddedProcessEngine>(PROCESS_ENGINE);
     const { instanceId } = await engine.startInstance('fund-switch', { walletId: ann.walletId, fromFund: 'SWA', toFund: 'GONE', amount: '100.00' });
     await settle();
-    const ended = await process(instanceId);
+    const ended = await processView(instanceId);
     expect({ state: ended.state, at: ended.currentElements, incidents: (ended as unknown as { incidents: unknown[] }).incidents }).toEqual({ state: 'completed', at: [], incidents: [] });
     expect(ended.history.map((h) => h.elementId)).toEqual(expect.arrayContaining(['PurchaseRefused', 'KeepInWallet', 'CompensatedInWallet']));
     const cashAfter = (await app.get(`/wallets/${ann.walletId}?minPosition=${await app.lastPosition()}`, OPERATOR_KEY)).body.cash as string;
@@ -118,5 +120,46 @@ describe('a rebalance the API refuses starts nothing', () => {
       const refused = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches });
       expect({ status: refused.status, field: refused.body.field }).toEqual({ status: 400, field: 'switches' });
     }
+  });
+});
+
+describe('a new version of the fund switch deployed under running instances', () => {
+  const v1 = readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8');
+
+  it('serves new instances at once while the running one finishes on the version it started with', async () => {
+    expect((await app.get('/processes/models', OPERATOR_KEY)).body.items).toEqual([expect.objectContaining({ model: 'fund-switch', version: 1, resourceName: 'fund-switch.bpmn' })]);
+    const running = (await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '100.00' }] })).body.processId as string;
+    await settle();
+    expect((await processView(running)).currentElements).toEqual(['AwaitConfirmation']);
+
+    // A rectification: late cash is escalated after 5 days instead of 10.
+    const v2 = v1.replace('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P10D</bpmn:timeDuration>', '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">P5D</bpmn:timeDuration>');
+    expect(v2).not.toBe(v1);
+    const deployed = await app.post('/processes/models', OPERATOR_KEY, { name: 'fund-switch.bpmn', xml: v2 });
+    expect(deployed.status).toBe(201);
+    expect(deployed.body).toMatchObject({ model: 'fund-switch', version: 2 });
+    const next = (await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '100.00' }] })).body.processId as string;
+    await settle();
+    expect(((await app.get(`/processes/${next}`, OPERATOR_KEY)).body as { version: number }).version).toBe(2);
+
+    await closeDay('2026-01-13');
+    await closeDay('2026-01-14');
+    const versions = await Promise.all([running, next].map(async (id) => (await app.get(`/processes/${id}`, OPERATOR_KEY)).body as { version: number; state: string }));
+    expect(versions.map(({ version, state }) => ({ version, state }))).toEqual([
+      { version: 1, state: 'completed' },
+      { version: 2, state: 'completed' },
+    ]);
+    expect((await app.get('/processes/models', OPERATOR_KEY)).body.items.map((m: { version: number }) => m.version)).toEqual([1, 2]);
+  });
+
+  it.each([
+    ['a model that does not parse', () => v1.replace('sourceRef="SwitchRequested"', 'sourceRef="Nowhere"'), 'MODEL_REJECTED'],
+    ['a task no worker serves', () => v1.replace('type="fund-switch.escalate"', 'type="fund-switch.page-someone"'), 'NO_WORKER'],
+    ['a process the product does not run', () => v1.replace('<bpmn:process id="fund-switch"', '<bpmn:process id="something-else"'), 'UNKNOWN_PROCESS'],
+  ])('%s is 422 and deploys nothing', async (_, xml, code) => {
+    const refused = await app.post('/processes/models', OPERATOR_KEY, { name: 'fund-switch.bpmn', xml: xml() });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code });
+    if (code === 'MODEL_REJECTED') expect(refused.body.detail).toContain('fund-switch.bpmn');
+    expect((await app.get('/processes/models', OPERATOR_KEY)).body.items).toHaveLength(2);
   });
 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { JsonSchema } from '../../src/api/http/openapi';
 import { AUDITOR_KEY, OPERATOR_KEY, TestApp, type ApiResponse } from './test-app';
 
@@ -148,7 +150,10 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('POST', '/wallets/{walletId}/redemptions', own, { key: ann.key, body: { fundCode: 'SCHF', amount: '20.00', mode: 'standard' } });
     await call('POST', '/funds', {}, { ...op, body: { code: 'SCHG', name: 'Schema Fund G' } });
     const rebalance = await call('POST', '/wallets/{walletId}/rebalances', own, { key: ann.key, body: { switches: [{ fromFund: 'SCHF', toFund: 'SCHG', amount: '10.00' }] } });
+    await call('POST', '/wallets/{walletId}/instant-withdrawals', { walletId: shop.walletId }, { key: shop.apiKey, body: { amount: '10.00' } });
     await call('GET', '/processes', {}, op);
+    await call('GET', '/processes/models', {}, { key: AUDITOR_KEY });
+    await call('POST', '/processes/models', {}, { ...op, body: { name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') } });
     await call('GET', '/processes/{processId}', { processId: rebalance.body.processId as string }, { key: AUDITOR_KEY });
 
     await call('GET', '/wallets/{walletId}', own, { key: ann.key });

@@ -10,6 +10,7 @@ import {
 } from '../../eventstore';
 import { InvalidCursorError } from '../../projections/page-cursor';
 import { ProjectionBehindError } from '../../projections/read-models';
+import { TransfersBehindError } from '../../processes/transfer-processes';
 import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
 
@@ -57,6 +58,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return fromHttpException(exception);
     }
     if (exception instanceof InvalidCursorError) return new HttpProblem(400, exception.message, { code: 'INVALID_PARAMETER', field: 'cursor' });
+    if (exception instanceof TransfersBehindError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '5' } });
     if (exception instanceof ProjectionBehindError) {
       return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' }, extensions: { projection: exception.projection } });
     }

@@ -1,6 +1,9 @@
-import { Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
+  type DeployedModel,
   EngineAtCapacityError,
+  ModelRejectedError,
   EngineClosedError,
   type InstanceState,
   type InstanceSummary,
@@ -10,10 +13,14 @@ import {
   type ProcessEngine,
   UnknownInstanceError,
 } from '../../processes/engine';
+import { OperateRequiredError } from '../../processes/engine/zeebe/zeebe-errors';
 import { Staff } from '../auth/access.decorator';
 import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseChoice } from '../http/query-params';
+import { defineBody } from '../http/body-schema';
+import { validateBody } from '../http/validate-body';
+import { PRODUCT_PROCESSES, processIdOf, taskTypesOf } from '../../processes/process-models';
 import { PROCESS_ENGINE } from './process-engine.token';
 
 const STATES: readonly InstanceState[] = ['active', 'completed', 'incident', 'terminated'];
@@ -61,7 +68,41 @@ const PROCESS_PAGE_SCHEMA: JsonSchema = object({
   nextCursor: { type: 'string', nullable: true, description: 'Pass back as `cursor` for the next page; null on the last.' },
 });
 
+const MODEL_SCHEMA: JsonSchema = object({
+  model: { type: 'string', description: 'The BPMN process id.' },
+  version: { type: 'integer', minimum: 1 },
+  resourceName: { type: 'string', description: 'The file it was deployed as.' },
+  deployedAt: TIME,
+});
+const MODEL_LIST_SCHEMA: JsonSchema = object({ items: { type: 'array', items: MODEL_SCHEMA, description: 'Every version of every model, by model and version.' } });
+/** A model's XML in a request: far above the product's models (about 15 KB), below the request body limit. */
+const MAX_MODEL_CHARACTERS = 60_000;
+const MODEL_BODY = defineBody({
+  name: { kind: 'string', minLength: 6, maxLength: 100, pattern: /^[a-z0-9][a-z0-9-]*\.bpmn$/, patternDescription: 'a file name such as "fund-switch.bpmn"' },
+  xml: { kind: 'string', minLength: 1, maxLength: MAX_MODEL_CHARACTERS, description: 'The BPMN 2.0 XML in the Zeebe dialect, as Camunda Modeler saves it.' },
+});
+
 export const PROCESS_ROUTES: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/processes/models',
+    summary: 'Every deployed version of every process model',
+    tag: 'processes',
+    roles: ['operator', 'auditor'],
+    responses: { 200: { description: 'the versions', schema: MODEL_LIST_SCHEMA } },
+  },
+  {
+    method: 'post',
+    path: '/processes/models',
+    summary: 'Deploy a new version of a process model, live',
+    description:
+      'The model is parsed and linted (bpmnlint with camunda-compat, Camunda 8.5) and must be one of the product\'s processes, using only task types its workers serve. ' +
+      'New instances use it at once; running instances finish on the version they started with. A model unchanged from the latest version deploys nothing and answers that version.',
+    tag: 'processes',
+    roles: ['operator'],
+    body: MODEL_BODY,
+    responses: { 201: { description: 'the version deployed', schema: MODEL_SCHEMA }, 422: { description: 'MODEL_REJECTED (naming the file, the element and the rule), UNKNOWN_PROCESS or NO_WORKER' } },
+  },
   {
     method: 'get',
     path: '/processes',
@@ -83,7 +124,7 @@ export const PROCESS_ROUTES: RouteDoc[] = [
     tag: 'processes',
     roles: ['operator', 'auditor'],
     params: { processId: { kind: 'string', minLength: 1, maxLength: 100, pattern: PROCESS_ID, patternDescription: 'letters, digits and : . _ -' } },
-    responses: { 200: { description: 'the instance', schema: PROCESS_SCHEMA }, 404: { description: 'no such instance' } },
+    responses: { 200: { description: 'the instance', schema: PROCESS_SCHEMA }, 404: { description: 'no such instance' }, 501: { description: 'OPERATE_REQUIRED: on Zeebe, instance state is read from Operate' } },
   },
   {
     method: 'post',
@@ -109,14 +150,43 @@ export class ProcessesController {
     const limit = query.limit === undefined ? PAGE_LIMITS.defaultLimit : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMITS.maxLimit) throw new HttpProblem(400, `limit must be an integer from 1 to ${PAGE_LIMITS.maxLimit}`, { code: 'INVALID_PARAMETER', field: 'limit' });
     const cursor = optionalMatching('cursor', query.cursor, /^[0-9]{1,16}$/);
-    const page = await this.engine.instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(cursor && { after: cursor }) });
+    const page = await this.engine
+      .instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(cursor && { after: cursor }) })
+      .catch((error: unknown) => {
+        throw engineProblem(error, '');
+      });
     return { items: page.instances.map(summaryBody), nextCursor: page.next ?? null };
+  }
+
+  @Get('models')
+  @Staff('operator', 'auditor')
+  async models() {
+    return { items: (await this.engine.models()).map(modelBody) };
+  }
+
+  @Post('models')
+  @Staff('operator')
+  async deploy(@Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    const { name, xml } = validateBody(MODEL_BODY, body);
+    requireProductModel(name, xml);
+    try {
+      const [deployed] = await this.engine.deploy([{ name, xml }]);
+      response.status(201);
+      return modelBody(deployed!);
+    } catch (error) {
+      if (error instanceof ModelRejectedError) {
+        throw new HttpProblem(422, error.message, { code: error.code, extensions: { resourceName: error.resourceName, problems: error.problems.map((p) => ({ elementId: p.elementId ?? null, rule: p.rule, message: p.message })) } });
+      }
+      throw engineProblem(error, '');
+    }
   }
 
   @Get(':processId')
   @Staff('operator', 'auditor')
   async view(@Param('processId') processId: string) {
-    const view = await this.engine.instance(requireMatching('processId', processId, PROCESS_ID));
+    const view = await this.engine.instance(requireMatching('processId', processId, PROCESS_ID)).catch((error: unknown) => {
+      throw engineProblem(error, processId);
+    });
     if (!view) throw HttpProblem.notFound(`no process instance ${processId}`);
     return viewBody(view);
   }
@@ -134,7 +204,25 @@ export class ProcessesController {
   }
 }
 
+/** A model for a process the product does not run, or with a task no worker serves, would never complete. */
+function requireProductModel(name: string, xml: string): void {
+  const processId = processIdOf(xml);
+  const taskTypes = processId === undefined ? undefined : PRODUCT_PROCESSES.get(processId);
+  if (!taskTypes) {
+    throw new HttpProblem(422, `${name}: the model's process "${processId ?? '(none)'}" is not one the product runs (${[...PRODUCT_PROCESSES.keys()].join(', ')})`, { code: 'UNKNOWN_PROCESS', field: 'xml' });
+  }
+  const unserved = taskTypesOf(xml).filter((type) => !taskTypes.includes(type));
+  if (unserved.length > 0) {
+    throw new HttpProblem(422, `${name}: no worker serves the task type ${unserved.map((t) => `"${t}"`).join(', ')}; the workers of ${processId} serve ${taskTypes.join(', ')}`, { code: 'NO_WORKER', field: 'xml' });
+  }
+}
+
+function modelBody(model: DeployedModel) {
+  return { model: model.bpmnProcessId, version: model.version, resourceName: model.resourceName, deployedAt: model.deployedAt.toISOString() };
+}
+
 function engineProblem(error: unknown, processId: string): unknown {
+  if (error instanceof OperateRequiredError) return new HttpProblem(501, error.message, { code: error.code });
   if (error instanceof UnknownInstanceError) return HttpProblem.notFound(`no process instance ${processId}`);
   if (error instanceof NothingToRetryError || error instanceof InstanceNotRunningError) return HttpProblem.conflict(error.message, 'NOTHING_TO_RETRY');
   if (error instanceof EngineAtCapacityError || error instanceof EngineClosedError) return new HttpProblem(503, 'the process engine is busy: try again in a moment', { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } });

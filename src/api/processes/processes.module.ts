@@ -6,8 +6,9 @@ import { DEFAULT_LEASE_TTL_MS, DEFAULT_LOG_CONSUMER_OPTIONS, LogFeed, type ReadS
 import type { ProcessEngine } from '../../processes/engine';
 import { openProcessEngine } from '../../processes/engine/open-process-engine';
 import { registerFundSwitchWorkers } from '../../processes/fund-switch-workers';
-import { processModels } from '../../processes/process-models';
-import { TransferProcesses } from '../../processes/transfer-processes';
+import { registerMerchantWithdrawalWorkers } from '../../processes/merchant-withdrawal-workers';
+import { deployModelFiles } from '../../processes/process-models';
+import { TransferProcesses, TransfersBehindError } from '../../processes/transfer-processes';
 import { BusinessCalendar } from '../calendar/business-calendar';
 import type { CommandResponse } from '../commands/idempotency-claims';
 import { IFW_CONFIG } from '../config.module';
@@ -43,6 +44,11 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
     await this.engine.close();
   }
 
+  /** Waits up to `waitMs` for every transfer begun up to `position`, or throws TransfersBehindError. */
+  async require(position: bigint, waitMs: number): Promise<void> {
+    if ((await this.processes.completed(position, waitMs)) === undefined) throw new TransfersBehindError(position, waitMs);
+  }
+
   async completed<Body extends JsonObject>(response: CommandResponse<Body>): Promise<CommandResponse<Body>> {
     const last = await this.processes.completed(BigInt(response.body.position), this.config.readWaitMs);
     if (last === undefined) return { status: 202, body: response.body };
@@ -55,24 +61,42 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
  * the start, naming the file and the element) and their job workers, and the consumer of the log that
  * completes transfers and publishes what instances wait for.
  */
+/** The job workers of every model, registered once the engine and the transfers exist. */
+@Injectable()
+class ProcessWorkers implements OnModuleInit {
+  constructor(
+    @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
+    private readonly transfers: TransferProcesses,
+    private readonly commands: CommandBus,
+    private readonly calendar: BusinessCalendar,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  onModuleInit(): void {
+    const deps = { commands: this.commands, calendar: this.calendar, store: this.store, readStore: this.readStore, log: new Logger('ProcessWorkers') };
+    registerFundSwitchWorkers(this.engine, deps);
+    registerMerchantWithdrawalWorkers(this.engine, { ...deps, transfersCompleted: (position, timeoutMs) => this.transfers.completed(position, timeoutMs) });
+  }
+}
+
 @Global()
 @Module({
   providers: [
     {
       provide: PROCESS_ENGINE,
-      useFactory: async (config: IfwConfig, commands: CommandBus, calendar: BusinessCalendar, store: EventStore, readStore: ReadStore) => {
+      useFactory: async (config: IfwConfig, readStore: ReadStore) => {
         const logger = new Logger('ProcessEngine');
         const engine = await openProcessEngine(config.processEngineUrl, { log: (line) => logger.log(line), warn: (line) => logger.warn(line) });
         try {
-          await engine.deploy(processModels());
+          await deployModelFiles(engine, readStore);
         } catch (error) {
           await engine.close();
           throw error;
         }
-        registerFundSwitchWorkers(engine, { commands, calendar, store, readStore, log: logger });
         return engine;
       },
-      inject: [IFW_CONFIG, CommandBus, BusinessCalendar, EVENT_STORE, READ_STORE],
+      inject: [IFW_CONFIG, READ_STORE],
     },
     {
       provide: TransferProcesses,
@@ -87,6 +111,7 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
       inject: [EVENT_STORE, LogFeed, READ_STORE, CommandBus, PROCESS_ENGINE],
     },
     Transfers,
+    ProcessWorkers,
   ],
   controllers: [ProcessesController],
   exports: [Transfers, PROCESS_ENGINE],

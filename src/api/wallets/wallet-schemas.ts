@@ -135,3 +135,8 @@ export const REBALANCE_SCHEMA: JsonSchema = object(
   },
   'the fund switches started; each redeems, waits for the cash, buys and waits for the confirmation',
 );
+
+export const INSTANT_WITHDRAWAL_SCHEMA: JsonSchema = object(
+  { processId: PROCESS_ID, walletId: { ...UUID, description: 'the merchant wallet' }, amount: cny('the CNY to pay out at once') },
+  'the merchant withdrawal started: it pays out from the cash and the funds, or moves nothing',
+);

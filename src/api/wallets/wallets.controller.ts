@@ -12,10 +12,11 @@ import { validateBody, validateParam } from '../http/validate-body';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
 import { Transfers } from '../processes/processes.module';
 import { GetWalletQuery } from './get-wallet.query';
+import { InstantWithdrawals } from './instant-withdrawals';
 import { Rebalances } from './rebalances';
 import { WalletCommands } from './wallet-commands';
 import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
-import { CASH_MOVED_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REBALANCE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
+import { CASH_MOVED_SCHEMA, INSTANT_WITHDRAWAL_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REBALANCE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
 import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
 import type { WalletView } from './wallet-view';
 
@@ -63,6 +64,24 @@ export const WALLET_ROUTES: RouteDoc[] = [
   money('Pay another wallet', '/wallets/{walletId}/payments', PAYMENT_BODY, PAYMENT_SCHEMA),
   money('Buy a money fund (confirmed the next business day)', '/wallets/{walletId}/purchases', PURCHASE_BODY, PURCHASE_SCHEMA),
   money('Redeem a money fund, instant or standard', '/wallets/{walletId}/redemptions', REDEMPTION_BODY, REDEMPTION_SCHEMA),
+  {
+    method: 'post',
+    path: '/wallets/{walletId}/instant-withdrawals',
+    summary: "Pay a merchant out at once from its cash and its funds' instant quotas, as a process",
+    description:
+      "The amount is split across the wallet's cash and its funds by what each may still redeem instantly today; each fund is redeemed instantly, then the total is paid to the merchant's bank card. " +
+      'When cash and quotas cannot cover it, nothing moves (the process ends `Nothing moved`); when a redemption or the payout is refused, what was redeemed is bought back.',
+    tag: 'wallets',
+    roles: ['merchant (own wallet)', 'operator'],
+    params: { walletId: 'id' },
+    body: CASH_BODY,
+    idempotent: true,
+    responses: {
+      202: { description: 'the withdrawal started', schema: INSTANT_WITHDRAWAL_SCHEMA },
+      404: { description: 'no such wallet' },
+      422: { description: 'NOT_A_MERCHANT' },
+    },
+  },
   {
     method: 'post',
     path: '/wallets/{walletId}/rebalances',
@@ -122,6 +141,7 @@ export class WalletsController {
     private readonly wallets: WalletCommands,
     private readonly transfers: Transfers,
     private readonly rebalances: Rebalances,
+    private readonly instantWithdrawals: InstantWithdrawals,
   ) {}
 
   @Get()
@@ -182,6 +202,13 @@ export class WalletsController {
     const { fundCode, amount } = validateBody(PURCHASE_BODY, body);
     const command = await this.wallets.purchase(context, validateParam('walletId', 'id', walletId), fundCode, amount);
     return reply(response, await this.transfers.completed(await this.commands.execute(command)));
+  }
+
+  @Post('instant-withdrawals')
+  @WalletOwnerOr('walletId', 'operator')
+  async instantWithdrawal(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    const { amount } = validateBody(CASH_BODY, body);
+    return reply(response, { status: 202, body: await this.instantWithdrawals.start(context, validateParam('walletId', 'id', walletId), amount) });
   }
 
   @Post('rebalances')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CommandsModule } from '../commands/commands.module';
 import { GetWalletHandler } from './get-wallet.query';
+import { InstantWithdrawals } from './instant-withdrawals';
 import { Rebalances } from './rebalances';
 import { WalletCommands } from './wallet-commands';
 import { WalletViewQuery } from './wallet-view';
@@ -10,6 +11,6 @@ import { WalletsController } from './wallets.controller';
 @Module({
   imports: [CommandsModule],
   controllers: [WalletsController],
-  providers: [WalletCommands, Rebalances, WalletViewQuery, GetWalletHandler, ListWalletTransactionsHandler],
+  providers: [WalletCommands, Rebalances, InstantWithdrawals, WalletViewQuery, GetWalletHandler, ListWalletTransactionsHandler],
 })
 export class WalletsModule {}

@@ -1,3 +1,4 @@
+import { jsonObject } from '../engine-input';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_ZEEBE_TARGET, type ZeebeTarget } from '../lint';
@@ -567,20 +568,6 @@ function checkName(value: unknown, what: string): void {
   }
 }
 
-/** A copy of `value` as plain JSON, refused when it is not an object or is too large to store. */
-function jsonObject(value: unknown, what: string): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidEngineInputError(`${what} must be a JSON object`);
-  let text: string;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new InvalidEngineInputError(`${what} must be JSON: ${(error as Error).message}`);
-  }
-  if (Buffer.byteLength(text) > PROCESS_ENGINE_LIMITS.maxVariablesBytes) {
-    throw new InvalidEngineInputError(`${what} take more than ${PROCESS_ENGINE_LIMITS.maxVariablesBytes} bytes of JSON`);
-  }
-  return JSON.parse(text) as JsonObject;
-}
 
 function summaryOf(record: InstanceRecord) {
   return {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { checkDeployBounds } from '../engine-input';
 import { executableProcesses, parseBpmn } from '../bpmn-parse';
 import { lintModel, type ZeebeTarget } from '../lint';
-import { type DeployedModel, type ModelProblem, ModelRejectedError, type ModelResource, PROCESS_ENGINE_LIMITS, InvalidEngineInputError } from '../process-engine';
+import { type DeployedModel, type ModelProblem, ModelRejectedError, type ModelResource } from '../process-engine';
 import { type CompiledModel, compileModel } from './compiled-model';
 import type { ModelRow } from './instance-records';
 import type { SqliteEngineStore } from './sqlite-engine-store';
@@ -60,7 +61,7 @@ export class ModelCatalog {
   }
 
   private async deployNow(resources: readonly ModelResource[], nowMs: number): Promise<DeployedModel[]> {
-    checkResources(resources);
+    checkDeployBounds(resources);
     const prepared: PreparedModel[] = [];
     for (const resource of resources) prepared.push(await prepare(resource, this.lintTarget, true));
     const seen = new Map<string, string>();
@@ -114,20 +115,6 @@ async function prepare(resource: ModelResource, lintTarget: ZeebeTarget, lint: b
   return { resourceName: resource.name, xml: resource.xml, checksum: createHash('sha256').update(resource.xml).digest('hex'), compiled: compiled.model };
 }
 
-function checkResources(resources: readonly ModelResource[]): void {
-  const { maxResourcesPerDeploy, maxResourceBytes, maxNameLength } = PROCESS_ENGINE_LIMITS;
-  if (resources.length === 0 || resources.length > maxResourcesPerDeploy) {
-    throw new InvalidEngineInputError(`a deploy takes 1 to ${maxResourcesPerDeploy} resources, not ${resources.length}`);
-  }
-  for (const resource of resources) {
-    if (typeof resource.name !== 'string' || resource.name.length === 0 || resource.name.length > maxNameLength) {
-      throw new InvalidEngineInputError(`a resource name must have 1 to ${maxNameLength} characters`);
-    }
-    if (typeof resource.xml !== 'string' || Buffer.byteLength(resource.xml) > maxResourceBytes) {
-      throw new InvalidEngineInputError(`${resource.name} must be BPMN XML of at most ${maxResourceBytes} bytes`);
-    }
-  }
-}
 
 function rejected(resourceName: string, elementId: string, message: string): ModelRejectedError {
   const problem: ModelProblem = { elementId, rule: 'embedded-engine/duplicate-process', message };

@@ -1,6 +1,7 @@
+import { checkDeployBounds } from '../engine-input';
 import { executableProcesses, parseBpmn } from '../bpmn-parse';
 import { lintModel, type ZeebeTarget } from '../lint';
-import { InvalidEngineInputError, ModelRejectedError, type ModelResource, PROCESS_ENGINE_LIMITS } from '../process-engine';
+import { ModelRejectedError, type ModelResource } from '../process-engine';
 
 /**
  * Checks a deploy before it goes to Zeebe, with the same parser and linter as the embedded engine, so that a
@@ -11,7 +12,7 @@ import { InvalidEngineInputError, ModelRejectedError, type ModelResource, PROCES
  * several processes per file and the rest of its dialect.
  */
 export async function checkModelsForZeebe(resources: readonly ModelResource[], lintTarget: ZeebeTarget): Promise<void> {
-  checkResourceBounds(resources);
+  checkDeployBounds(resources);
   const definedBy = new Map<string, string>();
   for (const resource of resources) {
     const parsed = await parseBpmn(resource.xml);
@@ -29,17 +30,3 @@ export async function checkModelsForZeebe(resources: readonly ModelResource[], l
   }
 }
 
-function checkResourceBounds(resources: readonly ModelResource[]): void {
-  const { maxResourcesPerDeploy, maxResourceBytes, maxNameLength } = PROCESS_ENGINE_LIMITS;
-  if (resources.length === 0 || resources.length > maxResourcesPerDeploy) {
-    throw new InvalidEngineInputError(`a deploy takes 1 to ${maxResourcesPerDeploy} resources, not ${resources.length}`);
-  }
-  for (const resource of resources) {
-    if (typeof resource.name !== 'string' || resource.name.length === 0 || resource.name.length > maxNameLength) {
-      throw new InvalidEngineInputError(`a resource name must have 1 to ${maxNameLength} characters`);
-    }
-    if (typeof resource.xml !== 'string' || Buffer.byteLength(resource.xml) > maxResourceBytes) {
-      throw new InvalidEngineInputError(`${resource.name} must be BPMN XML of at most ${maxResourceBytes} bytes`);
-    }
-  }
-}

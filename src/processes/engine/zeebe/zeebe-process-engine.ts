@@ -1,3 +1,4 @@
+import { jsonObject } from '../engine-input';
 import { Camunda8, type Zeebe } from '@camunda8/sdk';
 import { Logger } from '@nestjs/common';
 import { invariant } from '../../../invariant';
@@ -474,20 +475,6 @@ function checkWhole(value: number, name: string, min: number, max: number): void
   if (!Number.isInteger(value) || value < min || value > max) throw new InvalidEngineInputError(`${name} must be a whole number from ${min} to ${max}, not ${value}`);
 }
 
-/** A copy of `value` as plain JSON, refused when it is not an object or is too large. */
-function jsonObject(value: unknown, what: string): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidEngineInputError(`${what} must be a JSON object`);
-  let text: string;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new InvalidEngineInputError(`${what} must be JSON: ${(error as Error).message}`);
-  }
-  if (Buffer.byteLength(text) > PROCESS_ENGINE_LIMITS.maxVariablesBytes) {
-    throw new InvalidEngineInputError(`${what} take more than ${PROCESS_ENGINE_LIMITS.maxVariablesBytes} bytes of JSON`);
-  }
-  return JSON.parse(text) as JsonObject;
-}
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;

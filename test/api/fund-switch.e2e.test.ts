@@ -124,10 +124,14 @@ describe('a rebalance the API refuses starts nothing', () => {
 });
 
 describe('a new version of the fund switch deployed under running instances', () => {
+  const fundSwitchVersions = async () =>
+    ((await app.get('/processes/models', OPERATOR_KEY)).body.items as { model: string; version: number; resourceName: string }[])
+      .filter((m) => m.model === 'fund-switch' && m.resourceName === 'fund-switch.bpmn')
+      .map((m) => m.version);
   const v1 = readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8');
 
   it('serves new instances at once while the running one finishes on the version it started with', async () => {
-    expect((await app.get('/processes/models', OPERATOR_KEY)).body.items).toEqual([expect.objectContaining({ model: 'fund-switch', version: 1, resourceName: 'fund-switch.bpmn' })]);
+    expect(await fundSwitchVersions()).toEqual([1]);
     const running = (await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '100.00' }] })).body.processId as string;
     await settle();
     expect((await processView(running)).currentElements).toEqual(['AwaitConfirmation']);
@@ -149,7 +153,7 @@ describe('a new version of the fund switch deployed under running instances', ()
       { version: 1, state: 'completed' },
       { version: 2, state: 'completed' },
     ]);
-    expect((await app.get('/processes/models', OPERATOR_KEY)).body.items.map((m: { version: number }) => m.version)).toEqual([1, 2]);
+    expect(await fundSwitchVersions()).toEqual([1, 2]);
   });
 
   it.each([
@@ -160,6 +164,6 @@ describe('a new version of the fund switch deployed under running instances', ()
     const refused = await app.post('/processes/models', OPERATOR_KEY, { name: 'fund-switch.bpmn', xml: xml() });
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code });
     if (code === 'MODEL_REJECTED') expect(refused.body.detail).toContain('fund-switch.bpmn');
-    expect((await app.get('/processes/models', OPERATOR_KEY)).body.items).toHaveLength(2);
+    expect(await fundSwitchVersions()).toEqual([1, 2]);
   });
 });

@@ -12,7 +12,12 @@ import type { ReadStore } from '../projections/read-store';
 import { DomainError, NotFoundError } from '../domain/domain-error';
 import { TRANSFER_TRIGGERS, type TransferStep, stepsAfter } from './transfer-steps';
 import type { ProcessEngine } from './engine';
-import { AWAITED_PREFIX } from './fund-switch-workers';
+import { AWAITED_PREFIX, FUND_SWITCH_PROCESS } from './fund-switch-workers';
+import { switchesFor } from './proposed-switches';
+import { WALLET } from '../api/commands/aggregates';
+import { loadStored } from '../api/commands/stored-aggregate';
+import { walletStream } from '../domain/wallet/wallet.decider';
+import { formatFen } from '../domain/money';
 import { eventData } from '../projections/projection';
 
 /** The transfers have not reached a position in time: a peer holds their lease, or they are far behind. */
@@ -64,7 +69,7 @@ export class TransferProcesses implements LogBatchHandler {
   private leased = false;
 
   constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     feed: LogFeed,
     private readonly readStore: ReadStore,
     private readonly commands: CommandBus,
@@ -130,13 +135,30 @@ export class TransferProcesses implements LogBatchHandler {
       const lastSteps = await Promise.all(group.map((event) => this.complete(event)));
       group.forEach((event, i) => this.remember(event.position, lastSteps[i]!));
     }
-    for (const event of events) if (AWAITED_EVENTS.has(event.type)) await this.publishAwaited(event);
+    for (const event of events) {
+      if (AWAITED_EVENTS.has(event.type)) await this.publishAwaited(event);
+      if (event.type === 'RebalanceProposed') await this.startProposedSwitches(event);
+    }
     const last = events.at(-1)!.position;
     await this.readStore.commit({ writes: [], checkpoints: [{ key: CHECKPOINT_KEY, position: last }], leases: [{ name: LEASE_NAME, owner: this.options.owner }] });
     this.position$.next(last);
   }
 
   async caughtUp(): Promise<void> {}
+
+  /**
+   * A wallet that rebalances automatically gets the close's proposal for it made as fund switches, each started
+   * once (its business key is the proposal's event id and the switch's place in it).
+   */
+  private async startProposedSwitches(event: RecordedEvent): Promise<void> {
+    const { walletId, targets } = eventData<{ walletId: string; targets: { fundCode: string; currentFen: bigint; targetFen: bigint }[] }>(event);
+    const wallet = await loadStored(this.store, walletStream(walletId), WALLET.decider, WALLET.schema);
+    if (!wallet.state.open || wallet.state.rebalancing !== 'automatic') return;
+    for (const [index, { fromFund, toFund, amountFen }] of switchesFor(targets).entries()) {
+      const variables = { walletId, fromFund, toFund, amount: formatFen(amountFen) };
+      await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: `fund-switch:proposal:${event.id}:${index}` });
+    }
+  }
 
   /** The cash of a redemption or the confirmation of a purchase a process waits for, as a message to it. */
   private async publishAwaited(event: RecordedEvent): Promise<void> {

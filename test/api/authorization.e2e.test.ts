@@ -128,6 +128,7 @@ const ROUTES: Route[] = [
     success: { status: 202 },
     startsProcess: true,
   },
+  { name: 'POST /wallets/{id}/rebalancing', method: 'POST', path: (w) => `/wallets/${w}/rebalancing`, body: () => ({ mode: 'manual' }), allowed: [...OWNERS, 'operator'], success: { status: 200 } },
   {
     name: 'POST /wallets/{id}/instant-withdrawals',
     method: 'POST',

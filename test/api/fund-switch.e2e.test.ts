@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROCESS_ENGINE } from '../../src/api/processes/process-engine.token';
+import { EVENT_STORE } from '../../src/api/event-store.module';
+import { toEventInputs } from '../../src/api/commands/stored-aggregate';
+import { dailyForecastStream } from '../../src/domain/forecast/daily-forecast.decider';
+import type { EventStore } from '../../src/eventstore';
 import type { EmbeddedProcessEngine } from '../../src/processes/engine';
 import { OPERATOR_KEY, TestApp } from './test-app';
 
@@ -165,5 +169,43 @@ describe('a new version of the fund switch deployed under running instances', ()
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code });
     if (code === 'MODEL_REJECTED') expect(refused.body.detail).toContain('fund-switch.bpmn');
     expect(await fundSwitchVersions()).toEqual([1, 2]);
+  });
+});
+
+describe('a wallet that rebalances automatically', () => {
+  /** A proposal as the day close's forecasts record one: the wallet's holdings against the IIMMF targets. */
+  async function propose(walletId: string, date: string, targets: { fundCode: string; currentFen: bigint; targetFen: bigint }[]): Promise<void> {
+    const proposal = { type: 'RebalanceProposed' as const, data: { walletId, forecastDate: date, targets, expectedGainFen: 1n, instantCapacityFen: 0n, demandUpper95Fen: 0n, shortfallFen: 0n, binding: [] } };
+    const metadata = { correlationId: 'close', causationId: 'close', principal: 'operator:system', ruleSetVersion: 'csrc-pboc-2018-06', businessDate: date };
+    const store = app.app.get<EventStore>(EVENT_STORE);
+    await store.append(dailyForecastStream(date), toEventInputs([proposal], metadata), { expectedRevision: 'no_stream' });
+  }
+
+  const proposalSwitches = async () =>
+    ((await app.get('/processes?model=fund-switch&limit=200', OPERATOR_KEY)).body.items as { processId: string; businessKey: string | null }[]).filter((p) => p.businessKey?.startsWith('fund-switch:proposal:'));
+
+  it("has the close's proposals made as fund switches once it opts in, and only then", async () => {
+    const bob = await app.party('customer', 'Bob');
+    await app.post(`/wallets/${bob.walletId}/deposits`, bob.key, { amount: '20000.00' });
+    await app.post(`/wallets/${bob.walletId}/purchases`, bob.key, { fundCode: 'SWA', amount: '20000.00' });
+    await closeDay('2026-01-15');
+    await closeDay('2026-01-16');
+    const targets = [
+      { fundCode: 'SWA', currentFen: 2_000_000n, targetFen: 1_500_000n },
+      { fundCode: 'SWB', currentFen: 0n, targetFen: 500_000n },
+    ];
+    await propose(bob.walletId, '2026-01-19', targets);
+    await app.settleProcesses();
+    expect(await proposalSwitches()).toEqual([]);
+
+    const optedIn = await app.post(`/wallets/${bob.walletId}/rebalancing`, bob.key, { mode: 'automatic' });
+    expect({ status: optedIn.status, body: optedIn.body }).toMatchObject({ status: 200, body: { walletId: bob.walletId, rebalancing: 'automatic' } });
+    await propose(bob.walletId, '2026-01-20', targets);
+    await app.settleProcesses();
+    const started = await proposalSwitches();
+    expect(started).toHaveLength(1);
+    const view = await processView(started[0]!.processId);
+    expect(view.variables).toMatchObject({ walletId: bob.walletId, fromFund: 'SWA', toFund: 'SWB', amount: '5000.00' });
+    expect(view.history.map((h) => h.elementId)).toContain('PurchaseTarget');
   });
 });

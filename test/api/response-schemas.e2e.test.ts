@@ -151,6 +151,7 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('POST', '/funds', {}, { ...op, body: { code: 'SCHG', name: 'Schema Fund G' } });
     const rebalance = await call('POST', '/wallets/{walletId}/rebalances', own, { key: ann.key, body: { switches: [{ fromFund: 'SCHF', toFund: 'SCHG', amount: '10.00' }] } });
     await call('POST', '/wallets/{walletId}/instant-withdrawals', { walletId: shop.walletId }, { key: shop.apiKey, body: { amount: '10.00' } });
+    await call('POST', '/wallets/{walletId}/rebalancing', own, { key: ann.key, body: { mode: 'automatic' } });
     await call('GET', '/processes', {}, op);
     await call('GET', '/processes/models', {}, { key: AUDITOR_KEY });
     await call('POST', '/processes/models', {}, { ...op, body: { name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') } });

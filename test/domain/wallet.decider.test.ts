@@ -23,7 +23,7 @@ describe('wallet decider', () => {
 
     it('starts empty, with no funds bought', () => {
       spec(walletDecider).given([opened]).thenState((state) => {
-        expect(state).toEqual({ open: true, walletId: 'w-1', ownerKind: 'customer', ownerId: 'p-1', cashFen: 0n, fundCodes: [] });
+        expect(state).toEqual({ open: true, walletId: 'w-1', ownerKind: 'customer', ownerId: 'p-1', cashFen: 0n, fundCodes: [], rebalancing: 'manual' });
       });
     });
   });
@@ -102,6 +102,17 @@ describe('wallet decider', () => {
         .when({ type: 'ReceivePayment', paymentId: 'pay-1', fromWalletId: 'w-2', amountFen: 2_500n })
         .then([{ type: 'PaymentReceived', data: { paymentId: 'pay-1', fromWalletId: 'w-2', amountFen: 2_500n, postings: [posting(ACCOUNTS.paymentsInTransit, cash, 2_500n)] } }])
         .thenState((state) => state.open && state.cashFen === 2_500n);
+    });
+  });
+
+  describe('SetRebalancing', () => {
+    it('records a change of mode, and nothing when the mode is already the one asked for', () => {
+      spec(walletDecider)
+        .given([opened])
+        .when({ type: 'SetRebalancing', mode: 'automatic' })
+        .then([{ type: 'RebalancingSet', data: { mode: 'automatic' } }])
+        .thenState((state) => state.open && state.rebalancing === 'automatic');
+      spec(walletDecider).given([opened]).when({ type: 'SetRebalancing', mode: 'manual' }).thenNothing();
     });
   });
 

@@ -11,7 +11,7 @@ import type { Aggregate } from './decide-command';
 const idOf = (stream: string) => stream.slice(stream.indexOf('-') + 1);
 
 export const WALLET: Aggregate<WalletCommand, WalletEvent, WalletState> = {
-  schema: 'wallet-v1',
+  schema: 'wallet-v2',
   decider: walletDecider,
   exists: (state) => state.open,
   missing: (stream) => `wallet ${idOf(stream)} does not exist`,

@@ -3,7 +3,7 @@ import type { EventStore } from '../../eventstore';
 import { formatFen, type Fen } from '../../domain/money';
 import { nextBusinessDay } from '../../domain/iso-date';
 import { type RedemptionMode, instantQuotaLeftFen, positionStream } from '../../domain/position/position.decider';
-import { type WalletState, walletStream } from '../../domain/wallet/wallet.decider';
+import { type RebalancingMode, type WalletState, walletStream } from '../../domain/wallet/wallet.decider';
 import { BusinessCalendar, type Today } from '../calendar/business-calendar';
 import { POSITION, WALLET } from '../commands/aggregates';
 import { type CommandContext, newId } from '../commands/command-context';
@@ -29,6 +29,12 @@ export class WalletCommands {
       status: 201,
       body: { walletId, amount: formatFen(amountFen), cash: cashOf(after) },
     }));
+  }
+
+  /** Automatic: the close's proposals for the wallet are made as fund switches; manual: they are only shown. */
+  async setRebalancing(context: CommandContext, walletId: string, mode: RebalancingMode) {
+    const today = await this.calendar.today();
+    return new DecideCommand(context, WALLET, walletStream(walletId), { type: 'SetRebalancing', mode }, recordedUnder(today), () => ({ status: 200, body: { walletId, rebalancing: mode } }));
   }
 
   /** The payer's debit into payments in transit; the payee is credited by the payment process. */

@@ -4,12 +4,13 @@ import { formatFen } from '../../domain/money';
 import { type WalletEvent, type WalletState, walletDecider, walletStream } from '../../domain/wallet/wallet.decider';
 import { NotFoundError } from '../../domain/domain-error';
 import { type Loaded, loadStored, toDomainEvent } from '../commands/stored-aggregate';
+import { WALLET } from '../commands/aggregates';
 
 export type OpenWalletState = Extract<WalletState, { open: true }>;
 
 /** The whole wallet, for decisions that rely on its balance; an unknown wallet is a 404. */
 export async function loadOpenWallet(store: EventStore, walletId: string): Promise<Loaded<OpenWalletState>> {
-  const loaded = await loadStored(store, walletStream(walletId), walletDecider, 'wallet-v1');
+  const loaded = await loadStored(store, walletStream(walletId), walletDecider, WALLET.schema);
   if (!loaded.state.open) throw new NotFoundError(`wallet ${walletId} does not exist`);
   return loaded as Loaded<OpenWalletState>;
 }

@@ -140,3 +140,8 @@ export const INSTANT_WITHDRAWAL_SCHEMA: JsonSchema = object(
   { processId: PROCESS_ID, walletId: { ...UUID, description: 'the merchant wallet' }, amount: cny('the CNY to pay out at once') },
   'the merchant withdrawal started: it pays out from the cash and the funds, or moves nothing',
 );
+
+export const REBALANCING_SCHEMA: JsonSchema = writeResponseSchema('how the wallet rebalances from now on', {
+  walletId: { ...UUID, description: 'the wallet' },
+  rebalancing: { type: 'string', enum: ['automatic', 'manual'], description: "automatic: the day close's proposals for the wallet are made as fund switches" },
+});

@@ -16,7 +16,7 @@ import { InstantWithdrawals } from './instant-withdrawals';
 import { Rebalances } from './rebalances';
 import { WalletCommands } from './wallet-commands';
 import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
-import { CASH_MOVED_SCHEMA, INSTANT_WITHDRAWAL_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REBALANCE_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
+import { CASH_MOVED_SCHEMA, INSTANT_WITHDRAWAL_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REBALANCE_SCHEMA, REBALANCING_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
 import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
 import type { WalletView } from './wallet-view';
 
@@ -34,6 +34,9 @@ const REBALANCE_BODY = defineBody({
     description: 'the switches to make, each from one fund of the wallet into another',
     item: { fromFund: FUND_CODE_FIELD, toFund: FUND_CODE_FIELD, amount: AMOUNT },
   },
+});
+const REBALANCING_BODY = defineBody({
+  mode: { kind: 'enum', values: ['automatic', 'manual'], description: "automatic: each day close's proposal for the wallet is made as fund switches; manual (the default): proposals are only shown" },
 });
 const REDEMPTION_BODY = defineBody({
   fundCode: FUND_CODE_FIELD,
@@ -64,6 +67,17 @@ export const WALLET_ROUTES: RouteDoc[] = [
   money('Pay another wallet', '/wallets/{walletId}/payments', PAYMENT_BODY, PAYMENT_SCHEMA),
   money('Buy a money fund (confirmed the next business day)', '/wallets/{walletId}/purchases', PURCHASE_BODY, PURCHASE_SCHEMA),
   money('Redeem a money fund, instant or standard', '/wallets/{walletId}/redemptions', REDEMPTION_BODY, REDEMPTION_SCHEMA),
+  {
+    method: 'post',
+    path: '/wallets/{walletId}/rebalancing',
+    summary: "Opt in to (or out of) automatic rebalancing by the day close's proposals",
+    tag: 'wallets',
+    roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator'],
+    params: { walletId: 'id' },
+    body: REBALANCING_BODY,
+    idempotent: true,
+    responses: { 200: { description: 'the mode recorded', schema: REBALANCING_SCHEMA }, 404: { description: 'no such wallet' } },
+  },
   {
     method: 'post',
     path: '/wallets/{walletId}/instant-withdrawals',
@@ -202,6 +216,13 @@ export class WalletsController {
     const { fundCode, amount } = validateBody(PURCHASE_BODY, body);
     const command = await this.wallets.purchase(context, validateParam('walletId', 'id', walletId), fundCode, amount);
     return reply(response, await this.transfers.completed(await this.commands.execute(command)));
+  }
+
+  @Post('rebalancing')
+  @WalletOwnerOr('walletId', 'operator')
+  async rebalancing(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    const { mode } = validateBody(REBALANCING_BODY, body);
+    return reply(response, await this.commands.execute(await this.wallets.setRebalancing(context, validateParam('walletId', 'id', walletId), mode)));
   }
 
   @Post('instant-withdrawals')

@@ -16,7 +16,11 @@ export type WalletCommand =
   /** The compensation of a payment whose payee refused it: the amount comes back out of payments in transit. */
   | { type: 'ReturnPayment'; paymentId: string; toWalletId: string; amountFen: Fen; reason: string }
   | { type: 'PayForPurchase'; purchaseId: string; fundCode: string; amountFen: Fen }
-  | { type: 'ReceiveRedemption'; redemptionId: string; fundCode: string; amountFen: Fen };
+  | { type: 'ReceiveRedemption'; redemptionId: string; fundCode: string; amountFen: Fen }
+  /** Automatic: the switches the day close proposes for this wallet are made as fund switches. */
+  | { type: 'SetRebalancing'; mode: RebalancingMode };
+
+export type RebalancingMode = 'automatic' | 'manual';
 
 export type WalletEvent =
   | { type: 'WalletOpened'; data: { walletId: string; ownerKind: PartyKind; ownerId: string } }
@@ -26,11 +30,12 @@ export type WalletEvent =
   | { type: 'PaymentReceived'; data: { paymentId: string; fromWalletId: string; amountFen: Fen; postings: Posting[] } }
   | { type: 'PaymentReturned'; data: { paymentId: string; toWalletId: string; amountFen: Fen; reason: string; postings: Posting[] } }
   | { type: 'PurchasePaid'; data: { purchaseId: string; fundCode: string; amountFen: Fen; postings: Posting[] } }
-  | { type: 'RedemptionCashReceived'; data: { redemptionId: string; fundCode: string; amountFen: Fen; postings: Posting[] } };
+  | { type: 'RedemptionCashReceived'; data: { redemptionId: string; fundCode: string; amountFen: Fen; postings: Posting[] } }
+  | { type: 'RebalancingSet'; data: { mode: RebalancingMode } };
 
 export type WalletState =
   | { open: false }
-  | { open: true; walletId: string; ownerKind: PartyKind; ownerId: string; cashFen: Fen; fundCodes: readonly string[] };
+  | { open: true; walletId: string; ownerKind: PartyKind; ownerId: string; cashFen: Fen; fundCodes: readonly string[]; rebalancing: RebalancingMode };
 
 type OpenWallet = Extract<WalletState, { open: true }>;
 
@@ -43,6 +48,7 @@ export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
       return [{ type: 'WalletOpened', data: { walletId: command.walletId, ownerKind: command.ownerKind, ownerId: command.ownerId } }];
     }
     if (!state.open) throw new DomainError('UNKNOWN_WALLET', 'the wallet is not open');
+    if (command.type === 'SetRebalancing') return state.rebalancing === command.mode ? [] : [{ type: 'RebalancingSet', data: { mode: command.mode } }];
     invariant(command.amountFen > 0n, () => `${command.type} of ${command.amountFen} fen: amounts are positive`);
     const cash = ACCOUNTS.walletCash(state.walletId);
     switch (command.type) {
@@ -79,9 +85,11 @@ export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
   },
 
   evolve(state, event) {
-    if (event.type === 'WalletOpened') return { open: true, ...event.data, cashFen: 0n, fundCodes: [] };
+    if (event.type === 'WalletOpened') return { open: true, ...event.data, cashFen: 0n, fundCodes: [], rebalancing: 'manual' };
     invariant(state.open, () => `${event.type} on a wallet that is not open`);
     switch (event.type) {
+      case 'RebalancingSet':
+        return { ...state, rebalancing: event.data.mode };
       case 'CashDeposited':
       case 'PaymentReceived':
       case 'PaymentReturned':

@@ -119,6 +119,7 @@ function walletMovement(event: WalletEvent): Movement | undefined {
     case 'PaymentReturned':
       return { cashFen: event.data.amountFen };
     case 'WalletOpened':
+    case 'RebalancingSet':
       return undefined;
   }
 }

@@ -71,6 +71,8 @@ export function evolveWalletCash(wallet: WalletDoc, event: WalletEvent): WalletD
     case 'PaymentSent':
     case 'PurchasePaid':
       return { ...wallet, cashFen: wallet.cashFen - event.data.amountFen };
+    case 'RebalancingSet':
+      return wallet;
   }
 }
 

@@ -1,19 +1,15 @@
-import type { CommandBus } from '@nestjs/cqrs';
-import { createHash } from 'node:crypto';
-import type { EventStore, JsonObject } from '../eventstore';
-import { DomainError, NotFoundError } from '../domain/domain-error';
+import type { JsonObject } from '../eventstore';
 import { parseAmount } from '../domain/money';
 import { type RedemptionMode, instantQuotaLeftFen, positionStream } from '../domain/position/position.decider';
 import { walletStream } from '../domain/wallet/wallet.decider';
-import type { BusinessCalendar } from '../api/calendar/business-calendar';
 import { POSITION, WALLET } from '../api/commands/aggregates';
-import { type CommandContext, newId } from '../api/commands/command-context';
+import { newId } from '../api/commands/command-context';
 import { DecideCommand } from '../api/commands/decide-command';
 import { loadRegisteredFund } from '../api/funds/fund-loader';
 import { loadPosition } from '../api/wallets/position-loader';
 import { recordedUnder } from '../api/wallets/wallet-commands';
-import type { ReadStore } from '../projections/read-store';
-import { BpmnError, type Job, type ProcessEngine } from './engine';
+import type { Job, ProcessEngine } from './engine';
+import { type WorkerDependencies, jobContext, refusedAs } from './job-commands';
 
 export const FUND_SWITCH_PROCESS = 'fund-switch';
 export const FUND_SWITCH_TASK_TYPES = ['fund-switch.redeem', 'fund-switch.purchase', 'fund-switch.escalate', 'fund-switch.keep-in-wallet'] as const;
@@ -32,20 +28,12 @@ export interface FundSwitchVariables extends JsonObject {
  */
 export const AWAITED_PREFIX = 'process:awaited:';
 
-export interface FundSwitchDependencies {
-  commands: CommandBus;
-  calendar: BusinessCalendar;
-  store: EventStore;
-  readStore: ReadStore;
-  log: { warn(line: string): void };
-}
-
 /**
  * The job workers of the fund switch. Each sends one command on one stream under an idempotency key derived
  * from the job key, so a job run again after a crash finds its first outcome; a business refusal becomes a
  * BPMN error the model routes (nothing moved, or the cash kept in the wallet).
  */
-export function registerFundSwitchWorkers(engine: ProcessEngine, deps: FundSwitchDependencies): void {
+export function registerFundSwitchWorkers(engine: ProcessEngine, deps: WorkerDependencies): void {
   engine.registerWorker('fund-switch.redeem', (job) => redeem(job, deps));
   engine.registerWorker('fund-switch.purchase', (job) => purchase(job, deps));
   engine.registerWorker('fund-switch.escalate', (job) => {
@@ -58,7 +46,7 @@ export function registerFundSwitchWorkers(engine: ProcessEngine, deps: FundSwitc
   });
 }
 
-async function redeem(job: Job, deps: FundSwitchDependencies): Promise<JsonObject> {
+async function redeem(job: Job, deps: WorkerDependencies): Promise<JsonObject> {
   const { walletId, fromFund, amount } = job.variables as FundSwitchVariables;
   const amountFen = parseAmount(amount);
   const today = await deps.calendar.today();
@@ -75,7 +63,7 @@ async function redeem(job: Job, deps: FundSwitchDependencies): Promise<JsonObjec
   return { redemptionId, mode };
 }
 
-async function purchase(job: Job, deps: FundSwitchDependencies): Promise<JsonObject> {
+async function purchase(job: Job, deps: WorkerDependencies): Promise<JsonObject> {
   const { walletId, toFund, amount } = job.variables as FundSwitchVariables;
   const today = await deps.calendar.today();
   const context = jobContext(job);
@@ -87,22 +75,4 @@ async function purchase(job: Job, deps: FundSwitchDependencies): Promise<JsonObj
     return deps.commands.execute(new DecideCommand(context, WALLET, walletStream(walletId), command, recordedUnder(today), () => ({ status: 200, body: {} })));
   });
   return { purchaseId };
-}
-
-async function refusedAs(code: string, send: () => Promise<unknown>): Promise<void> {
-  try {
-    await send();
-  } catch (error) {
-    if (error instanceof DomainError || error instanceof NotFoundError) throw new BpmnError(code, error.message);
-    throw error;
-  }
-}
-
-/**
- * A job's command acts for the system under an idempotency key derived from the job key (and, for a job that
- * sends several commands, the part it sends), so a job run again after a crash finds its first outcomes.
- */
-export function jobContext(job: Job, part = ''): CommandContext {
-  const key = createHash('sha256').update(`${job.bpmnProcessId}\n${job.key}\n${part}`).digest('hex');
-  return { principal: { role: 'operator', id: 'process' }, correlationId: job.instanceId, causationId: job.key, idempotency: { stream: `idempotency-job-${key}`, requestHash: key } };
 }

@@ -1,5 +1,4 @@
 import type { JsonObject } from '../eventstore';
-import { DomainError, NotFoundError } from '../domain/domain-error';
 import { type Fen, formatFen, parseAmount } from '../domain/money';
 import { instantQuotaLeftFen, positionStream } from '../domain/position/position.decider';
 import { walletStream } from '../domain/wallet/wallet.decider';
@@ -11,7 +10,7 @@ import { loadPosition } from '../api/wallets/position-loader';
 import { loadOpenWallet } from '../api/wallets/wallet-loader';
 import { recordedUnder } from '../api/wallets/wallet-commands';
 import { BpmnError, type Job, type ProcessEngine } from './engine';
-import { type FundSwitchDependencies, jobContext } from './fund-switch-workers';
+import { type WorkerDependencies, jobContext, refusedAs } from './job-commands';
 
 export const MERCHANT_WITHDRAWAL_PROCESS = 'merchant-withdrawal';
 export const MERCHANT_WITHDRAWAL_TASK_TYPES = ['withdrawal.plan', 'withdrawal.redeem', 'withdrawal.pay-out', 'withdrawal.undo'] as const;
@@ -19,7 +18,7 @@ export const MERCHANT_WITHDRAWAL_TASK_TYPES = ['withdrawal.plan', 'withdrawal.re
 /** The longest a redemption's cash may take to reach the wallet (the transfer step after it) before the job fails and is retried. */
 const CASH_WAIT_MS = 10_000;
 
-export interface MerchantWithdrawalDependencies extends FundSwitchDependencies {
+export interface MerchantWithdrawalDependencies extends WorkerDependencies {
   /** Resolves with the position of the last transfer step after `position`, or undefined past `timeoutMs`. */
   transfersCompleted(position: bigint, timeoutMs: number): Promise<bigint | undefined>;
 }
@@ -76,13 +75,12 @@ async function redeem(job: Job, deps: MerchantWithdrawalDependencies): Promise<J
     const context = jobContext(job, `redeem-${index}`);
     const redemptionId = newId(context, 'redemption');
     const command = { type: 'Redeem' as const, redemptionId, amountFen: parseAmount(amount), mode: 'instant' as const, businessDate: today.businessDate, ruleSet: today.ruleSet };
-    try {
-      const answer: CommandResponse<JsonObject> = await deps.commands.execute(new DecideCommand(context, POSITION, positionStream(walletId, fundCode), command, recordedUnder(today), () => ({ status: 200, body: {} }), false));
-      lastPosition = BigInt(answer.body.position);
-    } catch (error) {
-      if (error instanceof DomainError || error instanceof NotFoundError) throw new BpmnError('REDEMPTION_FAILED', `${fundCode}: ${error.message}`, { redeemed });
-      throw error;
-    }
+    const answer: CommandResponse<JsonObject> = await refusedAs(
+      'REDEMPTION_FAILED',
+      () => deps.commands.execute(new DecideCommand(context, POSITION, positionStream(walletId, fundCode), command, recordedUnder(today), () => ({ status: 200, body: {} }), false)),
+      { redeemed },
+    );
+    lastPosition = BigInt(answer.body.position);
     redeemed.push({ fundCode, amount, redemptionId });
   }
   // The cash of an instant redemption is the transfer step after it: the payout needs it in the wallet.
@@ -96,12 +94,9 @@ async function payOut(job: Job, deps: MerchantWithdrawalDependencies): Promise<J
   const walletId = String(job.variables.walletId);
   const amountFen = parseAmount(job.variables.amount);
   const today = await deps.calendar.today();
-  try {
-    await deps.commands.execute(new DecideCommand(jobContext(job, 'pay-out'), WALLET, walletStream(walletId), { type: 'Withdraw', amountFen }, recordedUnder(today), () => ({ status: 200, body: {} })));
-  } catch (error) {
-    if (error instanceof DomainError || error instanceof NotFoundError) throw new BpmnError('PAYOUT_REFUSED', error.message);
-    throw error;
-  }
+  await refusedAs('PAYOUT_REFUSED', () =>
+    deps.commands.execute(new DecideCommand(jobContext(job, 'pay-out'), WALLET, walletStream(walletId), { type: 'Withdraw', amountFen }, recordedUnder(today), () => ({ status: 200, body: {} }))),
+  );
   return { paidOut: formatFen(amountFen) };
 }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { ModelResource, ProcessEngine } from './engine';
+import { type ModelResource, type ProcessEngine, parseBpmn } from './engine';
+import { executableProcesses, jobTaskTypes } from './engine/bpmn-parse';
 import { FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES } from './fund-switch-workers';
 import { MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES } from './merchant-withdrawal-workers';
 import type { ReadStore } from '../projections/read-store';
@@ -37,19 +38,19 @@ export async function deployModelFiles(engine: ProcessEngine, readStore: ReadSto
   for (const model of processModels()) {
     const checksum = createHash('sha256').update(model.xml).digest('hex');
     const record = await readStore.getRecord(`${FILE_DEPLOYED_PREFIX}${model.name}`);
-    const processId = processIdOf(model.xml);
-    if (record?.checksum === checksum && processId !== undefined && deployedProcesses.has(processId)) continue;
+    const deployedBefore = (await processesOf(model.xml))?.every(({ processId }) => deployedProcesses.has(processId)) ?? false;
+    if (record?.checksum === checksum && deployedBefore) continue;
     await engine.deploy([model]);
     await readStore.setRecord(`${FILE_DEPLOYED_PREFIX}${model.name}`, { checksum });
   }
 }
 
-/** The id of the model's executable process, read from its XML before the engine parses it. */
-export function processIdOf(xml: string): string | undefined {
-  return /<bpmn:process\b[^>]*\bid="([^"]+)"/.exec(xml)?.[1];
-}
-
-/** The task types of the model's service tasks, read from its XML. */
-export function taskTypesOf(xml: string): string[] {
-  return [...xml.matchAll(/<zeebe:taskDefinition\b[^>]*\btype="([^"]+)"/g)].map((match) => match[1]!);
+/**
+ * The executable processes a model defines, each with the task types of its jobs; undefined when the XML does
+ * not parse, which the engine's deploy then refuses naming the file and the element.
+ */
+export async function processesOf(xml: string): Promise<{ processId: string; taskTypes: string[] }[] | undefined> {
+  const parsed = await parseBpmn(xml);
+  if (!parsed.ok) return undefined;
+  return executableProcesses(parsed.context).map((process) => ({ processId: String(process.id), taskTypes: jobTaskTypes(process) }));
 }

@@ -163,7 +163,7 @@ describe('a new version of the fund switch deployed under running instances', ()
   it.each([
     ['a model that does not parse', () => v1.replace('sourceRef="SwitchRequested"', 'sourceRef="Nowhere"'), 'MODEL_REJECTED'],
     ['a task no worker serves', () => v1.replace('type="fund-switch.escalate"', 'type="fund-switch.page-someone"'), 'NO_WORKER'],
-    ['a process the product does not run', () => v1.replace('<bpmn:process id="fund-switch"', '<bpmn:process id="something-else"'), 'UNKNOWN_PROCESS'],
+    ['a process the product does not run', () => v1.replaceAll('"fund-switch"', '"something-else"'), 'UNKNOWN_PROCESS'],
   ])('%s is 422 and deploys nothing', async (_, xml, code) => {
     const refused = await app.post('/processes/models', OPERATOR_KEY, { name: 'fund-switch.bpmn', xml: xml() });
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 422, code });

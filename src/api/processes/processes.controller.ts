@@ -10,17 +10,17 @@ import {
   type InstanceView,
   InstanceNotRunningError,
   NothingToRetryError,
+  OperateRequiredError,
   type ProcessEngine,
   UnknownInstanceError,
 } from '../../processes/engine';
-import { OperateRequiredError } from '../../processes/engine/zeebe/zeebe-errors';
 import { Staff } from '../auth/access.decorator';
 import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseChoice } from '../http/query-params';
 import { defineBody } from '../http/body-schema';
 import { validateBody } from '../http/validate-body';
-import { PRODUCT_PROCESSES, processIdOf, taskTypesOf } from '../../processes/process-models';
+import { PRODUCT_PROCESSES, processesOf } from '../../processes/process-models';
 import { PROCESS_ENGINE } from './process-engine.token';
 
 const STATES: readonly InstanceState[] = ['active', 'completed', 'incident', 'terminated'];
@@ -168,7 +168,7 @@ export class ProcessesController {
   @Staff('operator')
   async deploy(@Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const { name, xml } = validateBody(MODEL_BODY, body);
-    requireProductModel(name, xml);
+    await requireProductModel(name, xml);
     try {
       const [deployed] = await this.engine.deploy([{ name, xml }]);
       response.status(201);
@@ -205,15 +205,17 @@ export class ProcessesController {
 }
 
 /** A model for a process the product does not run, or with a task no worker serves, would never complete. */
-function requireProductModel(name: string, xml: string): void {
-  const processId = processIdOf(xml);
-  const taskTypes = processId === undefined ? undefined : PRODUCT_PROCESSES.get(processId);
-  if (!taskTypes) {
-    throw new HttpProblem(422, `${name}: the model's process "${processId ?? '(none)'}" is not one the product runs (${[...PRODUCT_PROCESSES.keys()].join(', ')})`, { code: 'UNKNOWN_PROCESS', field: 'xml' });
-  }
-  const unserved = taskTypesOf(xml).filter((type) => !taskTypes.includes(type));
-  if (unserved.length > 0) {
-    throw new HttpProblem(422, `${name}: no worker serves the task type ${unserved.map((t) => `"${t}"`).join(', ')}; the workers of ${processId} serve ${taskTypes.join(', ')}`, { code: 'NO_WORKER', field: 'xml' });
+async function requireProductModel(name: string, xml: string): Promise<void> {
+  // A model that does not parse is left to the engine's deploy, which names the file and the element.
+  for (const { processId, taskTypes } of (await processesOf(xml)) ?? []) {
+    const served = PRODUCT_PROCESSES.get(processId);
+    if (!served) {
+      throw new HttpProblem(422, `${name}: the model's process "${processId}" is not one the product runs (${[...PRODUCT_PROCESSES.keys()].join(', ')})`, { code: 'UNKNOWN_PROCESS', field: 'xml' });
+    }
+    const unserved = taskTypes.filter((type) => !served.includes(type));
+    if (unserved.length > 0) {
+      throw new HttpProblem(422, `${name}: no worker serves the task type ${unserved.map((t) => `"${t}"`).join(', ')}; the workers of ${processId} serve ${served.join(', ')}`, { code: 'NO_WORKER', field: 'xml' });
+    }
   }
 }
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore, JsonObject } from '../../eventstore';
 import { formatFen, type Fen } from '../../domain/money';
-import type { ProcessEngine } from '../../processes/engine';
-import { BusinessKeyClaimedError, OperateRequiredError } from '../../processes/engine/zeebe/zeebe-errors';
+import { BusinessKeyClaimedError, OperateRequiredError, type ProcessEngine } from '../../processes/engine';
 import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../../processes/fund-switch-workers';
 import { type CommandContext, newId } from '../commands/command-context';
 import { EVENT_STORE } from '../event-store.module';

@@ -38,6 +38,31 @@ export function executableProcesses(context: ModdleContext): ModdleElement[] {
   return rootElements.filter((element) => element.$instanceOf('bpmn:Process') && element.isExecutable === true);
 }
 
+/** The zeebe (or other) extension element of a type on a BPMN element. */
+export function extension(element: ModdleElement, type: string): ModdleElement | undefined {
+  const values = ((element.extensionElements as ModdleElement | undefined)?.values as ModdleElement[] | undefined) ?? [];
+  return values.find((value) => value.$type === type);
+}
+
+/** Every flow node in the process and its sub-processes, with the scope (process or sub-process) it sits in. */
+export function* flowElementsOf(container: ModdleElement, scope: ModdleElement): Generator<{ element: ModdleElement; scope: ModdleElement }> {
+  for (const element of (container.flowElements as ModdleElement[] | undefined) ?? []) {
+    if (element.$type === 'bpmn:SequenceFlow') continue;
+    yield { element, scope };
+    if (element.$type === 'bpmn:SubProcess' || element.$type === 'bpmn:Transaction') yield* flowElementsOf(element, element);
+  }
+}
+
+/** The task types of a process's jobs: what workers must serve for its instances to complete. */
+export function jobTaskTypes(process: ModdleElement): string[] {
+  const types: string[] = [];
+  for (const { element } of flowElementsOf(process, process)) {
+    const type = extension(element, 'zeebe:TaskDefinition')?.type;
+    if (typeof type === 'string') types.push(type);
+  }
+  return types;
+}
+
 function malformedXmlProblem(xml: string, error: Error): ModelProblem {
   const offset = warningOffset(error.message, xml);
   return { elementId: elementIdNear(xml, offset), rule: 'parse', message: error.message.replace(/\s+/g, ' ').trim() };

@@ -9,3 +9,5 @@ export {
   type EngineLog,
   type DueWork,
 } from './embedded/embedded-process-engine';
+// What the Zeebe adapter refuses that the embedded one answers: callers map them without knowing the adapter.
+export { BusinessKeyClaimedError, OperateRequiredError } from './zeebe/zeebe-errors';

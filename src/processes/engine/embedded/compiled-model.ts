@@ -1,5 +1,6 @@
 import * as Elements from 'bpmn-elements';
 import type { ModdleContext, ModdleElement } from '../moddle-types';
+import { extension, flowElementsOf } from '../bpmn-parse';
 import serializeModdleContext, { type SerializableContext, TypeResolver } from 'moddle-context-serializer';
 import type { ModelProblem } from '../process-engine';
 import { isFeelExpression } from './feel';
@@ -228,19 +229,6 @@ function mappingsOf(element: ModdleElement, parameters: 'inputParameters' | 'out
   return mappings.map((mapping) => ({ source: (mapping.source as string | undefined) ?? '=null', target: mapping.target as string }));
 }
 
-function extension(element: ModdleElement, type: string): ModdleElement | undefined {
-  const values = ((element.extensionElements as ModdleElement | undefined)?.values as ModdleElement[] | undefined) ?? [];
-  return values.find((value) => value.$type === type);
-}
-
-/** Every flow node in the process and its sub-processes, with the scope (process or sub-process) it sits in. */
-function* flowElementsOf(container: ModdleElement, scope: ModdleElement): Generator<{ element: ModdleElement; scope: ModdleElement }> {
-  for (const element of (container.flowElements as ModdleElement[] | undefined) ?? []) {
-    if (element.$type === 'bpmn:SequenceFlow') continue;
-    yield { element, scope };
-    if (element.$type === 'bpmn:SubProcess' || element.$type === 'bpmn:Transaction') yield* flowElementsOf(element, element);
-  }
-}
 
 function isEventSubProcess(scope: ModdleElement): boolean {
   return scope.$type === 'bpmn:SubProcess' && scope.triggeredByEvent === true;

@@ -25,16 +25,19 @@ export function parseMinPosition(value: QueryValue): bigint | undefined {
 
 export const PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 } as const;
 
+/** `?limit=` of a paged listing: 1 to PAGE_LIMITS.maxLimit, the default when absent. */
+export function parseLimit(limitValue: QueryValue): number {
+  const limitText = single('limit', limitValue);
+  if (limitText === undefined) return PAGE_LIMITS.defaultLimit;
+  if (!/^[0-9]{1,6}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > PAGE_LIMITS.maxLimit) {
+    throw invalid('limit', `limit must be an integer from 1 to ${PAGE_LIMITS.maxLimit}, not "${limitText.slice(0, 40)}"`);
+  }
+  return Number(limitText);
+}
+
 /** `?limit=&cursor=` of a paged listing. */
 export function parsePage(limitValue: QueryValue, cursorValue: QueryValue): { limit: number; cursor: string | undefined } {
-  const limitText = single('limit', limitValue);
-  let limit: number = PAGE_LIMITS.defaultLimit;
-  if (limitText !== undefined) {
-    if (!/^[0-9]{1,6}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > PAGE_LIMITS.maxLimit) {
-      throw invalid('limit', `limit must be an integer from 1 to ${PAGE_LIMITS.maxLimit}, not "${limitText.slice(0, 40)}"`);
-    }
-    limit = Number(limitText);
-  }
+  const limit = parseLimit(limitValue);
   const cursor = single('cursor', cursorValue);
   if (cursor !== undefined && (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(cursor))) {
     throw invalid('cursor', 'cursor is not one this listing issued: pass back nextCursor exactly as it was received');

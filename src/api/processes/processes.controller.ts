@@ -17,7 +17,7 @@ import {
 import { Staff } from '../auth/access.decorator';
 import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseChoice } from '../http/query-params';
+import { PAGE_LIMITS, parseChoice, parseLimit } from '../http/query-params';
 import { defineBody } from '../http/body-schema';
 import { validateBody } from '../http/validate-body';
 import { PRODUCT_PROCESSES, processesOf } from '../../processes/process-models';
@@ -147,8 +147,7 @@ export class ProcessesController {
   async list(@Query() query: Record<string, unknown>) {
     const model = optionalMatching('model', query.model, MODEL);
     const state = parseChoice('state', query.state, STATES);
-    const limit = query.limit === undefined ? PAGE_LIMITS.defaultLimit : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMITS.maxLimit) throw new HttpProblem(400, `limit must be an integer from 1 to ${PAGE_LIMITS.maxLimit}`, { code: 'INVALID_PARAMETER', field: 'limit' });
+    const limit = parseLimit(query.limit);
     const cursor = optionalMatching('cursor', query.cursor, /^[0-9]{1,16}$/);
     const page = await this.engine
       .instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(cursor && { after: cursor }) })

@@ -81,6 +81,7 @@ describe('GET /wallets/{walletId}', () => {
       walletId: ann.walletId,
       ownerKind: 'customer',
       ownerId: ann.id,
+      rebalancing: 'manual',
       businessDate: '2026-01-07',
       ruleSetVersion: 'csrc-pboc-2018-06',
       cash: '499.75',

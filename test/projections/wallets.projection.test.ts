@@ -72,7 +72,7 @@ const bodies = async (store: ReadStore) => (await store.find(versionedCollection
 
 describe('the wallets read model', () => {
   it('opens a wallet with its owner and no cash', async () => {
-    expect(await walletAfter(history().slice(0, 1))).toEqual({ walletId: ANN, ownerKind: 'customer', ownerId: ANN_PARTY, cashFen: 0n, funds: [], lastEventPosition: '1' });
+    expect(await walletAfter(history().slice(0, 1))).toEqual({ walletId: ANN, ownerKind: 'customer', ownerId: ANN_PARTY, cashFen: 0n, rebalancing: 'manual', funds: [], lastEventPosition: '1' });
   });
 
   it('keeps a purchase pending until it is confirmed, with the cash already paid', async () => {
@@ -104,6 +104,7 @@ describe('the wallets read model', () => {
       ownerId: ANN_PARTY,
       // 2,000,000 − 1,000,000 − 25,000 + 300,000 + 200,000 + 100,000
       cashFen: 1_575_000n,
+      rebalancing: 'manual',
       funds: [
         {
           fundCode: 'YEB',
@@ -119,6 +120,15 @@ describe('the wallets read model', () => {
       ],
       lastEventPosition: '20',
     });
+  });
+
+  it('follows the rebalancing mode the wallet sets, and nothing else changes with it', async () => {
+    const automatic = recorded(21, wallet(ANN), 'RebalancingSet', { mode: 'automatic' }, { businessDate: '2026-01-12' });
+    const manual = recorded(22, wallet(ANN), 'RebalancingSet', { mode: 'manual' }, { businessDate: '2026-01-12' });
+    const before = (await walletAfter(history()))!;
+    expect(await walletAfter([...history(), automatic])).toEqual({ ...before, rebalancing: 'automatic', lastEventPosition: '21' });
+    expect(await walletAfter([...history(), automatic, manual])).toEqual({ ...before, rebalancing: 'manual', lastEventPosition: '22' });
+    expect(await walletAfter([...history(), automatic], SHOP)).toMatchObject({ rebalancing: 'manual' });
   });
 
   it('halts on an event that would make a holding negative: the log and the model disagree', async () => {

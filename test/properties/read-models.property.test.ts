@@ -84,6 +84,7 @@ function foldedView(log: readonly RecordedEvent[], walletId: string) {
     walletId,
     ownerKind: state.ownerKind,
     ownerId: state.ownerId,
+    rebalancing: state.rebalancing,
     businessDate,
     ruleSetVersion: ruleSet.version,
     cash: formatFen(state.cashFen),

@@ -6,7 +6,7 @@ import { PAGE_LIMITS, parseChoice, parseMinPosition, parsePage } from '../http/q
 import { validateParam } from '../http/validate-body';
 import { WALLET_VIEW_PROJECTIONS } from '../wallets/wallet-view';
 import { CLOSE_FORECASTS_SCHEMA, MERCHANT_FORECAST_SCHEMA, PORTFOLIO_SCHEMA } from './intelligence.schemas';
-import { CloseForecastsQuery, FORECASTS_PROJECTION, MerchantForecastQuery, PortfolioQuery } from './intelligence.queries';
+import { CloseForecastsQuery, FORECASTS_PROJECTION, MAX_PORTFOLIO_SWITCHES, MerchantForecastQuery, PortfolioQuery } from './intelligence.queries';
 import { CALENDAR_PROJECTION } from './last-closed-date';
 
 const FORECAST_KINDS = ['fund', 'merchant', 'proposal', 'skip'] as const;
@@ -29,7 +29,8 @@ export const INTELLIGENCE_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/wallets/{walletId}/portfolio',
-    summary: 'Current holdings against the IIMMF target proposed at the last day close',
+    summary: 'Current holdings against the IIMMF target proposed at the last day close, and the fund switches under way',
+    description: `The switches are read from the process engine, not from a read model: \`minPosition\` does not wait for them. At most ${MAX_PORTFOLIO_SWITCHES} are listed.`,
     tag: 'intelligence',
     roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
     params: { walletId: 'id' },

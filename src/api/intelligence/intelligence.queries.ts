@@ -1,9 +1,14 @@
+import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { IsoDate } from '../../domain/iso-date';
 import { formatFen } from '../../domain/money';
+import { type InstanceState, type InstanceSummary, type InstanceView, OperateRequiredError, type ProcessEngine } from '../../processes/engine';
+import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../../processes/fund-switch-workers';
+import { walletProcessKeyPrefix } from '../../processes/wallet-process-keys';
 import { type Condition, ReadModels } from '../../projections';
 import { FORECASTS_COLLECTIONS, type ForecastCloseDoc, type ForecastDoc, type ForecastKind, forecastId } from '../../projections/read-models/forecasts.projection';
 import { HttpProblem } from '../http/problem';
+import { PROCESS_ENGINE } from '../processes/process-engine.token';
 import { WALLET_VIEW_PROJECTIONS, WalletViewQuery } from '../wallets/wallet-view';
 import { forecastDoc, fundForecastBody, merchantForecastBody, proposalBody, proposalTargetsFen, skipBody } from './forecast-bodies';
 import { CALENDAR_PROJECTION, lastClosedDate } from './last-closed-date';
@@ -27,7 +32,27 @@ export interface PortfolioBody {
     modelVersion: string;
     position: string;
   } | null;
+  switches: SwitchUnderWay[] | null;
+  switchesTruncated: boolean;
+  switchesUnavailable: 'OPERATE_REQUIRED' | null;
 }
+
+export interface SwitchUnderWay {
+  processId: string;
+  fromFund: string;
+  toFund: string;
+  amount: string;
+  state: InstanceState;
+  step: string[];
+  startedAt: string;
+}
+
+/**
+ * The most switches a portfolio lists. Automatic rebalancing starts at most 10 per close, so more than 20
+ * running means a backlog, which an operator follows with GET /processes?wallet=.
+ */
+export const MAX_PORTFOLIO_SWITCHES = 20;
+const RUNNING_STATES: readonly InstanceState[] = ['active', 'incident'];
 
 export interface CloseForecastsBody extends Omit<ForecastCloseDoc, 'funds' | 'merchants' | 'proposals' | 'skipped'> {
   counts: { funds: number; merchants: number; proposals: number; skipped: number };
@@ -90,6 +115,7 @@ export class PortfolioHandler implements IQueryHandler<PortfolioQuery, Portfolio
   constructor(
     private readonly readModels: ReadModels,
     private readonly wallets: WalletViewQuery,
+    @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
   ) {}
 
   async execute({ walletId, minPosition }: PortfolioQuery): Promise<PortfolioBody> {
@@ -109,8 +135,35 @@ export class PortfolioHandler implements IQueryHandler<PortfolioQuery, Portfolio
         target: targets.has(fundCode) ? formatFen(targets.get(fundCode)!) : null,
       })),
       proposal: proposal ? proposalSummary(proposal) : null,
+      ...(await switchesUnderWay(this.engine, walletId)),
     };
   }
+}
+
+/** Zeebe cannot search instances without Operate: the portfolio is answered without its switches then. */
+async function switchesUnderWay(engine: ProcessEngine, walletId: string): Promise<Pick<PortfolioBody, 'switches' | 'switchesTruncated' | 'switchesUnavailable'>> {
+  try {
+    const running = await runningSwitches(engine, walletId);
+    const views = await Promise.all(running.slice(0, MAX_PORTFOLIO_SWITCHES).map((summary) => engine.instance(summary.instanceId)));
+    // An instance that ended between the listing and its read is no longer under way.
+    const stillRunning = views.filter((view): view is InstanceView => view !== undefined && RUNNING_STATES.includes(view.state));
+    return { switches: stillRunning.map(switchBody), switchesTruncated: running.length > MAX_PORTFOLIO_SWITCHES, switchesUnavailable: null };
+  } catch (error) {
+    if (error instanceof OperateRequiredError) return { switches: null, switchesTruncated: false, switchesUnavailable: error.code };
+    throw error;
+  }
+}
+
+/** The engine filters by one state at a time; one more than the bound of each tells whether any were left out. */
+async function runningSwitches(engine: ProcessEngine, walletId: string): Promise<InstanceSummary[]> {
+  const query = { bpmnProcessId: FUND_SWITCH_PROCESS, businessKeyPrefix: walletProcessKeyPrefix(walletId), limit: MAX_PORTFOLIO_SWITCHES + 1 };
+  const pages = await Promise.all(RUNNING_STATES.map((state) => engine.instances({ ...query, state })));
+  return pages.flatMap((page) => page.instances).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+}
+
+function switchBody(view: InstanceView): SwitchUnderWay {
+  const { fromFund, toFund, amount } = view.variables as FundSwitchVariables;
+  return { processId: view.instanceId, fromFund, toFund, amount, state: view.state, step: view.currentElements, startedAt: view.startedAt.toISOString() };
 }
 
 function proposalSummary(doc: ForecastDoc): NonNullable<PortfolioBody['proposal']> {

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../http/openapi';
+import { MAX_PORTFOLIO_SWITCHES } from './intelligence.queries';
 
 const AMOUNT: JsonSchema = { type: 'string', pattern: '^-?[0-9]+\\.[0-9]{2}$', description: 'CNY as a decimal string' };
 const PER_TEN_K: JsonSchema = { type: 'string', pattern: '^-?[0-9]+\\.[0-9]{4}$', description: 'CNY per 10,000 shares, 4 decimals' };
@@ -43,9 +44,24 @@ const PROPOSAL_PROPERTIES: Record<string, JsonSchema> = {
   binding: { type: 'array', items: { type: 'string' }, description: 'the constraints that bind at the optimum' },
 };
 
+const SWITCH_ITEM: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['processId', 'fromFund', 'toFund', 'amount', 'state', 'step', 'startedAt'],
+  properties: {
+    processId: { type: 'string', description: 'the fund switch: follow it with GET /processes/{processId}' },
+    fromFund: { type: 'string', description: 'the fund redeemed' },
+    toFund: { type: 'string', description: 'the fund bought' },
+    amount: { ...AMOUNT, description: 'the CNY moved from fromFund to toFund' },
+    state: { type: 'string', enum: ['active', 'incident'], description: 'incident: a step failed and waits for an operator to retry it' },
+    step: { type: 'array', items: { type: 'string' }, description: 'the BPMN elements it is at, such as AwaitRedemptionCash (the standard redemption\'s cash) or AwaitConfirmation' },
+    startedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
 export const PORTFOLIO_SCHEMA: JsonSchema = {
   type: 'object',
-  required: ['walletId', 'businessDate', 'holdings', 'proposal'],
+  required: ['walletId', 'businessDate', 'holdings', 'proposal', 'switches', 'switchesTruncated', 'switchesUnavailable'],
   properties: {
     walletId: { type: 'string', format: 'uuid' },
     businessDate: DATE,
@@ -62,6 +78,19 @@ export const PORTFOLIO_SCHEMA: JsonSchema = {
       nullable: true,
       required: ['madeAtCloseOf', ...Object.keys(PROPOSAL_PROPERTIES), 'modelVersion', 'position'],
       properties: { madeAtCloseOf: DATE, ...PROPOSAL_PROPERTIES, modelVersion: { type: 'string' }, position: POSITION },
+    },
+    switches: {
+      type: 'array',
+      nullable: true,
+      items: SWITCH_ITEM,
+      description: `the wallet's fund switches under way (running, or stopped at an incident), oldest first, at most ${MAX_PORTFOLIO_SWITCHES}; null when the process engine cannot list them (switchesUnavailable says why)`,
+    },
+    switchesTruncated: { type: 'boolean', description: `more than ${MAX_PORTFOLIO_SWITCHES} switches are under way: GET /processes?wallet= (operator, auditor) lists them all` },
+    switchesUnavailable: {
+      type: 'string',
+      nullable: true,
+      enum: ['OPERATE_REQUIRED'],
+      description: 'OPERATE_REQUIRED: on Zeebe, instances are searched in Operate, so switches is null; null on the embedded engine',
     },
   },
 };

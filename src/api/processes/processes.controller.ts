@@ -19,8 +19,9 @@ import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseChoice, parseLimit } from '../http/query-params';
 import { defineBody } from '../http/body-schema';
-import { validateBody } from '../http/validate-body';
+import { validateBody, validateParam } from '../http/validate-body';
 import { PRODUCT_PROCESSES, processesOf } from '../../processes/process-models';
+import { walletProcessKeyPrefix } from '../../processes/wallet-process-keys';
 import { PROCESS_ENGINE } from './process-engine.token';
 
 const STATES: readonly InstanceState[] = ['active', 'completed', 'incident', 'terminated'];
@@ -106,16 +107,17 @@ export const PROCESS_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/processes',
-    summary: 'Process instances (fund switches), oldest first, by model and state',
+    summary: 'Process instances, oldest first, by model, state and wallet',
     tag: 'processes',
     roles: ['operator', 'auditor'],
     query: {
       model: { description: 'Only instances of this model, such as fund-switch.', schema: { type: 'string', pattern: MODEL.source } },
       state: { description: 'Only instances in this state.', schema: { type: 'string', enum: [...STATES] } },
+      wallet: { description: "Only instances about this wallet: those whose business key begins with the wallet's id.", schema: { type: 'string', format: 'uuid' } },
       limit: { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit } },
       cursor: { description: '`nextCursor` of the previous page.', schema: { type: 'string' } },
     },
-    responses: { 200: { description: 'one page of instances', schema: PROCESS_PAGE_SCHEMA } },
+    responses: { 200: { description: 'one page of instances', schema: PROCESS_PAGE_SCHEMA }, 501: { description: 'OPERATE_REQUIRED: on Zeebe, instances are searched in Operate' } },
   },
   {
     method: 'get',
@@ -149,8 +151,9 @@ export class ProcessesController {
     const state = parseChoice('state', query.state, STATES);
     const limit = parseLimit(query.limit);
     const cursor = optionalMatching('cursor', query.cursor, /^[0-9]{1,16}$/);
+    const walletId = query.wallet === undefined ? undefined : validateParam('wallet', 'id', query.wallet);
     const page = await this.engine
-      .instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(cursor && { after: cursor }) })
+      .instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(walletId && { businessKeyPrefix: walletProcessKeyPrefix(walletId) }), ...(cursor && { after: cursor }) })
       .catch((error: unknown) => {
         throw engineProblem(error, '');
       });

@@ -3,6 +3,7 @@ import type { EventStore, JsonObject } from '../../eventstore';
 import { formatFen, type Fen } from '../../domain/money';
 import { BusinessKeyClaimedError, OperateRequiredError, type ProcessEngine } from '../../processes/engine';
 import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../../processes/fund-switch-workers';
+import { walletProcessKey } from '../../processes/wallet-process-keys';
 import { type CommandContext, newId } from '../commands/command-context';
 import { EVENT_STORE } from '../event-store.module';
 import { loadFund } from '../funds/fund-loader';
@@ -37,7 +38,7 @@ export class Rebalances {
     const processes: RebalanceBody['processes'] = [];
     for (const [index, { fromFund, toFund, amountFen }] of switches.entries()) {
       const variables: FundSwitchVariables = { walletId, fromFund, toFund, amount: formatFen(amountFen) };
-      const started = await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: `fund-switch:${newId(context, `switch-${index}`)}` }).catch((error: unknown) => {
+      const started = await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: walletProcessKey(walletId, FUND_SWITCH_PROCESS, newId(context, `switch-${index}`)) }).catch((error: unknown) => {
         // Zeebe: the key was claimed by a start this process no longer remembers; nothing second was started.
         if (error instanceof BusinessKeyClaimedError) throw HttpProblem.conflict(error.message, error.code);
         throw error;

@@ -47,6 +47,7 @@ export const WALLET_VIEW_SCHEMA = object({
   walletId: uuid('The wallet.'),
   ownerKind: { type: 'string', enum: ['customer', 'merchant'], description: 'Who owns it.' },
   ownerId: uuid('The owning customer or merchant.'),
+  rebalancing: { type: 'string', enum: ['manual', 'automatic'], description: "manual (the default): the day close's proposals are only shown; automatic: they are made as fund switches. Set with POST /wallets/{walletId}/rebalancing." },
   businessDate: date('The business date now.'),
   ruleSetVersion: { type: 'string', example: 'csrc-pboc-2018-06', description: 'The rule set in force on the business date.' },
   cash: amount('Cash in CNY.'),

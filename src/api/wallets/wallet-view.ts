@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeData } from '../../domain/event-codec';
 import { type Fen, formatFen } from '../../domain/money';
 import { instantQuotaLeftFen } from '../../domain/position/position.decider';
+import type { RebalancingMode } from '../../domain/wallet/wallet.decider';
 import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import { ProjectionBehindError, ReadModels } from '../../projections';
 import { CALENDAR_COLLECTION, CALENDAR_DOC_ID, type CalendarDoc } from '../../projections/read-models/calendar.projection';
@@ -27,6 +28,7 @@ export interface WalletView {
   walletId: string;
   ownerKind: string;
   ownerId: string;
+  rebalancing: RebalancingMode;
   businessDate: string;
   ruleSetVersion: string;
   cash: string;
@@ -62,6 +64,7 @@ export class WalletViewQuery {
       walletId,
       ownerKind: wallet.ownerKind,
       ownerId: wallet.ownerId,
+      rebalancing: wallet.rebalancing,
       businessDate: calendar.businessDate,
       ruleSetVersion: ruleSet.version,
       cash: formatFen(wallet.cashFen),

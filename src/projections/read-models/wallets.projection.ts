@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../../eventstore';
 import type { Fen } from '../../domain/money';
 import type { PositionEvent } from '../../domain/position/position.decider';
-import type { WalletEvent } from '../../domain/wallet/wallet.decider';
+import type { RebalancingMode, WalletEvent } from '../../domain/wallet/wallet.decider';
 import { invariant } from '../../invariant';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
 
@@ -29,13 +29,15 @@ export interface WalletDoc {
   ownerKind: string | null;
   ownerId: string | null;
   cashFen: Fen;
+  /** Whether the day close's proposals for the wallet are made as fund switches. */
+  rebalancing: RebalancingMode;
   /** In the order the wallet first bought them. */
   funds: FundHoldingDoc[];
   /** The last event applied, so an event replayed after a half-written batch is recognised and not applied twice. */
   lastEventPosition: string;
 }
 
-const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived'] as const;
+const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived', 'RebalancingSet'] as const;
 const POSITION_TYPES = ['PurchasePlaced', 'PurchaseConfirmed', 'IncomeAccrued', 'InstantRedemptionMade', 'StandardRedemptionPlaced', 'StandardRedemptionSettled'] as const;
 
 const WALLET_PREFIX = 'wallet-';
@@ -50,7 +52,7 @@ export function positionStreamParts(stream: string): { walletId: string; fundCod
 }
 
 function emptyWallet(walletId: string): WalletDoc {
-  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, funds: [], lastEventPosition: '-1' };
+  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, rebalancing: 'manual', funds: [], lastEventPosition: '-1' };
 }
 
 function emptyFund(fundCode: string): FundHoldingDoc {
@@ -72,7 +74,7 @@ export function evolveWalletCash(wallet: WalletDoc, event: WalletEvent): WalletD
     case 'PurchasePaid':
       return { ...wallet, cashFen: wallet.cashFen - event.data.amountFen };
     case 'RebalancingSet':
-      return wallet;
+      return { ...wallet, rebalancing: event.data.mode };
   }
 }
 
@@ -133,7 +135,7 @@ async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> 
 
 export const walletsProjection: ProjectionDefinition = {
   name: 'wallets',
-  description: 'Per wallet: owner, cash, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income.',
+  description: 'Per wallet: owner, cash, rebalancing mode, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income.',
   collections: [{ name: WALLETS_COLLECTION, indexes: [] }],
   eventTypes: [...WALLET_TYPES, ...POSITION_TYPES],
   apply,

@@ -5,10 +5,11 @@ import { type ModelResource, type ProcessEngine, parseBpmn } from './engine';
 import { executableProcesses, jobTaskTypes } from './engine/bpmn-parse';
 import { FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES } from './fund-switch-workers';
 import { MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES } from './merchant-withdrawal-workers';
+import { PAYMENT_PROCESS, PAYMENT_TASK_TYPES } from './payment-workers';
 import type { ReadStore } from '../projections/read-store';
 
 /** The BPMN models the product deploys at start, in src/processes (editable in Camunda Modeler). */
-export const PROCESS_MODEL_FILES = ['fund-switch.bpmn', 'merchant-withdrawal.bpmn'] as const;
+export const PROCESS_MODEL_FILES = ['fund-switch.bpmn', 'merchant-withdrawal.bpmn', 'payment.bpmn'] as const;
 
 /**
  * The models as files: read from src/processes both when running from src/ and from dist/ (the build does
@@ -24,6 +25,7 @@ export function processModels(): ModelResource[] {
 export const PRODUCT_PROCESSES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
   [FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES],
   [MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES],
+  [PAYMENT_PROCESS, PAYMENT_TASK_TYPES],
 ]);
 
 const FILE_DEPLOYED_PREFIX = 'process:model-file:';

@@ -1,19 +1,20 @@
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
-import { createHash } from 'node:crypto';
-import { BehaviorSubject, filter, firstValueFrom, timeout } from 'rxjs';
+import { BehaviorSubject, Subject, filter, firstValueFrom, timeout } from 'rxjs';
 import type { EventStore, JsonObject, RecordedEvent } from '../eventstore';
 import { invariant } from '../invariant';
-import type { CommandContext } from '../api/commands/command-context';
 import type { CommandResponse } from '../api/commands/idempotency-claims';
 import { LogConsumer, type LogBatchHandler, type LogConsumerOptions } from '../projections/log-consumer';
 import type { LogFeed } from '../projections/log-feed';
 import type { ReadStore } from '../projections/read-store';
 import { DomainError, NotFoundError } from '../domain/domain-error';
-import { TRANSFER_TRIGGERS, type TransferStep, stepsAfter } from './transfer-steps';
+import { TRANSFER_TRIGGERS, stepsAfter } from './transfer-steps';
 import type { ProcessEngine } from './engine';
 import { AWAITED_PREFIX, FUND_SWITCH_PROCESS } from './fund-switch-workers';
 import { switchesFor } from './proposed-switches';
+import { stepContext } from './job-commands';
+import { PAYMENT_PROCESS, paymentInstanceStart } from './payment-workers';
+import { walletProcessKey } from './wallet-process-keys';
 import { WALLET } from '../api/commands/aggregates';
 import { loadStored } from '../api/commands/stored-aggregate';
 import { walletStream } from '../domain/wallet/wallet.decider';
@@ -41,16 +42,29 @@ export interface TransferProcessesOptions {
 const MAX_REMEMBERED_OUTCOMES = 10_000;
 const CHECKPOINT_KEY = 'process:transfers';
 const LEASE_NAME = 'process:transfers';
+/** The events that end a payment, whichever way it went. */
+const PAYMENT_ENDINGS = new Set(['PaymentReceived', 'PaymentReturned']);
 /** Events a process may wait for, published to it as messages; the wait may begin after the event (an instant redemption's cash). */
 const AWAITED_EVENTS = new Set(['RedemptionCashReceived', 'PurchaseConfirmed']);
 const AWAITED_MESSAGE_TTL_MS = 7 * 24 * 3_600_000;
 /** A refused step without compensation is recorded under this prefix and the event's id. */
 export const INCIDENT_PREFIX = 'process:transfers:incident:';
 
+/** What a transfer begun at `triggerPosition` became, as far as this process has seen. */
+interface TransferOutcome {
+  triggerPosition: bigint;
+  /** The last position a step of it or of an earlier transfer wrote. */
+  lastStepPosition: bigint;
+  /** A payment runs in the payment model: it is complete once its ending event is in the log. */
+  paymentId?: string;
+  paymentEndedAt?: bigint;
+}
+
 /**
  * Completes every change that spans streams: reads the log from its checkpoint, and for each first step
- * (a payment sent, a purchase paid, a party registered) sends the steps that follow; events a process
- * instance waits for are published to the process engine as messages, with the event's id as message id.
+ * (a purchase paid, a party registered) sends the steps that follow, and for each payment sent starts the
+ * payment model; events a process instance waits for are published to the process engine as messages, with
+ * the event's id as message id.
  * Each step is a command on one stream with an idempotency key derived from the triggering event and the
  * step. Delivery is at least once (the checkpoint moves after a batch's steps are durable); the keys make
  * each money effect happen once.
@@ -63,7 +77,9 @@ export class TransferProcesses implements LogBatchHandler {
    * In log order, per transfer begun: its position, and the last position any step of it or of an earlier
    * transfer wrote. A write's answer waits for the latter, which covers the steps of every event it appended.
    */
-  private readonly outcomes: { triggerPosition: bigint; lastStepPosition: bigint }[] = [];
+  private readonly outcomes: TransferOutcome[] = [];
+  private readonly paymentsUnderWay = new Map<string, TransferOutcome>();
+  private readonly paymentEnded$ = new Subject<string>();
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
   private leased = false;
@@ -94,15 +110,28 @@ export class TransferProcesses implements LogBatchHandler {
   }
 
   /**
-   * Waits until the transfer begun at `position` is complete and returns the position of its last step
-   * (`position` itself when nothing followed it); undefined when it is not complete within `timeoutMs`.
+   * Waits until the transfers begun up to `position` have run their steps, and the payment `paymentId` (begun
+   * at `position`, when given) has ended; returns the position of the last step (`position` itself when nothing
+   * followed it); undefined when that is not so within `timeoutMs`. Payments run in the payment model: only
+   * the one named is waited for.
    */
-  async completed(position: bigint, timeoutMs: number): Promise<bigint | undefined> {
+  async completed(position: bigint, timeoutMs: number, paymentId?: string): Promise<bigint | undefined> {
+    const deadlineMs = this.options.clock() + timeoutMs;
     try {
       await firstValueFrom(this.position$.pipe(filter((at) => at !== undefined && at >= position), timeout(timeoutMs)));
     } catch {
       return undefined;
     }
+    const outcome = this.outcomeAt(position);
+    if (!outcome) return position;
+    const waited = paymentId !== undefined && outcome.paymentId === paymentId;
+    if (waited && outcome.paymentEndedAt === undefined && !(await this.paymentEnded(paymentId, deadlineMs - this.options.clock()))) return undefined;
+    const last = waited && outcome.paymentEndedAt! > outcome.lastStepPosition ? outcome.paymentEndedAt! : outcome.lastStepPosition;
+    return last > position ? last : position;
+  }
+
+  /** The latest transfer begun at or before `position`. */
+  private outcomeAt(position: bigint): TransferOutcome | undefined {
     let low = 0;
     let high = this.outcomes.length;
     while (low < high) {
@@ -110,8 +139,13 @@ export class TransferProcesses implements LogBatchHandler {
       if (this.outcomes[middle]!.triggerPosition <= position) low = middle + 1;
       else high = middle;
     }
-    const covering = this.outcomes[low - 1]?.lastStepPosition;
-    return covering !== undefined && covering > position ? covering : position;
+    return this.outcomes[low - 1];
+  }
+
+  private async paymentEnded(paymentId: string, timeoutMs: number): Promise<boolean> {
+    if (!this.paymentsUnderWay.has(paymentId)) return true;
+    if (timeoutMs <= 0) return false;
+    return firstValueFrom(this.paymentEnded$.pipe(filter((id) => id === paymentId), timeout(timeoutMs))).then(() => true, () => false);
   }
 
   async prepare(): Promise<boolean> {
@@ -129,13 +163,14 @@ export class TransferProcesses implements LogBatchHandler {
   }
 
   async handle(events: readonly RecordedEvent[]): Promise<void> {
-    const triggers = events.filter((e) => (TRANSFER_TRIGGERS as readonly string[]).includes(e.type));
+    const triggers = events.filter((e) => e.type === 'PaymentSent' || (TRANSFER_TRIGGERS as readonly string[]).includes(e.type));
     for (let at = 0; at < triggers.length; at += this.options.maxConcurrentTransfers) {
       const group = triggers.slice(at, at + this.options.maxConcurrentTransfers);
-      const lastSteps = await Promise.all(group.map((event) => this.complete(event)));
-      group.forEach((event, i) => this.remember(event.position, lastSteps[i]!));
+      const lastSteps = await Promise.all(group.map((event) => (event.type === 'PaymentSent' ? this.startPayment(event) : this.complete(event))));
+      group.forEach((event, i) => this.remember(event, lastSteps[i]!));
     }
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
+      if (PAYMENT_ENDINGS.has(event.type)) this.paymentEnds(event, endOfAppend(events, index));
       if (AWAITED_EVENTS.has(event.type)) await this.publishAwaited(event);
       if (event.type === 'RebalanceProposed') await this.startProposedSwitches(event);
     }
@@ -156,7 +191,7 @@ export class TransferProcesses implements LogBatchHandler {
     if (!wallet.state.open || wallet.state.rebalancing !== 'automatic') return;
     for (const [index, { fromFund, toFund, amountFen }] of switchesFor(targets).entries()) {
       const variables = { walletId, fromFund, toFund, amount: formatFen(amountFen) };
-      await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: `fund-switch:proposal:${event.id}:${index}` });
+      await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: walletProcessKey(walletId, FUND_SWITCH_PROCESS, `proposal:${event.id}:${index}`) });
     }
   }
 
@@ -174,32 +209,41 @@ export class TransferProcesses implements LogBatchHandler {
     this.logger.error(`transfer steps failed; the batch is read again after a pause: ${error.message}`, error.stack);
   }
 
+  /** Starts the payment model for a payment sent, once (its business key is the payment's); returns the event's position. */
+  private async startPayment(event: RecordedEvent): Promise<bigint> {
+    const { variables, businessKey } = paymentInstanceStart(event);
+    await this.engine.startInstance(PAYMENT_PROCESS, variables, { businessKey });
+    return event.position;
+  }
+
+  private paymentEnds(event: RecordedEvent, endPosition: bigint): void {
+    const { paymentId } = eventData<{ paymentId: string }>(event);
+    const outcome = this.paymentsUnderWay.get(paymentId);
+    if (!outcome) return;
+    outcome.paymentEndedAt = endPosition;
+    this.paymentsUnderWay.delete(paymentId);
+    this.paymentEnded$.next(paymentId);
+  }
+
   /**
    * Runs the steps after `event` in order; returns the position of the last one written. A step a business
-   * rule refuses is compensated when it has a compensation, and otherwise recorded as an incident (its
-   * amount stays, visibly, in its in-transit account); an operating error fails the batch, which is read again.
+   * rule refuses is recorded as an incident (its amount stays, visibly, in its in-transit account); an
+   * operating error fails the batch, which is read again.
    */
   private async complete(event: RecordedEvent): Promise<bigint> {
     let lastPosition = event.position;
     let previous: JsonObject = {};
-    const run = async (step: TransferStep) => {
-      const response: CommandResponse<JsonObject> = await this.commands.execute(step.command(stepContext(event, step.name)));
-      const position = BigInt(response.body.position);
-      if (position > lastPosition) lastPosition = position;
-      previous = response.body;
-    };
     for (const step of stepsAfter(event)) {
       if (step.onlyIf && !step.onlyIf(previous)) break;
       try {
-        await run(step);
+        const context = stepContext({ eventId: event.id, correlationId: String(event.metadata.correlationId ?? event.id) }, step.name);
+        const response: CommandResponse<JsonObject> = await this.commands.execute(step.command(context));
+        const position = BigInt(response.body.position);
+        if (position > lastPosition) lastPosition = position;
+        previous = response.body;
       } catch (error) {
         if (!(error instanceof DomainError || error instanceof NotFoundError)) throw error;
-        if (!step.compensation) {
-          await this.recordIncident(event, step.name, error);
-          break;
-        }
-        this.logger.warn(`${step.name} after ${event.type} at ${event.position} was refused (${error.message}); compensating`);
-        for (const undo of step.compensation(error.message)) await run(undo);
+        await this.recordIncident(event, step.name, error);
         break;
       }
     }
@@ -212,22 +256,29 @@ export class TransferProcesses implements LogBatchHandler {
     await this.readStore.setRecord(`${INCIDENT_PREFIX}${event.id}`, incident);
   }
 
-  private remember(triggerPosition: bigint, lastStepPosition: bigint): void {
+  private remember(trigger: RecordedEvent, lastStepPosition: bigint): void {
     const previous = this.outcomes.at(-1);
-    invariant(previous === undefined || previous.triggerPosition < triggerPosition, 'transfers are remembered in log order');
+    invariant(previous === undefined || previous.triggerPosition < trigger.position, 'transfers are remembered in log order');
     const covering = previous && previous.lastStepPosition > lastStepPosition ? previous.lastStepPosition : lastStepPosition;
-    if (this.outcomes.length >= MAX_REMEMBERED_OUTCOMES) this.outcomes.shift();
-    this.outcomes.push({ triggerPosition, lastStepPosition: covering });
+    if (this.outcomes.length >= MAX_REMEMBERED_OUTCOMES) {
+      const dropped = this.outcomes.shift()!;
+      if (dropped.paymentId !== undefined) this.paymentsUnderWay.delete(dropped.paymentId);
+    }
+    const outcome: TransferOutcome = { triggerPosition: trigger.position, lastStepPosition: covering };
+    if (trigger.type === 'PaymentSent') {
+      outcome.paymentId = eventData<{ paymentId: string }>(trigger).paymentId;
+      this.paymentsUnderWay.set(outcome.paymentId, outcome);
+    }
+    this.outcomes.push(outcome);
   }
 }
 
-/** A step acts for the system, under an idempotency key of its own: the triggering event's id and the step's name. */
-function stepContext(event: RecordedEvent, stepName: string): CommandContext {
-  const key = createHash('sha256').update(`${event.id}\n${stepName}`).digest('hex');
-  return {
-    principal: { role: 'operator', id: 'process' },
-    correlationId: String(event.metadata.correlationId ?? event.id),
-    causationId: event.id,
-    idempotency: { stream: `idempotency-step-${key}`, requestHash: key },
-  };
+/**
+ * The position of the last event appended with `events[index]`: a keyed step's outcome record follows its
+ * event in the same append, and a read after the answer must find both.
+ */
+function endOfAppend(events: readonly RecordedEvent[], index: number): bigint {
+  let end = index;
+  while (events[end + 1]?.stream === events[index]!.stream && events[end + 1]!.type === 'RequestRecorded') end += 1;
+  return events[end]!.position;
 }

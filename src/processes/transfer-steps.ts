@@ -11,15 +11,16 @@ import type { CommandContext } from '../api/commands/command-context';
 import { type AnyDecideCommand, DecideCommand } from '../api/commands/decide-command';
 import { toDomainEvent } from '../api/commands/stored-aggregate';
 
-/** The event types that begin a transfer between streams: the first, debit side of each. */
-export const TRANSFER_TRIGGERS = ['PaymentSent', 'PurchasePaid', 'InstantRedemptionMade', 'StandardRedemptionSettled', 'PartyRegistered', 'FundRegistered'] as const;
+/**
+ * The event types that begin a transfer between streams completed by the steps below: the first, debit side
+ * of each. A payment (`PaymentSent`) is completed by the payment model instead (payment-workers.ts).
+ */
+export const TRANSFER_TRIGGERS = ['PurchasePaid', 'InstantRedemptionMade', 'StandardRedemptionSettled', 'PartyRegistered', 'FundRegistered'] as const;
 
 /** A step's command, built for the context the process gives it (its idempotency key derives from the step). */
 export interface TransferStep {
   name: string;
   command(context: CommandContext): AnyDecideCommand;
-  /** The steps that undo what came before when this one is refused, so the money ends where it started. */
-  compensation?: (reason: string) => TransferStep[];
   /** Runs only when the answer of the step before says so; the steps after it are skipped too otherwise. */
   onlyIf?: (previous: JsonObject) => boolean;
 }
@@ -28,27 +29,15 @@ const STEP_STATUS = 200;
 const noBody = () => ({ status: STEP_STATUS, body: {} });
 
 /**
- * What follows each first step of a change that spans streams, in order: the credit side of a payment, the
- * position a paid purchase is placed on (and, for its first purchase, the fund's list of holders), the cash of a redemption, the
- * wallet of a new party. Each money step moves the amount out of the in-transit account the first step
+ * What follows each first step of a change that spans streams, in order: the position a paid purchase is
+ * placed on (and, for its first purchase, the fund's list of holders), the cash of a redemption, the wallet
+ * of a new party. Each money step moves the amount out of the in-transit account the first step
  * booked it to, so the ledger balances after every event, whichever step is last written.
  */
 export function stepsAfter(event: RecordedEvent): TransferStep[] {
   const recordedUnder = { businessDate: String(event.metadata.businessDate), ruleSetVersion: String(event.metadata.ruleSetVersion) };
   const step = (name: string, build: (context: CommandContext) => AnyDecideCommand): TransferStep => ({ name, command: build });
   switch (event.type) {
-    case 'PaymentSent': {
-      const { data } = toDomainEvent<Extract<WalletEvent, { type: 'PaymentSent' }>>(event);
-      const fromWalletId = idAfterPrefix(event.stream, 'wallet-');
-      const command = { type: 'ReceivePayment' as const, paymentId: data.paymentId, fromWalletId, amountFen: data.amountFen };
-      const returned = (reason: string) => ({ type: 'ReturnPayment' as const, paymentId: data.paymentId, toWalletId: data.toWalletId, amountFen: data.amountFen, reason });
-      return [
-        {
-          ...step('credit-payee', (c) => new DecideCommand(c, WALLET, walletStream(data.toWalletId), command, recordedUnder, noBody)),
-          compensation: (reason) => [step('return-payment', (c) => new DecideCommand(c, WALLET, walletStream(fromWalletId), returned(reason), recordedUnder, noBody))],
-        },
-      ];
-    }
     case 'PurchasePaid': {
       const { data } = toDomainEvent<Extract<WalletEvent, { type: 'PurchasePaid' }>>(event);
       const walletId = idAfterPrefix(event.stream, 'wallet-');

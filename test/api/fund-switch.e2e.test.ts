@@ -182,7 +182,7 @@ describe('a wallet that rebalances automatically', () => {
   }
 
   const proposalSwitches = async () =>
-    ((await app.get('/processes?model=fund-switch&limit=200', OPERATOR_KEY)).body.items as { processId: string; businessKey: string | null }[]).filter((p) => p.businessKey?.startsWith('fund-switch:proposal:'));
+    ((await app.get('/processes?model=fund-switch&limit=200', OPERATOR_KEY)).body.items as { processId: string; businessKey: string | null }[]).filter((p) => p.businessKey?.includes(':fund-switch:proposal:'));
 
   it("has the close's proposals made as fund switches once it opts in, and only then", async () => {
     const bob = await app.party('customer', 'Bob');

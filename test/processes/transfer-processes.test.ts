@@ -12,9 +12,9 @@ import { TransferProcesses } from '../../src/processes/transfer-processes';
 import { OPERATOR_KEY, TestApp, withStoreOptions } from '../api/test-app';
 
 /**
- * The steps that follow a first append: a payment's credit, its compensation when the payee refuses, and
- * completion after a crash between the two sides, with each step taking effect once however often the log
- * is delivered.
+ * A payment's second side, run by the payment model from the log: the credit, its return when the payee
+ * refuses, and completion after a crash between the two sides, with each step taking effect once however
+ * often the log is delivered (and the model started again for it).
  */
 const operator = { principal: { role: 'operator' as const, id: 'test' }, correlationId: 'test' };
 const recordedUnder = { businessDate: '2026-01-05', ruleSetVersion: 'csrc-pboc-2018-06' };
@@ -38,7 +38,7 @@ describe('a payment whose payee refuses the credit', () => {
     const sent = await app.app.get(CommandBus).execute(
       new DecideCommand(operator, WALLET, walletStream(ann.walletId), { type: 'SendPayment', paymentId: 'p-1', toWalletId: nobody, amountFen: 1_000n }, recordedUnder, () => ({ status: 201, body: {} })),
     );
-    const completed = await app.app.get(TransferProcesses).completed(BigInt(sent.body.position), 10_000);
+    const completed = await app.app.get(TransferProcesses).completed(BigInt(sent.body.position), 10_000, 'p-1');
     expect(completed).toBeDefined();
     const store = app.app.get<EventStore>(EVENT_STORE);
     expect(await typesOf(store, walletStream(ann.walletId))).toEqual(['WalletOpened', 'CashDeposited', 'PaymentSent', 'PaymentReturned']);
@@ -52,6 +52,13 @@ describe('a payment whose payee refuses the credit', () => {
     ]);
     const accounts = await app.get(`/ledger/accounts?prefix=payments-in-transit&minPosition=${completed}`, OPERATOR_KEY);
     expect(accounts.body.items).toEqual([{ account: 'payments-in-transit', balance: '0.00' }]);
+    // The payment model took the refusal's path to its end.
+    await app.settleProcesses();
+    const [instance] = (await app.get(`/processes?model=payment&wallet=${ann.walletId}`, OPERATOR_KEY)).body.items as { processId: string; state: string }[];
+    expect(instance?.state).toBe('completed');
+    const view = await app.get(`/processes/${instance!.processId}`, OPERATOR_KEY);
+    expect((view.body.history as { elementId: string }[]).map((entry) => entry.elementId)).toEqual(['PaymentSent', 'CreditPayee', 'PayeeRefused', 'ReturnPayment', 'PaymentReturned']);
+    expect(view.body.variables).toMatchObject({ paymentId: 'p-1', amount: '10.00', outcome: 'returned' });
   });
 });
 
@@ -77,7 +84,7 @@ describe('a payment interrupted between its two sides', () => {
     await store.close();
 
     app = await TestApp.start({ eventStoreUrl, readStoreUrl });
-    const completed = await app.app.get(TransferProcesses).completed(position, 10_000);
+    const completed = await app.app.get(TransferProcesses).completed(position, 10_000, 'p-crash');
     expect(completed).toBeGreaterThan(position);
     expect((await app.get(`/wallets/${shop.walletId}?minPosition=${completed}`, OPERATOR_KEY)).body.cash).toBe('20.00');
     await app.stop();

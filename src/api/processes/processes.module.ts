@@ -7,6 +7,7 @@ import type { ProcessEngine } from '../../processes/engine';
 import { openProcessEngine } from '../../processes/engine/open-process-engine';
 import { registerFundSwitchWorkers } from '../../processes/fund-switch-workers';
 import { registerMerchantWithdrawalWorkers } from '../../processes/merchant-withdrawal-workers';
+import { registerPaymentWorkers } from '../../processes/payment-workers';
 import { deployModelFiles } from '../../processes/process-models';
 import { TransferProcesses, TransfersBehindError } from '../../processes/transfer-processes';
 import { BusinessCalendar } from '../calendar/business-calendar';
@@ -50,7 +51,8 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
   }
 
   async completed<Body extends JsonObject>(response: CommandResponse<Body>): Promise<CommandResponse<Body>> {
-    const last = await this.processes.completed(BigInt(response.body.position), this.config.readWaitMs);
+    const paymentId = typeof response.body.paymentId === 'string' ? response.body.paymentId : undefined;
+    const last = await this.processes.completed(BigInt(response.body.position), this.config.readWaitMs, paymentId);
     if (last === undefined) return { status: 202, body: response.body };
     return { status: response.status, body: { ...response.body, position: last.toString() } };
   }
@@ -76,6 +78,7 @@ class ProcessWorkers implements OnModuleInit {
   onModuleInit(): void {
     const deps = { commands: this.commands, calendar: this.calendar, store: this.store, readStore: this.readStore, log: new Logger('ProcessWorkers') };
     registerFundSwitchWorkers(this.engine, deps);
+    registerPaymentWorkers(this.engine, deps);
     registerMerchantWithdrawalWorkers(this.engine, { ...deps, transfersCompleted: (position, timeoutMs) => this.transfers.completed(position, timeoutMs) });
   }
 }

@@ -6,10 +6,11 @@ import { executableProcesses, jobTaskTypes } from './engine/bpmn-parse';
 import { FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES } from './fund-switch-workers';
 import { MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES } from './merchant-withdrawal-workers';
 import { PAYMENT_PROCESS, PAYMENT_TASK_TYPES } from './payment-workers';
+import { DAY_CLOSE_PROCESS, DAY_CLOSE_TASK_TYPES } from './day-close-steps';
 import type { ReadStore } from '../projections/read-store';
 
 /** The BPMN models the product deploys at start, in src/processes (editable in Camunda Modeler). */
-export const PROCESS_MODEL_FILES = ['fund-switch.bpmn', 'merchant-withdrawal.bpmn', 'payment.bpmn'] as const;
+export const PROCESS_MODEL_FILES = ['fund-switch.bpmn', 'merchant-withdrawal.bpmn', 'payment.bpmn', 'day-close.bpmn'] as const;
 
 /**
  * The models as files: read from src/processes both when running from src/ and from dist/ (the build does
@@ -26,6 +27,7 @@ export const PRODUCT_PROCESSES: ReadonlyMap<string, readonly string[]> = new Map
   [FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES],
   [MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES],
   [PAYMENT_PROCESS, PAYMENT_TASK_TYPES],
+  [DAY_CLOSE_PROCESS, DAY_CLOSE_TASK_TYPES],
 ]);
 
 const FILE_DEPLOYED_PREFIX = 'process:model-file:';

@@ -41,7 +41,10 @@ describe('a day close interrupted by a crash', () => {
       expect(wallet.body.businessDate).toBe('2026-01-07');
       // Confirmed on the 6th and earned that day's income once: floor(1,000,000 × 6543 / 10^8) = 65 fen.
       expect(wallet.body.holdings).toEqual([expect.objectContaining({ fundCode: 'YEB', holding: '10000.65', pendingPurchase: '0.00' })]);
-      expect((await app.eventTypes(CALENDAR_STREAM)).slice(-2)).toEqual(['DayCloseStarted', 'DayClosed']);
+      // The close's outcome is recorded with its last step, for whoever asks for it again.
+      expect((await app.eventTypes(CALENDAR_STREAM)).slice(-3)).toEqual(['DayCloseStarted', 'DayClosed', 'RequestRecorded']);
+      const closes = (await app.get('/processes?model=day-close', OPERATOR_KEY)).body.items as { businessKey: string; state: string }[];
+      expect(closes.map((close) => [close.businessKey, close.state])).toEqual([['day-close:2026-01-06', 'completed']]);
       const again = await app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-06' });
       expect(again.status).toBe(422);
       expect(again.body.code).toBe('DAY_ALREADY_CLOSED');

@@ -45,17 +45,23 @@ const DAY_CLOSE_SCHEMA: JsonSchema = writeResponseSchema('the close done', {
   },
 });
 
+const DAY_CLOSE_UNDER_WAY_SCHEMA: JsonSchema = writeResponseSchema('the close begun', {
+  date: { ...DATE, description: 'the business date being closed' },
+  processId: { type: 'string', description: 'the day-close process instance running its steps' },
+});
+
 export const OPERATION_ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/operations/day-close',
-    summary: 'Close the business day: accrue income, confirm due purchases, pay due redemptions, move the date',
+    summary: 'Close the business day: accrue income, confirm due purchases, pay due redemptions, forecast, move the date (the day-close process)',
     tag: 'operations',
     roles: ['operator'],
     body: DAY_CLOSE_BODY,
     idempotent: true,
     responses: {
       200: { description: 'closed; the per-fund income, distribution and rounding residual of each day', schema: DAY_CLOSE_SCHEMA },
+      202: { description: 'begun, and still running after 10 minutes: follow the day-close process at GET /processes/{processId}', schema: DAY_CLOSE_UNDER_WAY_SCHEMA },
       422: { description: 'DAY_CLOSE_OUT_OF_ORDER, DAY_ALREADY_CLOSED, INCOME_MISSING (names the fund and day)' },
     },
   },

@@ -8,7 +8,8 @@ import { openEventStore } from '../../src/eventstore';
 /**
  * `ifw serve` as a real process, killed with SIGKILL while a fund switch's first worker runs and while a
  * switch waits for its standard redemption's cash, then started again on the same data folder: both switches
- * complete, each redeems its source once and buys its target once, and the trial balance is zero.
+ * complete, each redeems its source once and buys its target once, and the trial balance is zero; on both
+ * store modes.
  */
 const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
 const OPERATOR_KEY = 'crash-test-operator-key-0001';
@@ -25,8 +26,8 @@ interface Server {
   exited: Promise<unknown>;
 }
 
-async function serve(dir: string): Promise<Server> {
-  const env = { ...process.env, IFW_EVENTSTORE_URL: '', IFW_READSTORE_URL: '', IFW_PROCESS_ENGINE_URL: '', IFW_API_KEYS: `${OPERATOR_KEY}=operator`, IFW_START_DATE: '2026-01-05' };
+async function serve(dir: string, storeOptions: string): Promise<Server> {
+  const env = { ...process.env, IFW_EVENTSTORE_URL: `sqlite:${join(dir, 'ifw.db')}${storeOptions}`, IFW_READSTORE_URL: '', IFW_PROCESS_ENGINE_URL: '', IFW_API_KEYS: `${OPERATOR_KEY}=operator`, IFW_START_DATE: '2026-01-05' };
   const child = spawn(process.execPath, [bin, 'serve', '--data', dir, '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const line = await new Promise<string>((resolve, reject) => {
@@ -74,7 +75,11 @@ async function until(server: Server, processId: string, reached: (view: { state:
   throw new Error(`process ${processId} did not get there within ${MAX_POLLS} reads: ${JSON.stringify(view)}`);
 }
 
-describe('fund switches across SIGKILL of ifw serve', () => {
+/** On the store as EventStoreDB constrains it (single-stream appends only) as well as on the default. */
+describe.each([
+  ['the default store', ''],
+  ['a store that refuses multi-stream appends', '?multiStreamAppend=false'],
+])('fund switches across SIGKILL of ifw serve, on %s', (_name, storeOptions) => {
   let dir: string;
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'ifw-switch-crash-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +88,7 @@ describe('fund switches across SIGKILL of ifw serve', () => {
   afterEach(() => server?.child.kill('SIGKILL'));
 
   it('complete once each: one redemption and one purchase per switch, and the books balance', async () => {
-    server = await serve(dir);
+    server = await serve(dir, storeOptions);
     for (const code of ['CRA', 'CRB']) await ok(server, '/funds', { code, name: `Crash fund ${code}` });
     const ann = (await ok(server, '/customers', { name: 'Ann' })) as { walletId: string; apiKey: string };
     await ok(server, `/wallets/${ann.walletId}/deposits`, { amount: '30000.00' }, 201, ann.apiKey);
@@ -94,14 +99,14 @@ describe('fund switches across SIGKILL of ifw serve', () => {
     // Killed as soon as the switch is accepted: its redemption job is running or about to.
     const instant = (await ok(server, `/wallets/${ann.walletId}/rebalances`, { switches: [{ fromFund: 'CRA', toFund: 'CRB', amount: '5000.00' }] }, 202)).processId as string;
     await kill(server);
-    server = await serve(dir);
+    server = await serve(dir, storeOptions);
     await until(server, instant, (view) => view.currentElements.includes('AwaitConfirmation'));
 
     // Over what is left of today's cap: a standard redemption, whose cash the next close pays. Killed while it waits.
     const standard = (await ok(server, `/wallets/${ann.walletId}/rebalances`, { switches: [{ fromFund: 'CRA', toFund: 'CRB', amount: '15000.00' }] }, 202)).processId as string;
     await until(server, standard, (view) => view.currentElements.includes('AwaitRedemptionCash'));
     await kill(server);
-    server = await serve(dir);
+    server = await serve(dir, storeOptions);
     await closeDay(server, '2026-01-07');
     await until(server, standard, (view) => view.currentElements.includes('AwaitConfirmation'));
     await closeDay(server, '2026-01-08');

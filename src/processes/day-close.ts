@@ -22,7 +22,7 @@ import { DailyForecasts } from '../api/intelligence/daily-forecasts';
 import { Transfers } from '../api/processes/processes.module';
 import { PROCESS_ENGINE } from '../api/processes/process-engine.token';
 import { recordedUnder } from '../api/wallets/wallet-commands';
-import type { ProcessEngine } from './engine';
+import { BusinessKeyClaimedError, type ProcessEngine } from './engine';
 import { DAY_CLOSE_PROCESS, type DayCloseBody, type DayCloseVariables, registerDayCloseWorkers, registeredFunds } from './day-close-steps';
 
 export type { DayCloseBody, FundDayBody } from './day-close-steps';
@@ -32,6 +32,9 @@ const TRANSFERS_WAIT_MS = 30_000;
 
 /** How long a close request waits for the close's last step before it answers 202 (the close goes on). */
 const DAY_CLOSE_WAIT_MS = 10 * 60_000;
+
+/** How long a start waits for an interrupted close to complete before it serves anyway (the close goes on). */
+const INTERRUPTED_CLOSE_WAIT_MS = 60_000;
 
 /** What a close request answers when its close is still running past the wait. */
 export type DayCloseUnderWayBody = { date: string; processId: string; position: string };
@@ -75,7 +78,7 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     const system: CommandContext = { principal: { role: 'operator', id: 'system' }, correlationId: randomUUID() };
     const begun = await this.store.lastPosition();
     const variables = closeVariables(system, closing, begun);
-    const answer = await this.startAndWait(variables);
+    const answer = await this.startAndWait(variables, INTERRUPTED_CLOSE_WAIT_MS);
     if (answer.status === 202) {
       const { processId } = answer.body as DayCloseUnderWayBody;
       this.logger.warn(`the close of ${closing.date} is still running: follow it at GET /processes/${processId}`);
@@ -94,7 +97,7 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
       if (earlier) return earlier as CommandResponse<DayCloseBody>;
     }
     try {
-      return await this.startAndWait(await this.begin(context, date));
+      return await this.startAndWait(await this.begin(context, date), DAY_CLOSE_WAIT_MS);
     } catch (error) {
       if (error instanceof DomainError && context.idempotency) await this.claims.recordRefusal(context, error);
       throw error;
@@ -117,12 +120,17 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** Starts the close's instance (once per date) and waits, bounded, for the calendar to move. */
-  private async startAndWait(variables: DayCloseVariables): Promise<CommandResponse<DayCloseBody | DayCloseUnderWayBody>> {
-    const closed = this.dayClosed(variables.date, DAY_CLOSE_WAIT_MS);
+  private async startAndWait(variables: DayCloseVariables, waitMs: number): Promise<CommandResponse<DayCloseBody | DayCloseUnderWayBody>> {
+    const closed = this.dayClosed(variables.date, waitMs);
     try {
-      const started = await this.engine.startInstance(DAY_CLOSE_PROCESS, variables, { businessKey: `day-close:${variables.date}` });
+      const businessKey = `day-close:${variables.date}`;
+      const started = await this.engine.startInstance(DAY_CLOSE_PROCESS, variables, { businessKey }).catch((error: unknown) => {
+        // Zeebe, after a restart: the close's instance was started before it and goes on there.
+        if (error instanceof BusinessKeyClaimedError) return undefined;
+        throw error;
+      });
       if (!(await this.isClosed(variables.date)) && !(await closed.promise)) {
-        return { status: 202, body: { date: variables.date, processId: started.instanceId, position: variables.begunPosition } };
+        return { status: 202, body: { date: variables.date, processId: started?.instanceId ?? businessKey, position: variables.begunPosition } };
       }
     } finally {
       closed.cancel();

@@ -15,6 +15,7 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_START_DATE: 'first business date of a new ledger, YYYY-MM-DD (default: the first start, UTC)',
   IFW_READ_WAIT_MS: 'longest wait of a GET with ?minPosition= for the read models to reach it, before 503 (default 2000)',
   IFW_READY_MAX_LAG_MS: 'GET /ready answers 503 while a read model is further behind the log than this (default 5000)',
+  IFW_AUDIT_KEY: "key of the log's keyed checkpoints, written every 1,000 events by the embedded store (at least 16 characters; none without it)",
 } as const;
 
 export type StaffRole = 'operator' | 'auditor' | 'compliance';
@@ -34,6 +35,8 @@ export interface IfwConfig {
   startDate: string;
   readWaitMs: number;
   readyMaxLagMs: number;
+  /** The key of the log's keyed checkpoints; undefined writes none. */
+  auditKey: string | undefined;
   /** Whether this process writes the read models (`ifw serve --no-projector` leaves that to `ifw projector`). */
   runProjector: boolean;
 }
@@ -69,6 +72,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     startDate: parseStartDate(env.IFW_START_DATE),
     readWaitMs: parseMs('IFW_READ_WAIT_MS', env.IFW_READ_WAIT_MS, 2_000),
     readyMaxLagMs: parseMs('IFW_READY_MAX_LAG_MS', env.IFW_READY_MAX_LAG_MS, 5_000),
+    auditKey: parseAuditKey(env.IFW_AUDIT_KEY),
     runProjector: overrides.runProjector ?? true,
   };
 }
@@ -93,6 +97,12 @@ function parseMs(name: string, text: string | undefined, fallback: number): numb
   if (text === undefined || text === '') return fallback;
   if (!/^\d{1,6}$/.test(text) || Number(text) > 600_000) throw new ConfigError(`${name} must be a number of milliseconds from 0 to 600000; got "${text}"`);
   return Number(text);
+}
+
+function parseAuditKey(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (text.length < 16) throw new ConfigError('IFW_AUDIT_KEY must be at least 16 characters long');
+  return text;
 }
 
 function parseStartDate(text: string | undefined): string {

@@ -10,7 +10,7 @@ import { useJsonBodyParser } from './http/json-body-parser';
 
 /** Opens the stores named by the configuration and serves the HTTP API; resolves once it is listening. */
 export async function startServer(config: IfwConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
-  const store = openEventStore(config.eventStoreUrl);
+  const store = openEventStore(config.eventStoreUrl, { ...(config.auditKey !== undefined && { auditKey: config.auditKey }) });
   const readStore = await openReadStore(config.readStoreUrl).catch(async (error: unknown) => {
     await store.close();
     throw error;

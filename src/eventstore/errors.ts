@@ -93,3 +93,19 @@ export class AppendManyUnsupportedError extends EventStoreError {
     );
   }
 }
+
+/** EventStoreDB's $all is written by concurrent appends: no process sees every event in order to chain it. */
+export class LogChainUnavailableError extends EventStoreError {
+  readonly code = 'LOG_CHAIN_UNAVAILABLE';
+  constructor(what: string) {
+    super(`${what} needs the log's chain, which only the embedded store keeps; EventStoreDB's own $all is append-only`);
+  }
+}
+
+/** A store opened read-only (to verify it) must exist: nothing is ever created for a verification. */
+export class StoreNotFoundError extends EventStoreError {
+  readonly code = 'STORE_NOT_FOUND';
+  constructor(path: string) {
+    super(`there is no event store at ${path}: check the path (nothing was created)`);
+  }
+}

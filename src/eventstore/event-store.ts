@@ -105,11 +105,26 @@ export interface Snapshot {
   state: JsonValue;
 }
 
+/**
+ * What was done to the log: an event changed (`edited`), one or more gone (`removed`), events out of their
+ * order (`reordered`), the log rewritten and chained again with the public hash functions, found by an anchor
+ * or a keyed checkpoint (`re-chained`).
+ */
+export type ChainDamage = 'edited' | 'removed' | 'reordered' | 're-chained';
+
 export interface ChainBreak {
+  kind: ChainDamage;
+  /** Empty when the damage is to the log as a whole (positions missing, a checkpoint that does not verify). */
   stream: string;
   revision: bigint;
   position: bigint;
   reason: string;
+}
+
+/** The log's last position and its link in the log's chain: what an auditor keeps elsewhere as an anchor. */
+export interface LogHead {
+  position: bigint;
+  hash: string;
 }
 
 export interface ChainReport {
@@ -118,11 +133,21 @@ export interface ChainReport {
   streamsChecked: number;
   /** The break with the lowest global position, when the chain is not intact. */
   firstBreak?: ChainBreak;
+  /** The first breaks found, in position order (at most `LIMITS.maxBreaksReported`): one damage often shows twice, as a hole and as a move. */
+  breaks?: ChainBreak[];
+  /** The log's head as the log's chain has it; absent on a store that keeps no log chain (EventStoreDB). */
+  head?: LogHead;
+  /** The keyed checkpoints checked (with `auditKey`), and the last position they vouch for. */
+  checkpoints?: { checked: number; lastPosition: bigint | null };
 }
 
 export interface VerifyOptions {
   /** Called every few thousand events so long verifications can show progress. */
   onProgress?: (eventsChecked: number) => void;
+  /** The log's head at some earlier time, kept elsewhere: the log up to it must be unchanged since. */
+  anchor?: LogHead;
+  /** The key of the keyed checkpoints (IFW_AUDIT_KEY): each is checked, and the log against it. */
+  auditKey?: string;
 }
 
 export interface EventStore {
@@ -140,5 +165,7 @@ export interface EventStore {
   loadSnapshot(stream: string): Promise<Snapshot | undefined>;
   verifyStream(stream: string): Promise<ChainReport>;
   verifyAll(options?: VerifyOptions): Promise<ChainReport>;
+  /** The log's head in its chain, to keep elsewhere as an anchor; LogChainUnavailableError on EventStoreDB. */
+  logHead(): Promise<LogHead>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** The "previous hash" of a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -26,4 +26,21 @@ export function chainHash(previousHash: string, event: ChainedEvent): string {
     .update('\n')
     .update(event.metadataJson)
     .digest('hex');
+}
+
+/**
+ * The log's own chain, over global positions: each event's link covers its position and its stream chain's
+ * hash, so a removed stream, a reordered event or a dropped half of a change across streams breaks it even
+ * where every stream's chain still holds.
+ */
+export function logChainHash(previousLogHash: string, position: bigint, streamHash: string): string {
+  return createHash('sha256').update(previousLogHash).update('\n').update(position.toString()).update('\n').update(streamHash).digest('hex');
+}
+
+/**
+ * A keyed checkpoint of the log's head: without the key, someone who rewrites the log and re-chains it with
+ * the public hash functions cannot make checkpoints that still verify.
+ */
+export function checkpointMac(key: string, position: bigint, logHash: string): string {
+  return createHmac('sha256', key).update(`${position.toString()}\n${logHash}`).digest('hex');
 }

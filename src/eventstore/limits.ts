@@ -19,4 +19,6 @@ export const LIMITS = {
   subscriptionPollMs: 200,
   /** Nesting depth of an event's JSON. */
   maxJsonDepth: 64,
+  /** Breaks a verification lists besides the first. */
+  maxBreaksReported: 20,
 } as const;

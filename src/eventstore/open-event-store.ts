@@ -1,11 +1,15 @@
 import type { EventStore } from './event-store';
-import { UnsupportedEventStoreUrlError } from './errors';
+import { LogChainUnavailableError, UnsupportedEventStoreUrlError } from './errors';
 import { openEsdbEventStore } from './esdb/esdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 export interface OpenEventStoreOptions {
   /** Milliseconds since the epoch for each event's recordedAt; injected for deterministic tests. */
   clock?: () => number;
+  /** The key of the log's keyed checkpoints (embedded store only). */
+  auditKey?: string;
+  /** To verify: the store must exist, and nothing is created or written. */
+  readOnly?: boolean;
 }
 
 /**
@@ -20,7 +24,10 @@ export function openEventStore(url: string, options: OpenEventStoreOptions = {})
     if (path.length === 0) throw new UnsupportedEventStoreUrlError(url);
     return SqliteEventStore.open(path, { ...options, multiStreamAppend: multiStreamAppendOption(url, query) });
   }
-  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) return openEsdbEventStore(url, options);
+  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
+    if (options.auditKey !== undefined) throw new LogChainUnavailableError('IFW_AUDIT_KEY (keyed checkpoints)');
+    return openEsdbEventStore(url, { ...(options.clock && { clock: options.clock }) });
+  }
   throw new UnsupportedEventStoreUrlError(url);
 }
 

@@ -166,7 +166,7 @@ describe('esdb mapping: the hash chain', () => {
   test('a removed or reordered event is a gap in revisions', () => {
     const events = chainOf('s', 4);
     const result = walk([events[0]!, events[2]!, events[3]!]);
-    expect(result).toEqual({ ok: false, chainBreak: { stream: 's', revision: 2n, position: 102n, reason: 'revision 1 is missing: the next stored revision is 2' } });
+    expect(result).toEqual({ ok: false, chainBreak: { kind: 'removed', stream: 's', revision: 2n, position: 102n, reason: 'revision 1 is missing: the next stored revision is 2' } });
     const truncated = walk(events.slice(1));
     expect(truncated.ok || truncated.chainBreak.reason).toBe('revision 0 is missing: the next stored revision is 1');
   });

@@ -129,7 +129,7 @@ describe('tamper evidence', () => {
     const reopened = open();
     const report = await reopened.verifyAll();
     expect(report.ok).toBe(false);
-    expect(report.firstBreak).toMatchObject({ stream: 'wallet-a', revision: 1n, position: 2n });
+    expect(report.firstBreak).toMatchObject({ kind: 'edited', stream: 'wallet-a', revision: 1n, position: 2n });
     expect(await reopened.verifyStream('wallet-b')).toMatchObject({ ok: true });
     await reopened.close();
   });
@@ -144,7 +144,10 @@ describe('tamper evidence', () => {
     await reopened.close();
     tamper('DELETE FROM events WHERE position = 2');
     reopened = open();
-    expect((await reopened.verifyAll()).firstBreak).toMatchObject({ stream: 'wallet-a', revision: 2n, position: 3n });
+    // The log's chain names the missing position; the stream's chain the revision after the hole.
+    const report = await reopened.verifyAll();
+    expect(report.firstBreak).toMatchObject({ kind: 'removed', position: 2n });
+    expect(report.breaks).toContainEqual(expect.objectContaining({ kind: 'removed', stream: 'wallet-a', revision: 2n, position: 3n }));
     await reopened.close();
   });
 
@@ -152,7 +155,7 @@ describe('tamper evidence', () => {
     const store = open();
     await writeSample(store);
     const progress: number[] = [];
-    expect(await store.verifyAll({ onProgress: (n) => progress.push(n) })).toEqual({ ok: true, eventsChecked: 6, streamsChecked: 2 });
+    expect(await store.verifyAll({ onProgress: (n) => progress.push(n) })).toEqual({ ok: true, eventsChecked: 6, streamsChecked: 2, head: { position: 6n, hash: (await store.logHead()).hash } });
     expect(progress.at(-1)).toBe(6);
     await store.close();
   });

@@ -34,11 +34,13 @@ import type {
   StreamAppend,
   SubscribeToAllOptions,
   Subscription,
+  LogHead,
   VerifyOptions,
 } from '../event-store';
 import {
   AppendManyUnsupportedError,
   InvalidEventError,
+  LogChainUnavailableError,
   LimitExceededError,
   StoreClosedError,
   UnsupportedEventStoreUrlError,
@@ -262,8 +264,14 @@ export class EsdbEventStore implements EventStore {
     return report(eventsChecked, eventsChecked > 0 ? 1 : 0, firstBreak);
   }
 
+  async logHead(): Promise<LogHead> {
+    throw new LogChainUnavailableError('an anchor of the log');
+  }
+
   async verifyAll(options: VerifyOptions = {}): Promise<ChainReport> {
     this.checkOpen();
+    if (options.anchor) throw new LogChainUnavailableError('verifying against an anchor');
+    if (options.auditKey !== undefined) throw new LogChainUnavailableError('verifying keyed checkpoints');
     // $all is in position order, so the first break met is the one with the lowest position; after it the
     // walk only counts. The map holds one cursor per stream: memory grows with streams, not with events.
     const cursors = new Map<string, ChainCursor>();

@@ -151,12 +151,12 @@ export type LinkCheck = { ok: true; cursor: ChainCursor } | { ok: false; chainBr
 
 /** Checks one stored event against its stream's chain so far: its revision follows on and its hash recomputes. */
 export function checkLink(cursor: ChainCursor, raw: StoredEvent, position: bigint): LinkCheck {
-  const broken = (reason: string): LinkCheck => ({
+  const broken = (reason: string, kind: ChainBreak['kind'] = 'edited'): LinkCheck => ({
     ok: false,
-    chainBreak: { stream: raw.streamId, revision: raw.revision, position, reason },
+    chainBreak: { kind, stream: raw.streamId, revision: raw.revision, position, reason },
   });
   if (raw.revision !== cursor.nextRevision) {
-    return broken(`revision ${cursor.nextRevision} is missing: the next stored revision is ${raw.revision}`);
+    return broken(`revision ${cursor.nextRevision} is missing: the next stored revision is ${raw.revision}`, 'removed');
   }
   const decoded = decodeStored(raw, position);
   if (!decoded.ok) return broken(`${decoded.reason}: it was written outside IFW or altered`);

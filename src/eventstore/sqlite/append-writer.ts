@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { PreparedAppend } from '../append-validation';
 import type { AppendManyResult } from '../event-store';
 import { EventStoreError, LimitExceededError, StoreClosedError, WrongExpectedRevisionError } from '../errors';
-import { GENESIS_HASH, chainHash } from '../hash-chain';
+import { GENESIS_HASH, chainHash, checkpointMac, logChainHash } from '../hash-chain';
 import { LIMITS } from '../limits';
 import { invariant } from '../../invariant';
 
@@ -19,6 +19,12 @@ interface StreamRow {
   stream_id: number;
   revision: number;
   last_hash: string;
+}
+
+/** Keyed checkpoints of the log's head, written in the transaction of the event they name. */
+export interface LogCheckpointOptions {
+  key: string;
+  everyEvents: number;
 }
 
 /** The checked plan for one stream of a write: either new events to insert or an idempotent repeat. */
@@ -43,7 +49,11 @@ export class AppendWriter {
   private readonly selectStream: Statement<[string], StreamRow>;
   private readonly insertStream: Statement<[string, string]>;
   private readonly updateStream: Statement<[number, string, number]>;
-  private readonly insertEvent: Statement<[number, number, string, string, string, string, number, string]>;
+  private readonly insertEvent: Statement<[number, number, number, string, string, string, string, number, string, string]>;
+  private readonly selectLogHead: Statement<[], { position: number; log_hash: string }>;
+  private readonly insertCheckpoint: Statement<[number, string, string]>;
+  /** The log's last position and link, read at the start of each transaction (another process may have appended). */
+  private logHead = { position: 0, hash: GENESIS_HASH };
   private readonly selectIdsInRange: Statement<[number, number, number], { id: string; position: number }>;
   private highestPosition: number;
 
@@ -51,14 +61,17 @@ export class AppendWriter {
     private readonly db: Database,
     private readonly clock: () => number,
     onCommit: () => void,
+    private readonly checkpoints: LogCheckpointOptions | undefined,
   ) {
     this.onCommit = onCommit;
     this.selectStream = db.prepare('SELECT stream_id, revision, last_hash FROM streams WHERE name = ?');
     this.insertStream = db.prepare('INSERT INTO streams (name, revision, last_hash) VALUES (?, -1, ?)');
     this.updateStream = db.prepare('UPDATE streams SET revision = ?, last_hash = ? WHERE stream_id = ?');
     this.insertEvent = db.prepare(
-      'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (position, stream_id, revision, id, type, data, metadata, recorded_at, hash, log_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.selectLogHead = db.prepare('SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1');
+    this.insertCheckpoint = db.prepare('INSERT INTO log_checkpoints (position, log_hash, mac) VALUES (?, ?, ?)');
     this.selectIdsInRange = db.prepare(
       'SELECT id, position FROM events WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision',
     );
@@ -127,6 +140,8 @@ export class AppendWriter {
     const positionBefore = this.highestPosition;
     try {
       this.db.exec('BEGIN IMMEDIATE');
+      const head = this.selectLogHead.get();
+      this.logHead = head ? { position: head.position, hash: head.log_hash } : { position: 0, hash: GENESIS_HASH };
       for (const write of batch) outcomes.push(this.apply(write));
       this.db.exec('COMMIT');
     } catch (error) {
@@ -215,12 +230,14 @@ export class AppendWriter {
         dataJson: event.dataJson,
         metadataJson: event.metadataJson,
       });
-      position = Number(
-        this.insertEvent.run(streamId, revision, event.id, event.type, event.dataJson, event.metadataJson, recordedAtMs, hash)
-          .lastInsertRowid,
-      );
+      // Positions are gapless: a hole in them is an event removed, which the log's chain also shows.
+      position = this.logHead.position + 1;
+      const logHash = logChainHash(this.logHead.hash, BigInt(position), hash);
+      this.insertEvent.run(position, streamId, revision, event.id, event.type, event.dataJson, event.metadataJson, recordedAtMs, hash, logHash);
       invariant(position > this.highestPosition, () => `position ${position} is not after ${this.highestPosition}`);
       this.highestPosition = position;
+      this.logHead = { position, hash: logHash };
+      if (this.checkpoints && position % this.checkpoints.everyEvents === 0) this.insertCheckpoint.run(position, logHash, checkpointMac(this.checkpoints.key, BigInt(position), logHash));
       previousHash = hash;
     }
     invariant(revision === current + append.events.length, 'revisions of an append are gapless');

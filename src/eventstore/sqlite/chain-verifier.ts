@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ChainBreak, ChainReport, VerifyOptions } from '../event-store';
+import type { ChainBreak, ChainDamage, ChainReport, LogHead, VerifyOptions } from '../event-store';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
+import { LogChainWalk } from './log-chain-walk';
 import { LIMITS } from '../limits';
 import { EVENT_COLUMNS, type EventRow } from './event-row';
 
@@ -23,7 +24,9 @@ const MAX_BREAKS_TRACKED = 1_000;
 /**
  * Recomputes every stream's hash chain from the stored rows, walking the (stream, revision) index so that
  * memory stays constant however many streams there are. It finds edited rows (hash mismatch), removed or
- * reordered rows (a gap in revisions or a broken link), and a removed tail (the stream's head disagrees).
+ * reordered rows (a gap in revisions, a broken link, positions out of revision order), and a removed tail
+ * (the stream's head disagrees). Then the log's own chain, in position order (log-chain-walk.ts), finds
+ * what no stream's chain can: a whole stream removed, events moved in the log, a log chained again.
  * The stored texts are the canonical JSON that was hashed, so no parsing is needed.
  */
 export class ChainVerifier {
@@ -32,6 +35,7 @@ export class ChainVerifier {
   private readonly headById: Statement<[number], StreamHead>;
   private readonly headByName: Statement<[string], StreamHead>;
   private readonly headsWithoutEvents: Statement<[], StreamHead>;
+  private readonly logWalk: LogChainWalk;
 
   constructor(db: Database) {
     const columns = `e.stream_id, ${EVENT_COLUMNS}`;
@@ -49,6 +53,7 @@ export class ChainVerifier {
     this.headsWithoutEvents = db.prepare(
       `${head} s WHERE revision >= 0 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = s.stream_id) LIMIT ${MAX_BREAKS_TRACKED}`,
     );
+    this.logWalk = new LogChainWalk(db);
   }
 
   async verifyStream(stream: string): Promise<ChainReport> {
@@ -87,8 +92,16 @@ export class ChainVerifier {
     }
     walk.finishStream();
     for (const head of this.headsWithoutEvents.all()) walk.checkEmptyHead(head);
+    // The second pass reads three short columns in position order: fast enough to report with the first.
+    const log = await this.logWalk.verify(options);
+    for (const chainBreak of log.breaks) walk.add(chainBreak);
     options.onProgress?.(walk.eventsChecked);
-    return walk.report();
+    return { ...walk.report(), head: log.head, ...(log.checkpoints && { checkpoints: log.checkpoints }) };
+  }
+
+  /** The log's last position and link, for an anchor. */
+  logHead(): LogHead {
+    return this.logWalk.head();
   }
 }
 
@@ -104,6 +117,10 @@ class ChainWalk {
   private lastPosition = 0;
   private broken = false;
 
+  add(chainBreak: ChainBreak): void {
+    this.record(chainBreak);
+  }
+
   constructor(private readonly headOf: (streamId: number) => StreamHead | undefined) {}
 
   visit(row: ChainRow): void {
@@ -115,11 +132,16 @@ class ChainWalk {
       this.stream = row.name;
       this.expectedRevision = 0;
       this.previousHash = GENESIS_HASH;
+      this.lastPosition = 0;
       this.broken = false;
     }
     if (this.broken) return;
     if (row.revision !== this.expectedRevision) {
-      this.fail(row, `revision ${this.expectedRevision} is missing: the next stored revision is ${row.revision}`);
+      this.fail(row, 'removed', `revision ${this.expectedRevision} is missing: the next stored revision is ${row.revision}`);
+      return;
+    }
+    if (row.position <= this.lastPosition && row.revision > 0) {
+      this.fail(row, 'reordered', `revision ${row.revision} is at position ${row.position}, before revision ${row.revision - 1} at ${this.lastPosition}: events were moved in the log`);
       return;
     }
     const recomputed = chainHash(this.previousHash, {
@@ -132,7 +154,7 @@ class ChainWalk {
       metadataJson: row.metadata,
     });
     if (recomputed !== row.hash) {
-      this.fail(row, 'the event does not match its hash: it was altered, or an earlier one was');
+      this.fail(row, 'edited', 'the event does not match its hash: it was altered, or an earlier one was');
       return;
     }
     this.previousHash = row.hash;
@@ -149,6 +171,7 @@ class ChainWalk {
     const lastRevision = this.expectedRevision - 1;
     if (head && head.revision === lastRevision && head.last_hash === this.previousHash) return;
     this.record({
+      kind: 'removed',
       stream: this.stream,
       revision: BigInt(lastRevision + 1),
       position: BigInt(this.lastPosition),
@@ -162,28 +185,31 @@ class ChainWalk {
   checkEmptyHead(head: StreamHead): void {
     if (head.revision < 0) return;
     this.streamsChecked++;
-    this.record({ stream: head.name, revision: 0n, position: -1n, reason: `the stream records revision ${head.revision} but has no events` });
+    this.record({ kind: 'removed', stream: head.name, revision: 0n, position: -1n, reason: `the stream records revision ${head.revision} but has no events` });
   }
 
   report(): ChainReport {
-    const firstBreak = this.breaks.reduce<ChainBreak | undefined>(
-      (first, b) => (first === undefined || (b.position >= 0n && (first.position < 0n || b.position < first.position)) ? b : first),
-      undefined,
-    );
+    const byPosition = [...this.breaks].sort((a, b) => (positionOrder(a) < positionOrder(b) ? -1 : positionOrder(a) > positionOrder(b) ? 1 : 0));
+    const firstBreak = byPosition[0];
     return {
       ok: firstBreak === undefined,
       eventsChecked: this.eventsChecked,
       streamsChecked: this.streamsChecked,
-      ...(firstBreak ? { firstBreak } : {}),
+      ...(firstBreak ? { firstBreak, breaks: byPosition.slice(0, LIMITS.maxBreaksReported) } : {}),
     };
   }
 
-  private fail(row: ChainRow, reason: string): void {
+  private fail(row: ChainRow, kind: ChainDamage, reason: string): void {
     this.broken = true;
-    this.record({ stream: this.stream, revision: BigInt(row.revision), position: BigInt(row.position), reason });
+    this.record({ kind, stream: this.stream, revision: BigInt(row.revision), position: BigInt(row.position), reason });
   }
 
   private record(chainBreak: ChainBreak): void {
     if (this.breaks.length < MAX_BREAKS_TRACKED) this.breaks.push(chainBreak);
   }
+}
+
+/** Breaks with no position (a stream head without events) come after those with one. */
+function positionOrder(chainBreak: ChainBreak): bigint {
+  return chainBreak.position >= 0n ? chainBreak.position : BigInt(Number.MAX_SAFE_INTEGER);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import {
@@ -18,6 +18,7 @@ import type {
   EventInput,
   EventStore,
   JsonValue,
+  LogHead,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -27,12 +28,12 @@ import type {
   Subscription,
   VerifyOptions,
 } from '../event-store';
-import { AppendManyUnsupportedError, CorruptDatabaseError, InvalidEventError, StoreClosedError } from '../errors';
+import { AppendManyUnsupportedError, CorruptDatabaseError, InvalidEventError, StoreClosedError, StoreNotFoundError } from '../errors';
 import { LIMITS } from '../limits';
 import { AppendWriter } from './append-writer';
 import { ChainVerifier } from './chain-verifier';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row';
-import { migrate } from './schema';
+import { migrate, requireCurrentSchema } from './schema';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export interface SqliteEventStoreOptions {
@@ -40,7 +41,14 @@ export interface SqliteEventStoreOptions {
   clock?: () => number;
   /** False refuses appendMany as EventStoreDB does; true (the default) commits it as one transaction. */
   multiStreamAppend?: boolean;
+  /** The key of the log's keyed checkpoints (IFW_AUDIT_KEY); none are written without it. */
+  auditKey?: string;
+  /** Opened to be read only (a verification): the file must exist and is never created, migrated or written. */
+  readOnly?: boolean;
 }
+
+/** A keyed checkpoint of the log's head every this many events, when an audit key is set. */
+export const LOG_CHECKPOINT_EVERY_EVENTS = 1_000;
 
 /** SQLite error codes that mean the file itself is damaged or is not a database. */
 const CORRUPTION_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
@@ -67,8 +75,10 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Db,
     clock: () => number,
     private readonly multiStreamAppend: boolean,
+    auditKey: string | undefined,
   ) {
-    this.writer = new AppendWriter(db, clock, () => this.wakeSubscriptions());
+    const checkpoints = auditKey === undefined ? undefined : { key: auditKey, everyEvents: LOG_CHECKPOINT_EVERY_EVENTS };
+    this.writer = new AppendWriter(db, clock, () => this.wakeSubscriptions(), checkpoints);
     this.verifier = new ChainVerifier(db);
     this.streamId = db.prepare('SELECT stream_id, revision FROM streams WHERE name = ?');
     const fromStream = `SELECT ${EVENT_COLUMNS} FROM events e JOIN streams s ON s.stream_id = e.stream_id`;
@@ -87,6 +97,7 @@ export class SqliteEventStore implements EventStore {
   /** `path` is a file path or ':memory:'. The file is created, migrated, or refused with a typed error. */
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     const inMemory = path === ':memory:';
+    if (options.readOnly) return SqliteEventStore.openReadOnly(path, options);
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     let db: Db | undefined;
     try {
@@ -97,7 +108,23 @@ export class SqliteEventStore implements EventStore {
         db.pragma('synchronous = FULL');
       }
       migrate(db, path);
-      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true);
+      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true, options.auditKey);
+    } catch (error) {
+      db?.close();
+      const code = (error as { code?: string }).code;
+      if (code && CORRUPTION_CODES.has(code)) throw new CorruptDatabaseError(path, (error as Error).message);
+      throw error;
+    }
+  }
+
+  private static openReadOnly(path: string, options: SqliteEventStoreOptions): SqliteEventStore {
+    if (path === ':memory:' || !existsSync(path)) throw new StoreNotFoundError(path);
+    let db: Db | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      requireCurrentSchema(db, path);
+      return new SqliteEventStore(db, options.clock ?? Date.now, false, undefined);
     } catch (error) {
       db?.close();
       const code = (error as { code?: string }).code;
@@ -222,6 +249,11 @@ export class SqliteEventStore implements EventStore {
   async verifyAll(options: VerifyOptions = {}): Promise<ChainReport> {
     this.checkOpen();
     return this.verifier.verifyAll(options);
+  }
+
+  async logHead(): Promise<LogHead> {
+    this.checkOpen();
+    return this.verifier.logHead();
   }
 
   async close(): Promise<void> {

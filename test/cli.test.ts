@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,7 +7,8 @@ import { openEventStore } from '../src/eventstore';
 import { READ_MODELS } from '../src/projections';
 
 const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
-const ifw = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, IFW_EVENTSTORE_URL: '', IFW_READSTORE_URL: '' } });
+const env = { ...process.env, IFW_EVENTSTORE_URL: '', IFW_READSTORE_URL: '' };
+const ifw = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
 
 let dir: string;
 beforeEach(async () => {
@@ -33,16 +34,43 @@ describe('ifw', () => {
       expect(help.stdout).toContain('--data DIR');
       expect(help.stdout).toContain('--json');
     }
+    expect(ifw('help').status).toBe(0);
     expect(ifw('fly').status).toBe(2);
     const badOption = ifw('audit', 'verify', '--colour');
     expect(badOption.status).toBe(2);
     expect(badOption.stderr).toContain("Unknown option '--colour'");
   });
 
+  it('refuses to be run with no command, status 2 with the usage on stderr', () => {
+    const bare = ifw();
+    expect(bare.status).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('ifw: no command given');
+    expect(bare.stderr).toContain('audit replay');
+  });
+
+  it('prints the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(ifw(flag)).toMatchObject({ status: 0, stdout: `${version}\n` });
+  });
+
+  it("lists a group's commands with their summaries, status 0 when asked and 2 when none is named", () => {
+    const audit = ifw('audit', '--help');
+    expect(audit.status).toBe(0);
+    expect(audit.stdout).toMatch(/^ {2}verify +verify every hash chain/m);
+    expect(audit.stdout).toMatch(/^ {2}replay +print the event history/m);
+    expect(ifw('projections', 'help')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^ {2}rebuild +rebuild read models/m) });
+    const bare = ifw('audit');
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain('ifw audit: no command given');
+    expect(ifw('audit', 'fly').stderr).toContain('ifw audit: unknown command "audit fly"');
+  });
+
   it('audit verify exits 0 on an intact log and 3 on a tampered one, naming the first bad position', () => {
     const intact = ifw('audit', 'verify', '--data', dir, '--json');
     expect(intact.status).toBe(0);
-    expect(JSON.parse(intact.stdout)).toEqual({ ok: true, eventsChecked: 3, streamsChecked: 2 });
+    const head = { position: '3', stream: 'fund-YEB', revision: '0', hash: expect.stringMatching(/^[0-9a-f]{64}$/) };
+    expect(JSON.parse(intact.stdout)).toEqual({ ok: true, eventsChecked: 3, streamsChecked: 2, head });
     const db = new Database(join(dir, 'ifw.db'));
     db.exec(`UPDATE events SET data = '{"amount":"1.00"}' WHERE position = 2`);
     db.close();
@@ -50,6 +78,29 @@ describe('ifw', () => {
     expect(tampered.status).toBe(3);
     expect(tampered.stdout).toContain('first bad position 2 (stream "wallet-1", revision 1)');
     expect(JSON.parse(ifw('audit', 'verify', '--data', dir, '--json').stdout).firstBreak).toMatchObject({ position: '2', stream: 'wallet-1' });
+  });
+
+  it("audit verify names the head: the last event's position and its stored hash, of the log or of one stream", async () => {
+    const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
+    const [, withdrawn, registered] = await collect(store.readAll());
+    await store.close();
+    const text = ifw('audit', 'verify', '--data', dir);
+    expect(text.stdout).toContain(`head: position 3 (stream "fund-YEB", revision 0), hash ${registered!.hash}\n`);
+    expect(JSON.parse(ifw('audit', 'verify', '--data', dir, '--stream', 'wallet-1', '--json').stdout).head).toEqual({
+      position: '2',
+      stream: 'wallet-1',
+      revision: '1',
+      hash: withdrawn!.hash,
+    });
+    const empty = mkdtempSync(join(tmpdir(), 'ifw-cli-empty-'));
+    try {
+      expect(JSON.parse(ifw('audit', 'verify', '--data', empty, '--json').stdout)).toMatchObject({ ok: true, head: null });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+    const unknown = ifw('audit', 'verify', '--data', dir, '--stream', 'nosuch');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no stream "nosuch" in the log');
   });
 
   it('audit replay prints the log in order, one stream as of a revision, or filtered', () => {
@@ -69,6 +120,46 @@ describe('ifw', () => {
     const bad = ifw('audit', 'replay', '--data', dir, '--to-revision', 'ten');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--to-revision must be a non-negative integer');
+  });
+
+  it('audit replay refuses, with status 2, what would print nothing by mistake: a revision without a stream, an unknown stream or type', () => {
+    const noStream = ifw('audit', 'replay', '--data', dir, '--to-revision', '0');
+    expect(noStream.status).toBe(2);
+    expect(noStream.stderr).toMatch(/^ifw audit replay: --to-revision needs --stream/);
+    const unknownStream = ifw('audit', 'replay', '--data', dir, '--stream', 'nosuch');
+    expect(unknownStream.status).toBe(2);
+    expect(unknownStream.stderr).toContain('no stream "nosuch" in the log');
+    const unknownType = ifw('audit', 'replay', '--data', dir, '--type', 'Deposit');
+    expect(unknownType.status).toBe(2);
+    expect(unknownType.stderr).toContain('no event of type "Deposit" in the log; its types are Deposited, FundRegistered, Withdrawn');
+    expect(ifw('audit', 'replay', '--data', dir, '--stream', 'fund-YEB', '--type', 'Deposited')).toMatchObject({ status: 0, stdout: '' });
+  });
+
+  it('audit replay prints income per 10,000 shares in CNY as the API does, and as stored with --stored', async () => {
+    const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
+    await store.append('fund-YEB', [{ type: 'IncomePublished', data: { date: '2026-01-02', perTenK: '4500' } }]);
+    await store.close();
+    const replay = (...flags: string[]) => ifw('audit', 'replay', '--data', dir, '--type', 'IncomePublished', ...flags).stdout;
+    expect(JSON.parse(replay('--json')).data).toEqual({ date: '2026-01-02', perTenK: '0.4500' });
+    expect(replay()).toContain('{"date":"2026-01-02","perTenK":"0.4500 CNY"}');
+    expect(JSON.parse(replay('--json', '--stored')).data).toEqual({ date: '2026-01-02', perTenK: '4500' });
+    expect(ifw('audit', 'replay', '--help').stdout).toContain('income per\n10,000 shares in CNY');
+  });
+
+  it('audit replay ends quietly with status 0 when its reader stops reading (| head -1)', async () => {
+    const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
+    // Far more than a pipe buffers, so the replay is still writing when the reader goes.
+    for (let batch = 0; batch < 10; batch++) {
+      await store.append(`wallet-many-${batch}`, Array.from({ length: 500 }, () => ({ type: 'Deposited', data: { amount: '1.00', note: 'x'.repeat(100) } })));
+    }
+    await store.close();
+    const replay = spawn(process.execPath, [bin, 'audit', 'replay', '--data', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    replay.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    replay.stdout!.once('data', () => replay.stdout!.destroy());
+    const status = await new Promise<number | null>((resolve) => replay.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
   });
 
   it('projections rebuild builds every read model beside the served one, with equal digests, or refuses an unknown name with the list', () => {
@@ -118,3 +209,9 @@ describe('ifw', () => {
     expect(await exited).toBe(0);
   });
 });
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EventStoreError } from '../eventstore';
 import { ConfigError } from '../config';
 import { UnsupportedReadStoreUrlError } from '../projections';
@@ -29,20 +31,52 @@ const COMMANDS: Command[] = [
   { words: ['backtest'], summary: 'walk-forward backtest of four fund strategies on the simulated market', help: backtestHelp, run: backtest },
 ];
 
+const HELP_WORDS = ['--help', 'help'];
+
 const USAGE = `ifw: the intelligent financial wallet
 
-usage: ifw <command> [options]   (ifw <command> --help for its options)
+usage: ifw <command> [options]   (ifw <command> --help for its options; ifw --version)
 
-${COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(16)} ${c.summary}`).join('\n')}`;
+${listing(COMMANDS, 0)}`;
+
+function listing(commands: Command[], wordsShared: number): string {
+  const names = commands.map((c) => c.words.slice(wordsShared).join(' '));
+  const width = Math.max(...names.map((n) => n.length));
+  return commands.map((c, i) => `  ${names[i]!.padEnd(width)}  ${c.summary}`).join('\n');
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const command = COMMANDS.find((c) => c.words.every((w, i) => argv[i] === w));
-  if (!command) {
-    const asked = argv.length === 0 || argv[0] === '--help' || argv[0] === 'help';
-    (asked ? console.log : console.error)(asked ? USAGE : `ifw: unknown command "${argv.join(' ')}"\n\n${USAGE}`);
-    return asked ? EXIT.ok : EXIT.usage;
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    console.log(packageVersion());
+    return EXIT.ok;
   }
-  const rest = argv.slice(command.words.length);
+  const command = COMMANDS.find((c) => c.words.every((w, i) => argv[i] === w));
+  return command ? run(command, argv.slice(command.words.length)) : usage(argv);
+}
+
+/** The version in package.json, two folders up both from dist/cli (built) and from src/cli (under tsx). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * No command was named, or only a group of them (\`ifw audit\`): the usage of all commands or of the group,
+ * on stdout with status 0 when asked for, else on stderr with status 2, since a script that ran it meant something else.
+ */
+function usage(argv: string[]): number {
+  const group = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === argv[0]);
+  const name = group.length > 0 ? `ifw ${argv[0]}` : 'ifw';
+  const text = group.length > 0 ? `usage: ${name} <command> [options]   (${name} <command> --help for its options)\n\n${listing(group, 1)}` : USAGE;
+  const rest = argv.slice(group.length > 0 ? 1 : 0);
+  if (HELP_WORDS.includes(rest[0] ?? '')) {
+    console.log(text);
+    return EXIT.ok;
+  }
+  console.error(`${name}: ${rest.length === 0 ? 'no command given' : `unknown command "${argv.join(' ')}"`}\n\n${text}`);
+  return EXIT.usage;
+}
+
+async function run(command: Command, rest: string[]): Promise<number> {
   if (rest.includes('--help')) {
     console.log(command.help);
     return EXIT.ok;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IfwConfig } from '../config';
@@ -10,7 +11,11 @@ import { useJsonBodyParser } from './http/json-body-parser';
 
 /** Opens the stores named by the configuration and serves the HTTP API; resolves once it is listening. */
 export async function startServer(config: IfwConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
-  const store = openEventStore(config.eventStoreUrl, { ...(config.auditKey !== undefined && { auditKey: config.auditKey }) });
+  const storeLog = new Logger('EventStore');
+  const store = openEventStore(config.eventStoreUrl, {
+    ...(config.auditKey !== undefined && { auditKey: config.auditKey }),
+    onSnapshotRefused: (stream, reason) => storeLog.warn(`the snapshot of ${stream} was refused and the stream folded instead: ${reason}`),
+  });
   const readStore = await openReadStore(config.readStoreUrl).catch(async (error: unknown) => {
     await store.close();
     throw error;

@@ -108,9 +108,9 @@ export interface Snapshot {
 /**
  * What was done to the log: an event changed (`edited`), one or more gone (`removed`), events out of their
  * order (`reordered`), the log rewritten and chained again with the public hash functions, found by an anchor
- * or a keyed checkpoint (`re-chained`).
+ * or a keyed checkpoint (`re-chained`), a snapshot that is not the fold of its stream (`snapshot-forged`).
  */
-export type ChainDamage = 'edited' | 'removed' | 'reordered' | 're-chained';
+export type ChainDamage = 'edited' | 'removed' | 'reordered' | 're-chained' | 'snapshot-forged';
 
 export interface ChainBreak {
   kind: ChainDamage;
@@ -137,8 +137,10 @@ export interface ChainReport {
   breaks?: ChainBreak[];
   /** The log's head as the log's chain has it; absent on a store that keeps no log chain (EventStoreDB). */
   head?: LogHead;
-  /** The keyed checkpoints checked (with `auditKey`), and the last position they vouch for. */
+  /** The keyed checkpoints checked (by a store opened with the audit key), and the last position they vouch for. */
   checkpoints?: { checked: number; lastPosition: bigint | null };
+  /** Snapshots checked against their seal and stream (and by `checkSnapshot`). */
+  snapshotsChecked?: number;
 }
 
 export interface VerifyOptions {
@@ -146,8 +148,11 @@ export interface VerifyOptions {
   onProgress?: (eventsChecked: number) => void;
   /** The log's head at some earlier time, kept elsewhere: the log up to it must be unchanged since. */
   anchor?: LogHead;
-  /** The key of the keyed checkpoints (IFW_AUDIT_KEY): each is checked, and the log against it. */
-  auditKey?: string;
+  /**
+   * Folds the snapshot's stream up to its revision and compares: the reason it is not that fold, or undefined.
+   * A seal made without the audit key can be recomputed by whoever edits the table; this cannot be fooled.
+   */
+  checkSnapshot?: (stream: string, snapshot: Snapshot) => Promise<string | undefined>;
 }
 
 export interface EventStore {

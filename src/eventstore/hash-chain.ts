@@ -44,3 +44,13 @@ export function logChainHash(previousLogHash: string, position: bigint, streamHa
 export function checkpointMac(key: string, position: bigint, logHash: string): string {
   return createHmac('sha256', key).update(`${position.toString()}\n${logHash}`).digest('hex');
 }
+
+/**
+ * The seal of a snapshot: it binds the state to the stream's chain at the snapshot's revision. With the audit
+ * key it is an HMAC (`k:`), which someone editing the table cannot make; without one a hash (`h:`), which
+ * catches an edit that did not also recompute it (a verification folds the stream to catch the rest).
+ */
+export function snapshotSeal(key: string | undefined, snapshot: { stream: string; revision: bigint; schema: string; stateJson: string; streamHash: string }): string {
+  const text = `${JSON.stringify([snapshot.stream, snapshot.revision.toString(), snapshot.schema, snapshot.streamHash])}\n${snapshot.stateJson}`;
+  return key === undefined ? `h:${createHash('sha256').update(text).digest('hex')}` : `k:${createHmac('sha256', key).update(text).digest('hex')}`;
+}

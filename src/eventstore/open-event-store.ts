@@ -10,6 +10,8 @@ export interface OpenEventStoreOptions {
   auditKey?: string;
   /** To verify: the store must exist, and nothing is created or written. */
   readOnly?: boolean;
+  /** Told of a snapshot the loader refused (embedded store; a warning on stderr by default). */
+  onSnapshotRefused?: (stream: string, reason: string) => void;
 }
 
 /**

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type ChainReport, type EventStore, StoreNotFoundError, openEventStore } from '../../src/eventstore';
-import { GENESIS_HASH, chainHash, logChainHash } from '../../src/eventstore/hash-chain';
+import { GENESIS_HASH, chainHash, logChainHash, snapshotSeal } from '../../src/eventstore/hash-chain';
 import { LOG_CHECKPOINT_EVERY_EVENTS } from '../../src/eventstore/sqlite/sqlite-event-store';
 import { steppingClock } from './backends';
 
 /**
- * The log's own chain over positions, its anchor and its keyed checkpoints: each kind of damage a per-stream
- * chain cannot see is found and named.
+ * The log's own chain over positions, its anchor and its keyed checkpoints, and snapshots bound to the chain:
+ * each kind of damage a per-stream chain cannot see is found and named.
  */
 const AUDIT_KEY = 'an-audit-key-of-16+chars';
 
@@ -59,8 +59,8 @@ function rechain(): void {
   db.close();
 }
 
-async function verify(options: Parameters<EventStore['verifyAll']>[0] = {}): Promise<ChainReport> {
-  const store = openEventStore(`sqlite:${path}`, { readOnly: true });
+async function verify(options: Parameters<EventStore['verifyAll']>[0] = {}, auditKey?: string): Promise<ChainReport> {
+  const store = openEventStore(`sqlite:${path}`, { readOnly: true, ...(auditKey && { auditKey }) });
   try {
     return await store.verifyAll(options);
   } finally {
@@ -127,14 +127,14 @@ describe('the log chain', () => {
       await store.append(`wallet-${at}`, Array.from({ length: perAppend }, (_, n) => ({ type: 'Deposited', data: { amountFen: String(n + 1) } })));
     }
     await store.close();
-    const intact = await verify({ auditKey: AUDIT_KEY });
+    const intact = await verify({}, AUDIT_KEY);
     expect(intact).toMatchObject({ ok: true, checkpoints: { checked: 1, lastPosition: BigInt(LOG_CHECKPOINT_EVERY_EVENTS) } });
     tamper(`UPDATE events SET data = '{"amountFen":"100000000"}' WHERE position = 2`);
     rechain();
     expect((await verify()).ok).toBe(true);
-    const report = await verify({ auditKey: AUDIT_KEY });
+    const report = await verify({}, AUDIT_KEY);
     expect(report.firstBreak).toMatchObject({ kind: 're-chained', position: BigInt(LOG_CHECKPOINT_EVERY_EVENTS) });
-    expect((await verify({ auditKey: 'another-key-of-16-chars' })).firstBreak?.reason).toMatch(/does not verify with this key/);
+    expect((await verify({}, 'another-key-of-16-chars')).firstBreak?.reason).toMatch(/does not verify with this key/);
   });
 
   it('is verified read-only: a missing store is an error and nothing is created', async () => {
@@ -149,10 +149,58 @@ describe('the log chain', () => {
     const head = await store.logHead();
     await store.close();
     // As an older file: no log chain yet.
-    tamper("ALTER TABLE events DROP COLUMN log_hash; DROP TABLE log_checkpoints; PRAGMA user_version = 2");
+    tamper('ALTER TABLE events DROP COLUMN log_hash; DROP TABLE log_checkpoints; ALTER TABLE snapshots DROP COLUMN stream_hash; ALTER TABLE snapshots DROP COLUMN seal; PRAGMA user_version = 2');
     const migrated = open();
     expect(await migrated.logHead()).toEqual(head);
     await migrated.close();
     expect((await verify()).ok).toBe(true);
+  });
+});
+
+describe('snapshots bound to the chain', () => {
+  const state = { cashFen: '3' };
+  const forge = (json: string, seal?: string) => tamper(`UPDATE snapshots SET state = '${json}'${seal ? `, seal = '${seal}'` : ''}`);
+
+  async function writeSnapshot(auditKey?: string): Promise<void> {
+    const store = open(auditKey);
+    await writeSample(store);
+    await store.saveSnapshot('wallet-a', { revision: 2n, schema: 'wallet-v2', state });
+    expect(await store.loadSnapshot('wallet-a')).toEqual({ revision: 2n, schema: 'wallet-v2', state });
+    await store.close();
+  }
+
+  it('refuses an edited snapshot to the loader, which folds instead, and names it in a verification', async () => {
+    await writeSnapshot();
+    forge('{"cashFen":"100000000"}');
+    const refused: string[] = [];
+    const store = openEventStore(`sqlite:${path}`, { onSnapshotRefused: (stream, reason) => refused.push(`${stream}: ${reason}`) });
+    expect(await store.loadSnapshot('wallet-a')).toBeUndefined();
+    expect(refused).toEqual([expect.stringMatching(/^wallet-a: the snapshot's seal does not match its state/)]);
+    await store.close();
+    const report = await verify();
+    expect(report.firstBreak).toMatchObject({ kind: 'snapshot-forged', stream: 'wallet-a', revision: 2n });
+    expect(report.snapshotsChecked).toBe(1);
+  });
+
+  it('refuses a snapshot left behind by an edit of its stream', async () => {
+    await writeSnapshot();
+    tamper(`UPDATE events SET hash = 'x' || substr(hash, 2) WHERE position = 3`);
+    const store = openEventStore(`sqlite:${path}`, { onSnapshotRefused: () => undefined });
+    expect(await store.loadSnapshot('wallet-a')).toBeUndefined();
+    await store.close();
+  });
+
+  it('names a forged snapshot whose unkeyed seal was recomputed by folding its stream, and refuses it outright under the key', async () => {
+    await writeSnapshot();
+    const forgedState = '{"cashFen":"100000000"}';
+    const db = new Database(path);
+    const row = db.prepare('SELECT stream_hash FROM snapshots').get() as { stream_hash: string };
+    db.close();
+    forge(forgedState, snapshotSeal(undefined, { stream: 'wallet-a', revision: 2n, schema: 'wallet-v2', stateJson: forgedState, streamHash: row.stream_hash }));
+    expect((await verify()).ok).toBe(true);
+    const folded = await verify({ checkSnapshot: async (_stream, snapshot) => (JSON.stringify(snapshot.state) === JSON.stringify(state) ? undefined : 'not the fold of its stream') });
+    expect(folded.firstBreak).toMatchObject({ kind: 'snapshot-forged', stream: 'wallet-a', reason: 'not the fold of its stream' });
+    // A store run with the audit key seals with an HMAC: an unkeyed seal is refused.
+    expect((await verify({}, AUDIT_KEY)).firstBreak).toMatchObject({ kind: 'snapshot-forged', reason: expect.stringMatching(/not sealed with the audit key/) });
   });
 });

@@ -155,7 +155,7 @@ describe('tamper evidence', () => {
     const store = open();
     await writeSample(store);
     const progress: number[] = [];
-    expect(await store.verifyAll({ onProgress: (n) => progress.push(n) })).toEqual({ ok: true, eventsChecked: 6, streamsChecked: 2, head: { position: 6n, hash: (await store.logHead()).hash } });
+    expect(await store.verifyAll({ onProgress: (n) => progress.push(n) })).toEqual({ ok: true, eventsChecked: 6, streamsChecked: 2, head: { position: 6n, hash: (await store.logHead()).hash }, snapshotsChecked: 0 });
     expect(progress.at(-1)).toBe(6);
     await store.close();
   });

@@ -271,7 +271,6 @@ export class EsdbEventStore implements EventStore {
   async verifyAll(options: VerifyOptions = {}): Promise<ChainReport> {
     this.checkOpen();
     if (options.anchor) throw new LogChainUnavailableError('verifying against an anchor');
-    if (options.auditKey !== undefined) throw new LogChainUnavailableError('verifying keyed checkpoints');
     // $all is in position order, so the first break met is the one with the lowest position; after it the
     // walk only counts. The map holds one cursor per stream: memory grows with streams, not with events.
     const cursors = new Map<string, ChainCursor>();

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { ChainBreak, ChainDamage, ChainReport, LogHead, VerifyOptions } from '../event-store';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
 import { LogChainWalk } from './log-chain-walk';
+import type { SnapshotTable } from './snapshot-table';
 import { LIMITS } from '../limits';
 import { EVENT_COLUMNS, type EventRow } from './event-row';
 
@@ -37,7 +38,11 @@ export class ChainVerifier {
   private readonly headsWithoutEvents: Statement<[], StreamHead>;
   private readonly logWalk: LogChainWalk;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    auditKey: string | undefined,
+    private readonly snapshots: SnapshotTable,
+  ) {
     const columns = `e.stream_id, ${EVENT_COLUMNS}`;
     this.pageFrom = db.prepare(
       `SELECT ${columns} FROM events e JOIN streams s ON s.stream_id = e.stream_id
@@ -53,7 +58,7 @@ export class ChainVerifier {
     this.headsWithoutEvents = db.prepare(
       `${head} s WHERE revision >= 0 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = s.stream_id) LIMIT ${MAX_BREAKS_TRACKED}`,
     );
-    this.logWalk = new LogChainWalk(db);
+    this.logWalk = new LogChainWalk(db, auditKey);
   }
 
   async verifyStream(stream: string): Promise<ChainReport> {
@@ -95,8 +100,26 @@ export class ChainVerifier {
     // The second pass reads three short columns in position order: fast enough to report with the first.
     const log = await this.logWalk.verify(options);
     for (const chainBreak of log.breaks) walk.add(chainBreak);
+    const snapshotsChecked = await this.verifySnapshots(walk, options);
     options.onProgress?.(walk.eventsChecked);
-    return { ...walk.report(), head: log.head, ...(log.checkpoints && { checkpoints: log.checkpoints }) };
+    return { ...walk.report(), head: log.head, ...(log.checkpoints && { checkpoints: log.checkpoints }), snapshotsChecked };
+  }
+
+  /** Each snapshot against its seal and its stream's chain, then (given `checkSnapshot`) against the fold of its stream. */
+  private async verifySnapshots(walk: ChainWalk, options: VerifyOptions): Promise<number> {
+    const forged = new Set<string>();
+    for (const chainBreak of this.snapshots.forged()) {
+      forged.add(chainBreak.stream);
+      walk.add(chainBreak);
+    }
+    let checked = 0;
+    for (const { stream, snapshot } of this.snapshots.all()) {
+      checked++;
+      if (forged.has(stream) || !options.checkSnapshot) continue;
+      const reason = await options.checkSnapshot(stream, snapshot);
+      if (reason) walk.add({ kind: 'snapshot-forged', stream, revision: snapshot.revision, position: -1n, reason });
+    }
+    return checked;
   }
 
   /** The log's last position and link, for an anchor. */

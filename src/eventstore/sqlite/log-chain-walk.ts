@@ -29,7 +29,7 @@ const CHECKPOINT_PAGE = 1_000;
 /**
  * Walks the log in position order, recomputing its chain from each event's stream hash (which the stream
  * walk has checked against the event itself): positions must follow one another and every link recompute.
- * With an anchor, the link at its position must be the anchor's hash; with the audit key, every keyed
+ * With an anchor, the link at its position must be the anchor's hash; read with the audit key, every keyed
  * checkpoint must verify and name the link the log has at its position. Memory stays flat: a page of rows
  * and a page of checkpoints at a time.
  */
@@ -38,7 +38,10 @@ export class LogChainWalk {
   private readonly checkpointPage: Statement<[number, number], CheckpointRow>;
   private readonly last: Statement<[], { position: number; log_hash: string }>;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly auditKey: string | undefined,
+  ) {
     this.page = db.prepare('SELECT position, hash, log_hash FROM events WHERE position > ? ORDER BY position LIMIT ?');
     this.checkpointPage = db.prepare('SELECT position, log_hash, mac FROM log_checkpoints WHERE position > ? ORDER BY position LIMIT ?');
     this.last = db.prepare('SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1');
@@ -51,7 +54,7 @@ export class LogChainWalk {
 
   async verify(options: VerifyOptions): Promise<LogChainReport> {
     const state = new LogState(options);
-    const checkpoints = options.auditKey === undefined ? undefined : new CheckpointCursor(this.checkpointPage, options.auditKey);
+    const checkpoints = this.auditKey === undefined ? undefined : new CheckpointCursor(this.checkpointPage, this.auditKey);
     let nextYield = YIELD_EVERY_EVENTS;
     for (let after = 0; ; ) {
       const rows = this.page.all(after, LIMITS.readPageSize);

@@ -36,6 +36,11 @@ const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
      state TEXT NOT NULL
    );`,
   addLogChain,
+  // A snapshot names its stream's hash at its revision and is sealed (hash-chain.ts `snapshotSeal`). Older
+  // snapshots, which have neither, are dropped: they are derived data, made again as streams are loaded.
+  `DELETE FROM snapshots;
+   ALTER TABLE snapshots ADD COLUMN stream_hash TEXT NOT NULL DEFAULT '';
+   ALTER TABLE snapshots ADD COLUMN seal TEXT NOT NULL DEFAULT '';`,
 ];
 
 /** Rows whose log links one statement of the migration computes at a time. */

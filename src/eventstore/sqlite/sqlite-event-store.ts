@@ -17,7 +17,6 @@ import type {
   EventFilter,
   EventInput,
   EventStore,
-  JsonValue,
   LogHead,
   ReadAllOptions,
   ReadStreamOptions,
@@ -34,6 +33,7 @@ import { AppendWriter } from './append-writer';
 import { ChainVerifier } from './chain-verifier';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row';
 import { migrate, requireCurrentSchema } from './schema';
+import { SnapshotTable } from './snapshot-table';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export interface SqliteEventStoreOptions {
@@ -45,6 +45,12 @@ export interface SqliteEventStoreOptions {
   auditKey?: string;
   /** Opened to be read only (a verification): the file must exist and is never created, migrated or written. */
   readOnly?: boolean;
+  /** Told of a snapshot the loader refused (its stream is folded instead); a warning on stderr by default. */
+  onSnapshotRefused?: (stream: string, reason: string) => void;
+}
+
+function warnSnapshotRefused(stream: string, reason: string): void {
+  console.warn(`the snapshot of ${stream} was refused and the stream folded instead: ${reason}`);
 }
 
 /** A keyed checkpoint of the log's head every this many events, when an audit key is set. */
@@ -67,8 +73,7 @@ export class SqliteEventStore implements EventStore {
   private readonly streamForwards: Statement<[number, number, number], EventRow>;
   private readonly streamBackwards: Statement<[number, number, number], EventRow>;
   private readonly maxPosition: Statement<[], { position: number | null }>;
-  private readonly upsertSnapshot: Statement<[number, number, string, string]>;
-  private readonly selectSnapshot: Statement<[string], { revision: number; schema: string; state: string }>;
+  private readonly snapshots: SnapshotTable;
   private closed = false;
 
   private constructor(
@@ -76,22 +81,17 @@ export class SqliteEventStore implements EventStore {
     clock: () => number,
     private readonly multiStreamAppend: boolean,
     auditKey: string | undefined,
+    private readonly onSnapshotRefused: (stream: string, reason: string) => void,
   ) {
     const checkpoints = auditKey === undefined ? undefined : { key: auditKey, everyEvents: LOG_CHECKPOINT_EVERY_EVENTS };
     this.writer = new AppendWriter(db, clock, () => this.wakeSubscriptions(), checkpoints);
-    this.verifier = new ChainVerifier(db);
+    this.snapshots = new SnapshotTable(db, auditKey);
+    this.verifier = new ChainVerifier(db, auditKey, this.snapshots);
     this.streamId = db.prepare('SELECT stream_id, revision FROM streams WHERE name = ?');
     const fromStream = `SELECT ${EVENT_COLUMNS} FROM events e JOIN streams s ON s.stream_id = e.stream_id`;
     this.streamForwards = db.prepare(`${fromStream} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`);
     this.streamBackwards = db.prepare(`${fromStream} WHERE e.stream_id = ? AND e.revision <= ? ORDER BY e.revision DESC LIMIT ?`);
     this.maxPosition = db.prepare('SELECT max(position) AS position FROM events');
-    this.upsertSnapshot = db.prepare(
-      `INSERT INTO snapshots (stream_id, revision, schema, state) VALUES (?, ?, ?, ?)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, schema = excluded.schema, state = excluded.state`,
-    );
-    this.selectSnapshot = db.prepare(
-      'SELECT p.revision, p.schema, p.state FROM snapshots p JOIN streams s ON s.stream_id = p.stream_id WHERE s.name = ?',
-    );
   }
 
   /** `path` is a file path or ':memory:'. The file is created, migrated, or refused with a typed error. */
@@ -108,7 +108,7 @@ export class SqliteEventStore implements EventStore {
         db.pragma('synchronous = FULL');
       }
       migrate(db, path);
-      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true, options.auditKey);
+      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true, options.auditKey, options.onSnapshotRefused ?? warnSnapshotRefused);
     } catch (error) {
       db?.close();
       const code = (error as { code?: string }).code;
@@ -124,7 +124,7 @@ export class SqliteEventStore implements EventStore {
       db = new Database(path, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 5000');
       requireCurrentSchema(db, path);
-      return new SqliteEventStore(db, options.clock ?? Date.now, false, undefined);
+      return new SqliteEventStore(db, options.clock ?? Date.now, false, options.auditKey, options.onSnapshotRefused ?? warnSnapshotRefused);
     } catch (error) {
       db?.close();
       const code = (error as { code?: string }).code;
@@ -230,14 +230,15 @@ export class SqliteEventStore implements EventStore {
     if (!head || BigInt(head.revision) < revision) {
       throw new InvalidEventError(`cannot snapshot "${stream}" at revision ${revision}: the stream ${head ? `ends at ${head.revision}` : 'does not exist'}`);
     }
-    this.upsertSnapshot.run(head.stream_id, Number(revision), snapshot.schema, state);
+    this.snapshots.save(head.stream_id, stream, { ...snapshot, revision }, state);
   }
 
   async loadSnapshot(stream: string): Promise<Snapshot | undefined> {
     checkStreamName(stream);
     this.checkOpen();
-    const row = this.selectSnapshot.get(stream);
-    return row && { revision: BigInt(row.revision), schema: row.schema, state: JSON.parse(row.state) as JsonValue };
+    const { snapshot, refused } = this.snapshots.load(stream);
+    if (refused) this.onSnapshotRefused(stream, refused);
+    return snapshot;
   }
 
   async verifyStream(stream: string): Promise<ChainReport> {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -66,26 +66,37 @@ describe('ifw', () => {
     expect(ifw('audit', 'fly').stderr).toContain('ifw audit: unknown command "audit fly"');
   });
 
-  it('audit verify exits 0 on an intact log and 3 on a tampered one, naming the first bad position', () => {
+  it("audit verify names the head, the log's position and hash in its chain, and audit anchor prints it alone", () => {
     const intact = ifw('audit', 'verify', '--data', dir, '--json');
     expect(intact.status).toBe(0);
-    const head = { position: '3', stream: 'fund-YEB', revision: '0', hash: expect.stringMatching(/^[0-9a-f]{64}$/) };
-    expect(JSON.parse(intact.stdout)).toEqual({ ok: true, eventsChecked: 3, streamsChecked: 2, head });
+    const anchor = ifw('audit', 'anchor', '--data', dir);
+    expect(anchor.stdout).toMatch(/^[0-9a-f]{64}@3\n$/);
+    const [hash] = anchor.stdout.trim().split('@');
+    expect(JSON.parse(intact.stdout)).toEqual({ ok: true, eventsChecked: 3, streamsChecked: 2, snapshotsChecked: 0, checkpoints: null, head: { position: '3', hash } });
+    expect(JSON.parse(ifw('audit', 'anchor', '--data', dir, '--json').stdout)).toEqual({ position: '3', hash });
+    expect(ifw('audit', 'verify', '--data', dir).stdout).toContain(`head: ${hash}@3 (keep it elsewhere`);
+    expect(ifw('audit', 'verify', '--data', dir, '--anchor', `${hash}@3`).status).toBe(0);
+    const other = ifw('audit', 'verify', '--data', dir, '--anchor', `${'0'.repeat(64)}@3`);
+    expect(other.status).toBe(3);
+    expect(other.stdout).toContain('re-chained at position 3');
+    expect(ifw('audit', 'verify', '--data', dir, '--anchor', 'nonsense')).toMatchObject({ status: 2, stderr: expect.stringContaining('--anchor must be HASH@POSITION') });
+  });
+
+  it('audit verify exits 3 on a tampered log, naming the kind of damage and where', () => {
     const db = new Database(join(dir, 'ifw.db'));
     db.exec(`UPDATE events SET data = '{"amount":"1.00"}' WHERE position = 2`);
     db.close();
     const tampered = ifw('audit', 'verify', '--data', dir);
     expect(tampered.status).toBe(3);
-    expect(tampered.stdout).toContain('first bad position 2 (stream "wallet-1", revision 1)');
-    expect(JSON.parse(ifw('audit', 'verify', '--data', dir, '--json').stdout).firstBreak).toMatchObject({ position: '2', stream: 'wallet-1' });
+    expect(tampered.stdout).toContain('NOT INTACT (edited)');
+    expect(tampered.stdout).toContain('edited at position 2 (stream "wallet-1", revision 1)');
+    expect(JSON.parse(ifw('audit', 'verify', '--data', dir, '--json').stdout).firstBreak).toMatchObject({ kind: 'edited', position: '2', stream: 'wallet-1' });
   });
 
-  it("audit verify names the head: the last event's position and its stored hash, of the log or of one stream", async () => {
+  it('audit verify --stream names the stream\'s last event and its stream hash; a store that is not there is exit 2 and is not made', async () => {
     const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
-    const [, withdrawn, registered] = await collect(store.readAll());
+    const [, withdrawn] = await collect(store.readAll());
     await store.close();
-    const text = ifw('audit', 'verify', '--data', dir);
-    expect(text.stdout).toContain(`head: position 3 (stream "fund-YEB", revision 0), hash ${registered!.hash}\n`);
     expect(JSON.parse(ifw('audit', 'verify', '--data', dir, '--stream', 'wallet-1', '--json').stdout).head).toEqual({
       position: '2',
       stream: 'wallet-1',
@@ -94,7 +105,10 @@ describe('ifw', () => {
     });
     const empty = mkdtempSync(join(tmpdir(), 'ifw-cli-empty-'));
     try {
-      expect(JSON.parse(ifw('audit', 'verify', '--data', empty, '--json').stdout)).toMatchObject({ ok: true, head: null });
+      const missing = ifw('audit', 'verify', '--data', join(empty, 'typo'), '--json');
+      expect(missing).toMatchObject({ status: 2, stderr: expect.stringContaining('there is no event store at') });
+      expect(existsSync(join(empty, 'typo'))).toBe(false);
+      expect(ifw('audit', 'anchor', '--data', join(empty, 'typo')).status).toBe(2);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import { ConfigError } from '../config';
 import { UnsupportedReadStoreUrlError } from '../projections';
 import { RebuildInProgressError } from '../projections/rebuild';
 import { EXIT, UsageError } from './cli-error';
+import { auditAnchor, auditAnchorHelp } from './commands/audit-anchor';
 import { auditReplay, auditReplayHelp } from './commands/audit-replay';
 import { auditVerify, auditVerifyHelp } from './commands/audit-verify';
 import { backtest, backtestHelp } from './commands/backtest';
@@ -25,7 +26,8 @@ const COMMANDS: Command[] = [
   { words: ['serve'], summary: 'serve the HTTP API', help: serveHelp, run: serve },
   { words: ['projector'], summary: 'run the read models in a process of their own', help: projectorHelp, run: projector },
   { words: ['projections', 'rebuild'], summary: 'rebuild read models beside the served ones and switch to them', help: projectionsRebuildHelp, run: projectionsRebuild },
-  { words: ['audit', 'verify'], summary: 'verify every hash chain of the event log (exit 3 when broken)', help: auditVerifyHelp, run: auditVerify },
+  { words: ['audit', 'verify'], summary: "verify every hash chain of the event log, the log's own and its snapshots (exit 3 when broken)", help: auditVerifyHelp, run: auditVerify },
+  { words: ['audit', 'anchor'], summary: "print the log's head (HASH@POSITION), to keep elsewhere and verify against later", help: auditAnchorHelp, run: auditAnchor },
   { words: ['audit', 'replay'], summary: 'print the event history, whole or of one stream, as of a revision or time', help: auditReplayHelp, run: auditReplay },
   { words: ['simulate'], summary: 'simulate the money-fund market and merchants (simulated data) and summarise them', help: simulateHelp, run: simulate },
   { words: ['backtest'], summary: 'walk-forward backtest of four fund strategies on the simulated market', help: backtestHelp, run: backtest },

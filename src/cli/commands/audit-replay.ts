@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config';
-import { type EventStore, type JsonObject, type JsonValue, type RecordedEvent, openEventStore } from '../../eventstore';
+import type { EventStore, JsonObject, JsonValue, RecordedEvent } from '../../eventstore';
 import { formatPerTenK } from '../../domain/income-rate';
 import { EXIT, UsageError } from '../cli-error';
 import { ListingOutput } from '../listing-output';
 import { Progress } from '../progress';
+import { openForAudit } from './audit-verify';
 
 export const auditReplayHelp = `ifw audit replay [--data DIR] [--stream NAME] [--to-revision N] [--until TIME]
                  [--from-position P] [--prefix P] [--type T] [--max N] [--json] [--stored]
@@ -40,7 +40,7 @@ interface ReplayOptions {
 
 export async function auditReplay(argv: string[]): Promise<number> {
   const options = replayOptions(argv);
-  const store = openEventStore(loadConfig({ dataDir: options.data }).eventStoreUrl);
+  const store = openForAudit(options.data);
   try {
     if (options.stream) await checkStreamExists(store, options.stream);
     if (options.types) await checkTypesExist(store, options.types);

@@ -15,15 +15,27 @@ async function engineWith(bounds: Partial<EmbeddedEngineBounds>) {
 }
 
 describe('the embedded engine bounds', () => {
-  it('refuse a start beyond maxRunningInstances until an instance ends', async () => {
-    const engine = await engineWith({ maxRunningInstances: 2 });
-    const first = await engine.startInstance('fund-switch', { switchId: 'A' });
-    await engine.startInstance('fund-switch', { switchId: 'B' });
-    await expect(engine.startInstance('fund-switch', { switchId: 'C' })).rejects.toEqual(new EngineAtCapacityError('maxRunningInstances', 2));
-    engine.registerWorker('purchase-fund', () => ({}));
-    await engine.publishMessage({ name: 'redemption-confirmed', correlationKey: 'A' });
+  it('refuse a start beyond maxInstancesInMemory until an instance in memory moves on', async () => {
+    const engine = await engineWith({ maxInstancesInMemory: 2 });
+    // Their first job has no worker yet: both stay in memory.
+    const first = await engine.startInstance('two-step-payment', { paymentId: 'A' });
+    await engine.startInstance('two-step-payment', { paymentId: 'B' });
+    await expect(engine.startInstance('two-step-payment', { paymentId: 'C' })).rejects.toEqual(new EngineAtCapacityError('maxInstancesInMemory', 2));
+    engine.registerWorker('reserve-funds', () => ({}));
+    engine.registerWorker('post-ledger', () => ({}));
     await expectState(engine, first.instanceId, 'completed');
-    await engine.startInstance('fund-switch', { switchId: 'C' });
+    await engine.startInstance('two-step-payment', { paymentId: 'C' });
+  });
+
+  it('keep instances that wait only for a message in the file: they do not count, and their message brings them back', async () => {
+    const engine = await engineWith({ maxInstancesInMemory: 2 });
+    const waiting = [];
+    for (const switchId of ['A', 'B', 'C', 'D']) waiting.push(await engine.startInstance('fund-switch', { switchId }));
+    engine.registerWorker('purchase-fund', () => ({}));
+    expect(await engine.publishMessage({ name: 'redemption-confirmed', correlationKey: 'C' })).toMatchObject({ outcome: 'correlated', instanceIds: [waiting[2]!.instanceId] });
+    await expectState(engine, waiting[2]!.instanceId, 'completed');
+    await expectState(engine, waiting[0]!.instanceId, 'active');
+    expect((await engine.instance(waiting[0]!.instanceId))?.currentElements).toEqual((await engine.instance(waiting[3]!.instanceId))?.currentElements);
   });
 
   it('refuse to buffer a message beyond maxBufferedMessages until one expires', async () => {

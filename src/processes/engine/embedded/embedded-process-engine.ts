@@ -30,7 +30,7 @@ import {
   UnknownProcessError,
   type WorkerOptions,
 } from '../process-engine';
-import type { IncidentRecord, InstanceRecord, StoredInstance } from './instance-records';
+import { type IncidentRecord, type InstanceRecord, type StoredInstance, waitsOnlyForInput } from './instance-records';
 import { InstanceRuntime, type RetryPolicy, type RuntimeHost } from './instance-runtime';
 import { JobDispatcher } from './job-dispatcher';
 import { ModelCatalog } from './model-catalog';
@@ -44,8 +44,12 @@ export interface EngineLog {
 
 /** Explicit bounds on what the engine holds; beyond them it refuses work (EngineAtCapacityError) instead of growing. */
 export interface EmbeddedEngineBounds {
-  /** Instances running (active or in incident) at once; each holds a bpmn-engine in memory. */
-  maxRunningInstances: number;
+  /**
+   * Instances in memory at once, each holding a bpmn-engine (about 1.6 MB): those with a job, an incident or an
+   * input under way. A start beyond it is refused; instances waiting only for a message or a timer are kept in
+   * the file and do not count (one brought back by its message leaves again once it waits).
+   */
+  maxInstancesInMemory: number;
   /** Job handlers running at once, over all workers. */
   maxRunningJobs: number;
   /**
@@ -66,7 +70,7 @@ export interface EmbeddedEngineBounds {
 }
 
 export const DEFAULT_EMBEDDED_ENGINE_BOUNDS: EmbeddedEngineBounds = {
-  maxRunningInstances: 10_000,
+  maxInstancesInMemory: 1_000,
   maxRunningJobs: 64,
   maxQueuedJobs: 100_000,
   maxBufferedMessages: 10_000,
@@ -101,7 +105,9 @@ export interface DueWork {
  * the running instances resume from their last step: a job whose task was interrupted runs again with its key.
  */
 export class EmbeddedProcessEngine implements ProcessEngine {
+  /** Instances in memory: those with a job, an incident or an input under way; the rest wait in the file alone. */
   private readonly runtimes = new Map<string, InstanceRuntime>();
+  private readonly activating = new Map<string, Promise<boolean>>();
   private readonly starting = new Map<string, Promise<StartedInstance>>();
   private readonly inProgress = new Set<Promise<unknown>>();
   private readonly dispatcher: JobDispatcher;
@@ -176,8 +182,8 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     }
     const latest = this.catalog.latest(bpmnProcessId);
     if (!latest) throw new UnknownProcessError(bpmnProcessId);
-    if (this.runtimes.size + this.starting.size >= this.bounds.maxRunningInstances) {
-      throw new EngineAtCapacityError('maxRunningInstances', this.bounds.maxRunningInstances);
+    if (this.runtimes.size + this.starting.size >= this.bounds.maxInstancesInMemory) {
+      throw new EngineAtCapacityError('maxInstancesInMemory', this.bounds.maxInstancesInMemory);
     }
     if (this.store.countQueuedJobs() >= this.bounds.maxQueuedJobs) throw new EngineAtCapacityError('maxQueuedJobs', this.bounds.maxQueuedJobs);
     const started = this.track(this.createInstance(bpmnProcessId, latest.version, startVariables, businessKey));
@@ -195,7 +201,12 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     if (!Number.isInteger(timeToLiveMs) || timeToLiveMs < 0 || timeToLiveMs > PROCESS_ENGINE_LIMITS.maxTimeToLiveMs) {
       throw new InvalidEngineInputError(`timeToLiveMs must be a whole number from 0 to ${PROCESS_ENGINE_LIMITS.maxTimeToLiveMs}`);
     }
-    return this.publishNow({ ...message, variables: jsonObject(message.variables ?? {}, 'the message variables'), timeToLiveMs });
+    const variables = jsonObject(message.variables ?? {}, 'the message variables');
+    const subscribers = this.store.subscriptionsFor(message.name, message.correlationKey, this.bounds.maxSubscriptionsPerMessage);
+    const activated = await this.activate(subscribers.map((subscription) => subscription.instanceId));
+    const publication = this.publishNow({ ...message, variables, timeToLiveMs });
+    this.passivateUnmoved(activated, publication.instanceIds);
+    return publication;
   }
 
   registerWorker(taskType: string, handler: JobHandler, options: WorkerOptions = {}): JobWorker {
@@ -207,6 +218,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
   async retry(instanceId: string, options: RetryOptions = {}): Promise<void> {
     this.assertOpen();
     const variables = options.variables && jsonObject(options.variables, 'the retry variables');
+    await this.activate([instanceId]);
     const runtime = this.runtimes.get(instanceId);
     if (runtime) {
       let retried = false;
@@ -224,6 +236,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
 
   async cancelInstance(instanceId: string): Promise<void> {
     this.assertOpen();
+    await this.activate([instanceId]);
     const runtime = this.runtimes.get(instanceId);
     if (runtime) {
       runtime.terminate();
@@ -286,7 +299,9 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     this.assertOpen();
     const nowMs = this.clock();
     const moved = new Set<InstanceRuntime>();
-    for (const { instanceId, executionId } of this.store.dueTimers(nowMs, this.bounds.maxTimersPerTurn)) {
+    const due = this.store.dueTimers(nowMs, this.bounds.maxTimersPerTurn);
+    const activated = await this.activate(due.map((timer) => timer.instanceId));
+    for (const { instanceId, executionId } of due) {
       const runtime = this.runtimes.get(instanceId);
       if (!runtime) continue;
       let fired = false;
@@ -294,6 +309,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
       if (fired || runtime.engineFailure) moved.add(runtime);
     }
     if (moved.size > 0) this.commitSteps([...moved]);
+    this.passivateUnmoved(activated, [...moved].map((runtime) => runtime.instanceId));
     const jobsTimedOut = this.dispatcher.expireAttempts(nowMs);
     const expired = this.store.expireBuffered(nowMs, this.bounds.maxTimersPerTurn);
     this.bufferedCount -= expired.length;
@@ -343,8 +359,9 @@ export class EmbeddedProcessEngine implements ProcessEngine {
       for (const { seq, record } of batch) {
         afterSeq = seq;
         const stored = this.store.load(record.instanceId)!;
-        // Set back by an engine failure: it stays stopped until retry().
+        // Set back by an engine failure: it stays stopped until retry(). Waiting for input: it stays in the file.
         if (stored.incidents.some((incident) => incident.phase === 'engine' && incident.resolvedAtMs === undefined)) continue;
+        if (waitsOnlyForInput(stored)) continue;
         const runtime = await this.resumeOnOpen(stored);
         if (runtime) resumed.push(runtime);
       }
@@ -387,6 +404,42 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     this.runtimes.set(stored.record.instanceId, runtime);
     runtime.act(() => then(runtime));
     this.commitSteps([runtime]);
+  }
+
+  // ---- instances waiting in the file
+
+  /**
+   * Brings back into memory the instances of `instanceIds` that wait in the file alone (once each, however
+   * many inputs ask at once); returns those it brought back.
+   */
+  private async activate(instanceIds: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(instanceIds)].filter((instanceId) => !this.runtimes.has(instanceId));
+    const loaded = await Promise.all(wanted.map((instanceId) => this.activateOne(instanceId)));
+    return wanted.filter((_, i) => loaded[i]);
+  }
+
+  private activateOne(instanceId: string): Promise<boolean> {
+    let pending = this.activating.get(instanceId);
+    if (!pending) {
+      pending = this.track(this.loadWaiting(instanceId)).finally(() => this.activating.delete(instanceId));
+      this.activating.set(instanceId, pending);
+    }
+    return pending;
+  }
+
+  private async loadWaiting(instanceId: string): Promise<boolean> {
+    const stored = this.store.load(instanceId);
+    if (!stored || !waitsOnlyForInput(stored) || this.runtimes.has(instanceId)) return false;
+    const { bpmnProcessId, version } = stored.record;
+    const runtime = await InstanceRuntime.resume(this.host, await this.catalog.model(bpmnProcessId, version), stored);
+    if (this.closed || this.runtimes.has(instanceId)) return false;
+    this.runtimes.set(instanceId, runtime);
+    return true;
+  }
+
+  /** Instances brought back for an input that did not move them go back to the file: nothing of theirs changed. */
+  private passivateUnmoved(activated: readonly string[], moved: readonly string[]): void {
+    for (const instanceId of activated) if (!moved.includes(instanceId)) this.runtimes.delete(instanceId);
   }
 
   // ---- messages
@@ -510,7 +563,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     this.bufferedCount -= steps.reduce((sum, step) => sum + step.consumedMessageKeys.length, 0);
     for (const runtime of failed) this.setBack(runtime, isStart);
     for (const runtime of runtimes) {
-      if (runtime.state === 'completed' || runtime.state === 'terminated') this.runtimes.delete(runtime.instanceId);
+      if (runtime.state === 'completed' || runtime.state === 'terminated' || runtime.waitsOnlyForInput) this.runtimes.delete(runtime.instanceId);
     }
     this.dispatcher.poke();
   }

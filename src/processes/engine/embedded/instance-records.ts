@@ -105,6 +105,15 @@ export interface StoredInstance {
   openHistory: HistoryRecord[];
 }
 
+/**
+ * An instance that waits for nothing but messages or timers (no job, no open incident): its rows say all there
+ * is to it, so the engine keeps it in the file alone and brings it back when a message or timer comes.
+ */
+export function waitsOnlyForInput(instance: Pick<StoredInstance, 'jobs' | 'subscriptions' | 'timers' | 'incidents'>): boolean {
+  if (instance.jobs.length > 0 || instance.incidents.some((incident) => incident.resolvedAtMs === undefined)) return false;
+  return instance.subscriptions.length > 0 || instance.timers.length > 0;
+}
+
 export interface BufferedMessage {
   key: string;
   name: string;

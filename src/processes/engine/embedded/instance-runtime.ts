@@ -5,7 +5,7 @@ import type { BpmnError, InstanceState, JsonObject } from '../process-engine';
 import { type ArmedTimer, ClockTimers, type TimerSink } from './clock-timers';
 import type { CompiledModel, JobTaskSpec } from './compiled-model';
 import { evaluateCondition, evaluateCorrelationKey, evaluateFeel, evaluateText, FeelEvaluationError } from './feel';
-import type { HistoryRecord, IncidentRecord, InstanceRecord, JobRecord, StepRecord, StoredInstance, SubscriptionRecord, TimerRecord } from './instance-records';
+import { type HistoryRecord, type IncidentRecord, type InstanceRecord, type JobRecord, type StepRecord, type StoredInstance, type SubscriptionRecord, type TimerRecord, waitsOnlyForInput } from './instance-records';
 import { InvalidTimerValueError, timerDueAtMs } from './iso-timer';
 import { evaluateRetries, mapVariables } from './variable-mappings';
 
@@ -179,6 +179,12 @@ export class InstanceRuntime implements TimerSink {
   get state(): InstanceState {
     if (this.ended) return this.ended.state;
     return this.incidents.some((incident) => incident.resolvedAtMs === undefined) ? 'incident' : 'active';
+  }
+
+  /** Waiting for nothing but messages or timers, its last step committed: it need not stay in memory. */
+  get waitsOnlyForInput(): boolean {
+    if (this.ended || this.failure) return false;
+    return waitsOnlyForInput({ jobs: [...this.jobs.values()], subscriptions: [...this.subscriptions.values()], timers: [...this.timers.values()], incidents: this.incidents });
   }
 
   /** Why the engine could not go on in the last input, if it could not: the instance must be set back. */

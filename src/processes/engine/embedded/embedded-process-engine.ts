@@ -69,6 +69,12 @@ export interface EmbeddedEngineBounds {
   messageIdRetentionMs: number;
 }
 
+/**
+ * Times a message looks again for waiting instances to bring into memory before it is correlated: another
+ * instance may begin to wait (and leave memory) while the first ones are brought back.
+ */
+const MAX_ACTIVATION_ROUNDS = 8;
+
 export const DEFAULT_EMBEDDED_ENGINE_BOUNDS: EmbeddedEngineBounds = {
   maxInstancesInMemory: 1_000,
   maxRunningJobs: 64,
@@ -202,8 +208,14 @@ export class EmbeddedProcessEngine implements ProcessEngine {
       throw new InvalidEngineInputError(`timeToLiveMs must be a whole number from 0 to ${PROCESS_ENGINE_LIMITS.maxTimeToLiveMs}`);
     }
     const variables = jsonObject(message.variables ?? {}, 'the message variables');
-    const subscribers = this.store.subscriptionsFor(message.name, message.correlationKey, this.bounds.maxSubscriptionsPerMessage);
-    const activated = await this.activate(subscribers.map((subscription) => subscription.instanceId));
+    // Every instance waiting for it must be in memory when it is correlated, with no wait in between.
+    const activated: string[] = [];
+    for (let round = 0; round < MAX_ACTIVATION_ROUNDS; round++) {
+      const subscribers = this.store.subscriptionsFor(message.name, message.correlationKey, this.bounds.maxSubscriptionsPerMessage);
+      const away = subscribers.map((subscription) => subscription.instanceId).filter((instanceId) => !this.runtimes.has(instanceId));
+      if (away.length === 0) break;
+      activated.push(...(await this.activate(away)));
+    }
     const publication = this.publishNow({ ...message, variables, timeToLiveMs });
     this.passivateUnmoved(activated, publication.instanceIds);
     return publication;

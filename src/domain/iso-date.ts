@@ -1,6 +1,11 @@
+import { EXCHANGE_HOLIDAYS } from './calendar/exchange-holidays';
+
 /**
  * Business dates are ISO calendar dates ("2026-01-05") with no time zone: the system's own calendar, moved
- * only by day close. Business days are Monday to Friday; income accrues on every calendar day.
+ * only by day close. Business days are the exchanges' trading days: Monday to Friday except the public
+ * holidays of ./calendar/exchange-holidays.ts (2014 to 2026; outside those years every Monday to Friday).
+ * A weekend is never one, not even a weekend the State Council makes a working day. Income accrues on every
+ * calendar day.
  */
 export type IsoDate = string;
 
@@ -30,9 +35,18 @@ export function addDays(date: IsoDate, days: number): IsoDate {
   return fromMs(toMs(date) + days * DAY_MS);
 }
 
+/** Every day of every holiday period, and the exchanges' own extra closures: weekends among them too. */
+const EXCHANGE_HOLIDAY_DATES: ReadonlySet<IsoDate> = new Set(
+  EXCHANGE_HOLIDAYS.flatMap((year) => [
+    ...year.holidays.flatMap(({ first, last }) => daysAfterUpTo(addDays(first, -1), last)),
+    ...(year.exchangeOnlyClosures ?? []).map(({ date }) => date),
+  ]),
+);
+
+/** Whether the exchanges trade on `date`: a Monday to Friday that is no holiday. */
 export function isBusinessDay(date: IsoDate): boolean {
   const weekday = new Date(toMs(date)).getUTCDay();
-  return weekday !== 0 && weekday !== 6;
+  return weekday !== 0 && weekday !== 6 && !EXCHANGE_HOLIDAY_DATES.has(date);
 }
 
 export function nextBusinessDay(date: IsoDate): IsoDate {

@@ -135,6 +135,34 @@ describe('calendar decider', () => {
       });
   });
 
+  describe('across the 2026 Spring Festival, the exchanges closed from 14 to 23 February', () => {
+    /** Thursday 2026-02-12 closed: the business date is Friday 2026-02-13, the last trading day before it. */
+    const eveOfFestival = [started('2026-02-12'), closeStarted('2026-02-12', ['2026-02-12'], '2026-02-13'), closed('2026-02-12', '2026-02-13')];
+    const festivalDays = ['2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23'];
+
+    it('closes the last trading day before it with the first trading day after it as the next business date', () => {
+      spec(calendarDecider).given(eveOfFestival).when({ type: 'BeginDayClose', date: '2026-02-13' }).then([closeStarted('2026-02-13', ['2026-02-13'], '2026-02-24')]);
+    });
+
+    it('makes the close after it accrue every calendar day of it, weekends and holidays alike', () => {
+      spec(calendarDecider)
+        .given([...eveOfFestival, closeStarted('2026-02-13', ['2026-02-13'], '2026-02-24'), closed('2026-02-13', '2026-02-24')])
+        .when({ type: 'BeginDayClose', date: '2026-02-24' })
+        .then([closeStarted('2026-02-24', [...festivalDays, '2026-02-24'], '2026-02-25')]);
+    });
+
+    it('refuses to close a holiday, which is never a business date: DAY_CLOSE_OUT_OF_ORDER', () => {
+      spec(calendarDecider)
+        .given([...eveOfFestival, closeStarted('2026-02-13', ['2026-02-13'], '2026-02-24'), closed('2026-02-13', '2026-02-24')])
+        .when({ type: 'BeginDayClose', date: '2026-02-16' })
+        .thenFails('DAY_CLOSE_OUT_OF_ORDER', { businessDate: '2026-02-24' });
+    });
+
+    it('moves a start inside it to the first trading day after it', () => {
+      spec(calendarDecider).given([]).when({ type: 'StartCalendar', startDate: '2026-02-17' }).then([started('2026-02-24')]);
+    });
+  });
+
   it('lives in the single stream "calendar"', () => {
     expect(CALENDAR_STREAM).toBe('calendar');
   });

@@ -174,7 +174,7 @@ describe('ISO business dates', () => {
     ['2026-01-09', '2026-01-12'],
     ['2026-01-10', '2026-01-12'],
     ['2026-01-11', '2026-01-12'],
-    ['2025-12-31', '2026-01-01'],
+    ['2025-12-31', '2026-01-05'], // New Year's Day 2026 closes the exchanges 1 to 3 January
   ])('finds the business day after %s: %s', (date, next) => {
     expect(nextBusinessDay(date)).toBe(next);
   });

@@ -1,3 +1,4 @@
+import { addDays, isBusinessDay } from '../../src/domain/iso-date';
 import { dailySeries, merchantProfileDoc, merchantProfilesProjection } from '../../src/projections/read-models/merchant-profiles.projection';
 import { projectEvents, recorded } from './project-events';
 import { replayOnto, snapshot } from './replay';
@@ -66,17 +67,18 @@ describe('the merchant profiles read model', () => {
     expect(dailySeries(profile, '2026-01-12').inflowFen).toEqual([100_000n, 1_000n, 0n, 0n, 5_000n, 0n]);
   });
 
-  it('keeps 260 business days back from the newest, and opens the kept window with the balance before it', async () => {
+  it('keeps a year back from the newest (its business days: weekdays less the exchange holidays), and opens the kept window with the balance before it', async () => {
     const aYearOn = [on('2027-01-11', WALLET, 'CashWithdrawn', { amountFen: 1_000n, postings: [] })];
     const { profile } = await profileAfter([...history, ...aYearOn]);
     expect(profile.retainedFrom).toBe('2026-01-13');
     expect(profile.openingCashFen).toBe(43_000n);
     expect(profile.days.map((day) => day.date)).toEqual(['2027-01-11']);
     const series = dailySeries(profile, '2027-01-11');
-    expect(series.dates.length).toBe(260);
-    expect(series.dates[0]).toBe('2026-01-13');
+    const businessDays = Array.from({ length: 364 }, (_, i) => addDays('2026-01-13', i)).filter(isBusinessDay);
+    expect(businessDays.length).toBe(243);
+    expect(series.dates).toEqual(businessDays);
     expect(series.closingCashFen[0]).toBe(43_000n);
-    expect(series.closingCashFen[259]).toBe(42_000n);
+    expect(series.closingCashFen.at(-1)).toBe(42_000n);
   });
 
   it('ends with the same documents in one batch as in one batch per event', async () => {

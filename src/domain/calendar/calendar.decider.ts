@@ -5,6 +5,8 @@ import { type IsoDate, addDays, businessDayOnOrAfter, daysAfterUpTo, nextBusines
 /**
  * The system's own business date. It starts at the configured start date and moves only by day close, one
  * business day at a time, so simulations and tests are deterministic and no date is skipped or closed twice.
+ * Business days are the exchanges' trading days (../iso-date.ts), so a weekend or a holiday is never closed on
+ * its own: the close of the next trading day accrues every calendar day since the previous close.
  * A close is recorded as started before any position is touched and as finished at the end, so a close
  * interrupted by a crash is visible and is completed by the next attempt for the same date.
  */

@@ -9,7 +9,10 @@ import { type ProjectionDefinition, type ProjectionView, eventData } from '../pr
 
 /** Business days of history a profile answers from: about a year, what the demand model is fitted on. */
 export const HISTORY_BUSINESS_DAYS = 260;
-/** 52 weeks hold exactly 260 weekdays, so keeping 364 calendar days back from the newest keeps 260 business days. */
+/**
+ * 52 weeks hold 260 weekdays, so keeping 364 calendar days back from the newest keeps at most 260 business
+ * days; the exchange holidays leave about 243 in a year of the calendar's data.
+ */
 const RETAINED_CALENDAR_DAYS = 364;
 
 /** The movements of one business day (by the business date commands were decided on). */

@@ -4,7 +4,7 @@ import { yieldInputs } from '../../src/api/intelligence/forecast-inputs';
 import { decodeData } from '../../src/domain/event-codec';
 import { dailyForecastStream } from '../../src/domain/forecast/daily-forecast.decider';
 import { formatPerTenK } from '../../src/domain/income-rate';
-import { addDays } from '../../src/domain/iso-date';
+import { addDays, isBusinessDay } from '../../src/domain/iso-date';
 import { formatFen } from '../../src/domain/money';
 import { simulateMarket, simulateMerchants } from '../../src/ml/market';
 import { forecastFundYields, requiredDays } from '../../src/ml/yield';
@@ -37,8 +37,7 @@ describe('the daily forecasts of the day close', () => {
 
     let published = addDays(START, -1);
     for (let day = 0, date = START; date <= END; day++, date = addDays(date, 1)) {
-      const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-      if (weekday === 0 || weekday === 6) continue;
+      if (!isBusinessDay(date)) continue;
       const inflow = BigInt(demand.inflowFen[day]!);
       const outflow = BigInt(demand.withdrawalFen[day]!);
       if (inflow > 0n) await app.post(`/wallets/${customer.walletId}/payments`, customer.key, { toWalletId: merchant.walletId, amount: formatFen(inflow) });
@@ -62,8 +61,15 @@ describe('the daily forecasts of the day close', () => {
     const store = app.app.get<EventStore>(EVENT_STORE);
     const events = [];
     for await (const event of store.readStream(dailyForecastStream(lastClosed))) events.push(event);
-    expect(events.map((e) => e.type).sort()).toEqual(['FundYieldForecasted', 'FundYieldForecasted', 'MerchantDemandForecasted', 'RebalanceProposed']);
+    expect(events.map((e) => e.type).sort()).toEqual(['ForecastsRecorded', 'FundYieldForecasted', 'FundYieldForecasted', 'MerchantDemandForecasted', 'RebalanceProposed']);
+    expect(events.at(-1)!.type).toBe('ForecastsRecorded');
     for (const event of events) expect(event.metadata).toMatchObject({ modelVersion: expect.stringContaining('elastic-net'), inputsPosition: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('serves the close as complete, with its counts', async () => {
+    const close = await app.get(`/forecasts/${lastClosed}`, OPERATOR_KEY);
+    expect(close.status).toBe(200);
+    expect(close.body).toMatchObject({ date: lastClosed, complete: true, counts: { funds: 2, merchants: 1, proposals: 1, skipped: 0 } });
   });
 
   it('can be re-run by an auditor from the recorded inputs to the same numbers', async () => {

@@ -1,18 +1,19 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { type EventStore, WrongExpectedRevisionError } from '../../eventstore';
 import { ProjectionBehindError, ReadModels } from '../../projections';
 import { CALENDAR_STREAM, calendarDecider } from '../../domain/calendar/calendar.decider';
-import { type DailyForecastEvent, dailyForecastDecider, dailyForecastStream } from '../../domain/forecast/daily-forecast.decider';
+import type { DailyForecastEvent } from '../../domain/forecast/daily-forecast.decider';
 import { type IsoDate, addDays, nextBusinessDay } from '../../domain/iso-date';
 import { ruleSetOn } from '../../domain/rules/rule-set';
 import { type ForecastItem, forecastMany } from '../../ml/demand';
 import { createOptimiser } from '../../ml/portfolio/iimmf';
-import { ModelInputError, type YieldForecastOptions, forecastFundYields, requiredDays } from '../../ml/yield';
-import { loadStored, toEventInputs } from '../commands/stored-aggregate';
+import { type FundYieldForecast, ModelInputError, type YieldForecast, type YieldForecastOptions, forecastFundYields, requiredDays } from '../../ml/yield';
+import { loadStored } from '../commands/stored-aggregate';
 import { EVENT_STORE } from '../event-store.module';
 import { loadPosition } from '../wallets/position-loader';
 import { loadOpenWallet } from '../wallets/wallet-loader';
 import { MERCHANT_PROFILES_PROJECTION, type MerchantSeries, merchantSeries, registeredMerchants, yieldInputs } from './forecast-inputs';
+import { type AppendBounds, FORECAST_APPEND_BOUNDS, ForecastRecorder, loadCloseForecasts } from './forecast-recorder';
 
 /** Named in every forecast event's metadata: change it whenever a model or its settings change. */
 export const MODEL_VERSION = 'yield:elastic-net-v1(train60,blocks2x30);demand:arima-aic-v1(period5);allocation:iimmf-v1(horizon7)';
@@ -22,7 +23,13 @@ const ALLOCATION_HORIZON_DAYS = 7;
 /** Waits for the merchant profiles at most this many times before the merchants are skipped. */
 const PROFILE_WAIT_ATTEMPTS = 5;
 const PROFILE_WAIT_PAUSE_MS = 100;
+/** Nothing provides it in the application, which records with FORECAST_APPEND_BOUNDS; a test passes smaller ones. */
+export const FORECAST_APPEND_BOUNDS_TOKEN = 'FORECAST_APPEND_BOUNDS';
 
+/**
+ * What a run recorded: `recorded` is false when the close's forecasts were already whole (or another run was
+ * recording them), and the counts are then zeros; otherwise they are the whole close's, as its marker says.
+ */
 export interface ForecastSummary {
   date: IsoDate;
   recorded: boolean;
@@ -34,7 +41,8 @@ export interface ForecastSummary {
 
 /**
  * The daily job of the day close: fits the models on what the ledger knows at the close of `date` and
- * records the forecasts for the next day in one write, once per date.
+ * records the forecasts for the next day as they are made, in appends of a bounded size to the close's one
+ * stream, the marker last; a run on a close that a crash cut short records what is missing.
  */
 @Injectable()
 export class DailyForecasts implements OnApplicationBootstrap {
@@ -43,65 +51,54 @@ export class DailyForecasts implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModels,
+    @Optional() @Inject(FORECAST_APPEND_BOUNDS_TOKEN) private readonly appendBounds: AppendBounds = FORECAST_APPEND_BOUNDS,
   ) {}
 
-  /** A crash between a day close and its forecasts leaves them missing; the next start makes them. */
+  /** A crash between a day close and its forecasts leaves them missing or cut short; the next start completes them. */
   async onApplicationBootstrap(): Promise<void> {
     const { state } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
-    if (state.started && state.lastClosedDate && (await this.store.streamRevision(dailyForecastStream(state.lastClosedDate))) < 0n) {
+    if (state.started && state.lastClosedDate) {
       await this.run(state.lastClosedDate).catch((error: Error) => this.logger.error(`forecasts for ${state.lastClosedDate} failed: ${error.message}`));
     }
   }
 
   async run(date: IsoDate): Promise<ForecastSummary> {
-    const stream = dailyForecastStream(date);
-    if ((await this.store.streamRevision(stream)) >= 0n) return { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
+    const notRecorded = { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
+    const loaded = await loadCloseForecasts(this.store, date);
+    if (loaded.state.complete) return notRecorded;
     const inputsPosition = await this.store.lastPosition();
-    const events: DailyForecastEvent[] = [];
-    const yieldForecasts = await this.fundForecasts(date, events);
-    await this.merchantForecasts(date, inputsPosition, yieldForecasts, events);
-
     const demandDate = nextBusinessDay(date);
     const metadata = { correlationId: `forecast-${date}`, causationId: `day-close-${date}`, principal: 'system:forecasts', ruleSetVersion: ruleSetOn(demandDate).version, businessDate: date, modelVersion: MODEL_VERSION, inputsPosition: inputsPosition.toString() };
-    const recorded = dailyForecastDecider.decide({ type: 'RecordForecasts', date, events }, dailyForecastDecider.initialState);
+    const recorder = new ForecastRecorder(this.store, date, metadata, loaded, this.appendBounds);
     try {
-      await this.store.append(stream, toEventInputs(recorded, metadata), { expectedRevision: 'no_stream' });
+      const yieldForecasts = await this.fundForecasts(date, recorder);
+      await this.merchantForecasts(date, inputsPosition, yieldForecasts, recorder);
+      return { date, recorded: true, ...(await recorder.finish()) };
     } catch (error) {
+      // Another run is recording this close; it completes it.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      return { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
+      return notRecorded;
     }
-    const count = (type: DailyForecastEvent['type']) => events.filter((e) => e.type === type).length;
-    return { date, recorded: true, funds: count('FundYieldForecasted'), merchants: count('MerchantDemandForecasted'), proposals: count('RebalanceProposed'), skipped: count('ForecastSkipped') };
   }
 
   /** Fits the yield models on the incomes through `date`; returns each forecast fund's income for the next day. */
-  private async fundForecasts(date: IsoDate, events: DailyForecastEvent[]): Promise<Map<string, number>> {
+  private async fundForecasts(date: IsoDate, recorder: ForecastRecorder): Promise<Map<string, number>> {
     const yieldForecasts = new Map<string, number>();
     const forecastDate = addDays(date, 1);
     const yields = await yieldInputs(this.store, date, requiredDays(YIELD_OPTIONS));
-    for (const { code, reason } of yields.excluded) events.push(skipped(`fund ${code}`, reason, forecastDate));
+    for (const { code, reason } of yields.excluded) await recorder.add([skipped(`fund ${code}`, reason, forecastDate)]);
     if (!yields.market) return yieldForecasts;
+    let forecast: YieldForecast;
     try {
-      const forecast = forecastFundYields(yields.market, { ...YIELD_OPTIONS, trainEnd: date });
-      for (const fund of forecast.funds) {
-        yieldForecasts.set(fund.code, fund.perTenK);
-        events.push({
-          type: 'FundYieldForecasted',
-          data: {
-            fundCode: fund.code,
-            trainEnd: forecast.trainEnd,
-            forecastDate: forecast.forecastDate,
-            perTenK: BigInt(fund.perTenKMicros),
-            naivePerTenK: BigInt(Math.round(fund.naivePerTenK * 10_000)),
-            sevenDayYieldPct: round(fund.sevenDayYieldPct, 4),
-            alpha: fund.alpha,
-            l1Ratio: fund.l1Ratio,
-          },
-        });
-      }
+      forecast = forecastFundYields(yields.market, { ...YIELD_OPTIONS, trainEnd: date });
     } catch (error) {
       if (!(error instanceof ModelInputError)) throw error;
-      events.push(skipped('fund yields', error.message, forecastDate));
+      await recorder.add([skipped('fund yields', error.message, forecastDate)]);
+      return yieldForecasts;
+    }
+    for (const fund of forecast.funds) {
+      yieldForecasts.set(fund.code, fund.perTenK);
+      await recorder.add([yieldForecasted(forecast, fund)]);
     }
     return yieldForecasts;
   }
@@ -111,11 +108,11 @@ export class DailyForecasts implements OnApplicationBootstrap {
    * the series of the merchant_profiles read model once it has reached the inputs position; when it does not
    * get there in time, every registered merchant is skipped with the reason, and the close goes on.
    */
-  private async merchantForecasts(date: IsoDate, inputsPosition: bigint, yieldForecasts: ReadonlyMap<string, number>, events: DailyForecastEvent[]): Promise<void> {
+  private async merchantForecasts(date: IsoDate, inputsPosition: bigint, yieldForecasts: ReadonlyMap<string, number>, recorder: ForecastRecorder): Promise<void> {
     const demandDate = nextBusinessDay(date);
     const behind = await this.profilesBehind(inputsPosition);
     if (behind !== undefined) {
-      for await (const ids of registeredMerchants(this.store)) for (const id of ids) events.push(skipped(`merchant ${id}`, behind, demandDate));
+      for await (const ids of registeredMerchants(this.store)) for (const id of ids) await recorder.add([skipped(`merchant ${id}`, behind, demandDate)]);
       return;
     }
     const optimiser = yieldForecasts.size > 0 ? await createOptimiser() : undefined;
@@ -125,14 +122,12 @@ export class DailyForecasts implements OnApplicationBootstrap {
         for (const [i, merchant] of merchants.entries()) {
           const item = demand[i]!;
           if (!item.ok) {
-            events.push(skipped(`merchant ${merchant.merchantId}`, `${item.error.code}: ${item.error.message}`, demandDate));
+            await recorder.add([skipped(`merchant ${merchant.merchantId}`, `${item.error.code}: ${item.error.message}`, demandDate)]);
             continue;
           }
           const forecasted = demandForecasted(merchant, item, demandDate);
-          events.push(forecasted);
-          if (!optimiser) continue;
-          const proposal = await this.propose(optimiser, merchant.walletId, yieldForecasts, forecasted.data.upper95Fen, demandDate);
-          if (proposal) events.push(proposal);
+          const proposal = optimiser && (await this.propose(optimiser, merchant.walletId, yieldForecasts, forecasted.data.upper95Fen, demandDate));
+          await recorder.add(proposal ? [forecasted, proposal] : [forecasted]);
         }
       }
     } finally {
@@ -203,6 +198,22 @@ export class DailyForecasts implements OnApplicationBootstrap {
 
 function skipped(subject: string, reason: string, forecastDate: IsoDate): DailyForecastEvent {
   return { type: 'ForecastSkipped', data: { subject, forecastDate, reason } };
+}
+
+function yieldForecasted(forecast: YieldForecast, fund: FundYieldForecast): DailyForecastEvent {
+  return {
+    type: 'FundYieldForecasted',
+    data: {
+      fundCode: fund.code,
+      trainEnd: forecast.trainEnd,
+      forecastDate: forecast.forecastDate,
+      perTenK: BigInt(fund.perTenKMicros),
+      naivePerTenK: BigInt(Math.round(fund.naivePerTenK * 10_000)),
+      sevenDayYieldPct: round(fund.sevenDayYieldPct, 4),
+      alpha: fund.alpha,
+      l1Ratio: fund.l1Ratio,
+    },
+  };
 }
 
 function demandForecasted(merchant: MerchantSeries, item: Extract<ForecastItem, { ok: true }>, forecastDate: IsoDate): Extract<DailyForecastEvent, { type: 'MerchantDemandForecasted' }> {

@@ -41,7 +41,8 @@ export const INTELLIGENCE_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/forecasts/{date}',
     summary: 'Everything forecast at the close of a date: fund yields, merchant demand, proposals and skips',
-    description: 'A page of the forecasts, in the order fund, merchant, proposal, skip and by subject within each; `counts` are the whole close\'s.',
+    description:
+      "A page of the forecasts, in the order fund, merchant, proposal, skip and by subject within each; `counts` are of all the close's forecasts recorded, and `complete` says whether that is every one (a close is recorded in several appends).",
     tag: 'intelligence',
     roles: ['operator', 'auditor'],
     params: { date: 'isoDate' },

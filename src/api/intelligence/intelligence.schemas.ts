@@ -125,12 +125,16 @@ const SKIP_ITEM: JsonSchema = {
 
 export const CLOSE_FORECASTS_SCHEMA: JsonSchema = {
   type: 'object',
-  required: ['date', 'modelVersion', 'inputsPosition', 'position', 'counts', 'funds', 'merchants', 'proposals', 'skipped', 'nextCursor'],
+  required: ['date', 'modelVersion', 'inputsPosition', 'position', 'complete', 'counts', 'funds', 'merchants', 'proposals', 'skipped', 'nextCursor'],
   properties: {
     date: { ...DATE, description: 'the close the forecasts were made at' },
     modelVersion: { type: 'string' },
-    inputsPosition: { type: 'string', pattern: '^[0-9]+$' },
+    inputsPosition: { type: 'string', pattern: '^[0-9]+$', description: "the inputs position of the close's first forecast event" },
     position: { ...POSITION, description: "the position of the close's first forecast event" },
+    complete: {
+      type: 'boolean',
+      description: 'every forecast of the close is recorded (its ForecastsRecorded marker is); false while they are being recorded, or for a close a crash cut short until the forecasts step or the next start completes it',
+    },
     counts: {
       type: 'object',
       required: ['funds', 'merchants', 'proposals', 'skipped'],

@@ -3,12 +3,13 @@ import { DomainError } from '../domain-error';
 import type { PerTenKMicros } from '../income-rate';
 import type { IsoDate } from '../iso-date';
 import type { Fen } from '../money';
+import { invariant } from '../../invariant';
 
 /**
  * The forecasts made at the close of one business date for the next: every fund's income, every merchant's
  * demand, and the allocation proposed for every merchant wallet that holds funds. They are recorded once per
- * date, all together, with the model version and the log position of their inputs in the metadata, so an
- * auditor can rebuild the inputs as of that position, run the same models and get the same numbers.
+ * date, with the model version and the log position of their inputs in the metadata, so an auditor can
+ * rebuild the inputs as of that position, run the same models and get the same numbers.
  */
 export type DailyForecastEvent =
   | {
@@ -34,17 +35,130 @@ export type DailyForecastEvent =
     }
   | { type: 'ForecastSkipped'; data: { subject: string; forecastDate: IsoDate; reason: string } };
 
-export type DailyForecastCommand = { type: 'RecordForecasts'; date: IsoDate; events: DailyForecastEvent[] };
-export type DailyForecastState = { recorded: boolean };
+/** How many forecasts of each kind a close recorded. */
+export interface ForecastCounts {
+  funds: number;
+  merchants: number;
+  proposals: number;
+  skipped: number;
+}
 
-export const dailyForecastDecider: Decider<DailyForecastCommand, DailyForecastEvent, DailyForecastState> = {
-  initialState: { recorded: false },
-  decide(command, state) {
-    if (state.recorded) throw new DomainError('FORECASTS_RECORDED', `the forecasts made at the close of ${command.date} are already recorded`);
-    return command.events;
-  },
-  evolve: () => ({ recorded: true }),
+/**
+ * The last event of a close's forecasts, recorded with the last of its appends: a close is recorded in several
+ * appends, and without it a reader could not tell a whole close from one a crash cut short. `events` is the
+ * number of forecasts before it.
+ */
+export type ForecastsRecordedEvent = { type: 'ForecastsRecorded'; data: ForecastCounts & { events: number } };
+
+export type DailyForecastStreamEvent = DailyForecastEvent | ForecastsRecordedEvent;
+
+/**
+ * The forecasts about one subject, recorded together or not at all: a fund's yield forecast or its skip, a
+ * merchant's demand forecast and the proposal made from it, or the merchant's skip.
+ */
+export type SubjectForecasts = readonly DailyForecastEvent[];
+
+/** A subject has at most a demand forecast and its proposal. */
+export const MAX_SUBJECT_EVENTS = 2;
+
+export type DailyForecastCommand = {
+  type: 'RecordForecasts';
+  date: IsoDate;
+  /** The next of the close's forecasts, by subject, in the order they were made. */
+  subjects: readonly SubjectForecasts[];
+  /** No forecasts follow these: the marker is recorded after them. */
+  last: boolean;
 };
+
+/** The subjects recorded, newest first; each state shares the list of the one before, so evolve stays O(1). */
+export type RecordedSubjects = { subject: string; earlier: RecordedSubjects } | null;
+
+export interface DailyForecastState {
+  counts: ForecastCounts;
+  subjects: RecordedSubjects;
+  /** The marker is recorded: the close is whole and nothing more is recorded. */
+  complete: boolean;
+}
+
+const COUNTER: Record<DailyForecastEvent['type'], keyof ForecastCounts> = {
+  FundYieldForecasted: 'funds',
+  MerchantDemandForecasted: 'merchants',
+  RebalanceProposed: 'proposals',
+  ForecastSkipped: 'skipped',
+};
+
+/**
+ * What a forecast is about, as its skip names it, so that a subject skipped by one attempt and forecast by
+ * the next is recorded once; a proposal has none of its own: it belongs to the demand forecast before it.
+ */
+function subjectOf(event: DailyForecastEvent): string | undefined {
+  switch (event.type) {
+    case 'FundYieldForecasted':
+      return `fund ${event.data.fundCode}`;
+    case 'MerchantDemandForecasted':
+      return `merchant ${event.data.merchantId}`;
+    case 'RebalanceProposed':
+      return undefined;
+    case 'ForecastSkipped':
+      return event.data.subject;
+  }
+}
+
+function subjectOfGroup(group: SubjectForecasts): string {
+  const [first, ...rest] = group;
+  const subject = first && subjectOf(first);
+  invariant(subject !== undefined && group.length <= MAX_SUBJECT_EVENTS, () => `a subject's forecasts begin with what they are about and are at most ${MAX_SUBJECT_EVENTS}: ${group.map((e) => e.type).join(', ')}`);
+  invariant(rest.every((e) => e.type === 'RebalanceProposed' && first.type === 'MerchantDemandForecasted' && e.data.walletId === first.data.walletId), () => `only a merchant's proposal follows its demand forecast, in ${subject}`);
+  return subject;
+}
+
+function recordedEvents(counts: ForecastCounts): number {
+  return counts.funds + counts.merchants + counts.proposals + counts.skipped;
+}
+
+function recordedSubjects(state: DailyForecastState): Set<string> {
+  const subjects = new Set<string>();
+  for (let node = state.subjects; node !== null; node = node.earlier) subjects.add(node.subject);
+  return subjects;
+}
+
+/**
+ * Records a close's forecasts a run of subjects at a time, leaving out the subjects already recorded: an
+ * attempt cut short by a crash is completed by the next, which makes the forecasts again from inputs that may
+ * have moved since (see docs/forecasting.md), so what is missing is found by subject, not by count.
+ */
+export const dailyForecastDecider: Decider<DailyForecastCommand, DailyForecastStreamEvent, DailyForecastState> = {
+  initialState: { counts: { funds: 0, merchants: 0, proposals: 0, skipped: 0 }, subjects: null, complete: false },
+  decide(command, state) {
+    if (state.complete) throw new DomainError('FORECASTS_RECORDED', `the forecasts made at the close of ${command.date} are already recorded`);
+    const recorded = recordedSubjects(state);
+    const missing: DailyForecastStreamEvent[] = [];
+    let counts = state.counts;
+    for (const group of command.subjects) {
+      const subject = subjectOfGroup(group);
+      if (recorded.has(subject)) continue;
+      recorded.add(subject);
+      missing.push(...group);
+      counts = group.reduce(counted, counts);
+    }
+    if (command.last) missing.push({ type: 'ForecastsRecorded', data: { ...counts, events: recordedEvents(counts) } });
+    return missing;
+  },
+  evolve(state, event) {
+    if (event.type === 'ForecastsRecorded') {
+      // The marker counts what came before it, so it alone gives a whole close's counts without reading them.
+      const { funds, merchants, proposals, skipped } = event.data;
+      return { ...state, counts: { funds, merchants, proposals, skipped }, complete: true };
+    }
+    const subject = subjectOf(event);
+    return { ...state, counts: counted(state.counts, event), subjects: subject === undefined ? state.subjects : { subject, earlier: state.subjects } };
+  },
+};
+
+function counted(counts: ForecastCounts, event: DailyForecastEvent): ForecastCounts {
+  const counter = COUNTER[event.type];
+  return { ...counts, [counter]: counts[counter] + 1 };
+}
 
 /** The forecasts made at the close of `date`, for the next business day. */
 export const dailyForecastStream = (date: IsoDate) => `forecast-${date}`;

@@ -5,6 +5,7 @@ import type { EventStore } from '../eventstore';
 import type { ReadStore } from '../projections';
 import { ACTIVITY_ROUTES } from './activity/activity.controller';
 import { ActivityModule } from './activity/activity.module';
+import { AUDIT_ROUTES, AuditModule } from './audit/audit.module';
 import { PROJECTION_ROUTES } from './projections/projections.controller';
 import { ProjectionsApiModule } from './projections/projections-api.module';
 import { ProjectionsModule } from './projections/projections.module';
@@ -41,7 +42,7 @@ export class AppModule {
         ConfigModule.forConfig(config),
         EventStoreModule.forStore(store),
         ProjectionsModule.forStores(readStore),
-        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES]),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES, ...AUDIT_ROUTES]),
         AuthModule,
         CommandsModule,
         ProcessesModule,
@@ -54,6 +55,7 @@ export class AppModule {
         IntelligenceModule,
         ActivityModule,
         ProjectionsApiModule,
+        AuditModule,
       ],
     };
   }

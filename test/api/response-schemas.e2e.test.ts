@@ -172,6 +172,11 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('GET', '/activity', {}, op);
     await call('POST', '/projections/{name}/rebuilds', { name: 'activity' }, op);
     await call('GET', '/projections', {}, op);
+    const auditor = { key: AUDITOR_KEY };
+    await call('GET', '/audit/log', {}, auditor);
+    await call('GET', '/audit/streams/{stream}/events', { stream: `wallet-${ann.walletId}` }, auditor);
+    await call('GET', '/audit/streams/{stream}/state', { stream: `wallet-${ann.walletId}` }, auditor);
+    await call('GET', '/audit/verify', {}, auditor);
     expect((await app.get(`/merchants/${shop.id}/forecast`, shop.apiKey)).status).toBe(404);
 
     const problems = [...checked.values()].flat();

@@ -1,8 +1,9 @@
-import { type EventStore, type RecordedEvent, type Snapshot, type VerifyOptions, canonicalJson } from '../../eventstore';
+import { type EventStore, type Snapshot, type VerifyOptions, canonicalJson } from '../../eventstore';
 import { encodeData } from '../../domain/event-codec';
 import { CALENDAR, FUND, FUND_HOLDERS, PARTY, POSITION, REGISTRY, WALLET } from './aggregates';
 import type { Aggregate } from './decide-command';
-import { type DomainEvent, isEntityEvent, toDomainEvent } from './stored-aggregate';
+import { foldStreamTo } from '../audit/stream-entity';
+import type { DomainEvent } from './stored-aggregate';
 
 const AGGREGATES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, REGISTRY, CALENDAR] as never;
 
@@ -16,9 +17,7 @@ export function snapshotFoldCheck(store: EventStore): NonNullable<VerifyOptions[
   return async (stream: string, snapshot: Snapshot) => {
     const aggregate = bySchema.get(snapshot.schema);
     if (!aggregate) return `the snapshot's schema ${snapshot.schema} is no entity's`;
-    let state = aggregate.decider.initialState;
-    const events: AsyncIterable<RecordedEvent> = store.readStream(stream, { maxCount: Number(snapshot.revision) + 1 });
-    for await (const event of events) if (isEntityEvent(event)) state = aggregate.decider.evolve(state, toDomainEvent(event));
+    const state = await foldStreamTo(store, stream, aggregate, snapshot.revision);
     const folded = canonicalJson(encodeData(state as object), 'the folded state');
     return folded === canonicalJson(snapshot.state, 'the snapshot state') ? undefined : `the snapshot is not the fold of ${stream} up to revision ${snapshot.revision}: its state was forged`;
   };

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
 import { type ChainReport, type EventStore, type LogHead, StoreNotFoundError, openEventStore } from '../../eventstore';
 import { snapshotFoldCheck } from '../../api/commands/snapshot-check';
+import { verifyReportBody } from '../../api/audit/verify-report';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
 
@@ -79,17 +80,9 @@ function headLine(head: Head | undefined): string {
   return `head: ${head.hash}@${head.position} (keep it elsewhere; ifw audit verify --anchor checks against it)`;
 }
 
+/** The API's report, with the head of the stream when one stream was verified. */
 function jsonReport(report: ChainReport, head: Head | null) {
-  const breakJson = (b: NonNullable<ChainReport['firstBreak']>) => ({ ...b, revision: b.revision.toString(), position: b.position.toString() });
-  return {
-    ok: report.ok,
-    eventsChecked: report.eventsChecked,
-    streamsChecked: report.streamsChecked,
-    snapshotsChecked: report.snapshotsChecked ?? null,
-    checkpoints: report.checkpoints ? { checked: report.checkpoints.checked, lastPosition: report.checkpoints.lastPosition?.toString() ?? null } : null,
-    head: head && head.position !== '0' ? head : null,
-    ...(report.firstBreak && { firstBreak: breakJson(report.firstBreak), breaks: (report.breaks ?? []).map(breakJson) }),
-  };
+  return { ...verifyReportBody(report), head: head && head.position !== '0' ? head : null };
 }
 
 function verdict(report: ChainReport): string {

@@ -75,3 +75,25 @@ export function parseSearch(name: string, value: QueryValue, maxLength = 100): s
   if (text.length === 0 || [...text].length > maxLength) throw invalid(name, `${name} must be 1 to ${maxLength} characters long`);
   return text;
 }
+
+/** `2026-01-05T10:00:00Z`, `2026-01-05T18:00:00.250+08:00`: seconds and their fraction optional, the offset required. */
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.(\d{1,9}))?)?(Z|([+-])([01]\d|2[0-3]):([0-5]\d))$/;
+
+/**
+ * An ISO-8601 instant with its offset, as milliseconds since the epoch. Digits after the millisecond are cut
+ * off, not rounded: event times are whole milliseconds, so an event is at or before the instant exactly when
+ * it is at or before the cut-off millisecond.
+ */
+export function parseInstant(name: string, value: QueryValue): number | undefined {
+  const text = single(name, value);
+  if (text === undefined) return undefined;
+  const match = ISO_INSTANT.exec(text);
+  if (!match || !isIsoDate(match[1])) {
+    throw invalid(name, `${name} must be an ISO-8601 time with its offset, such as "2026-01-05T10:00:00Z" or "2026-01-05T18:00:00+08:00", not "${text.slice(0, 40)}"`);
+  }
+  const [, date, hours, minutes, seconds = '0', fraction = '', zone, sign, offsetHours, offsetMinutes] = match;
+  const [year, month, day] = date!.split('-').map(Number) as [number, number, number];
+  const localMs = Date.UTC(year, month - 1, day, Number(hours), Number(minutes), Number(seconds), Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const offsetMs = zone === 'Z' ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  return localMs - offsetMs;
+}

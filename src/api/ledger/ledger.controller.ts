@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { AS_OF_QUERY, AsOfResolver } from '../as-of/as-of';
 import { Staff } from '../auth/access.decorator';
 import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
@@ -52,8 +53,12 @@ export const LEDGER_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/ledger/trial-balance',
     summary: 'The totals of every account\'s balance (debit positive), which always net to zero',
+    description:
+      'With `asOf` or `asOfBusinessDate`, the trial balance as of that moment: the ledger read model\'s code applied to the whole log up to the first event recorded after it, ' +
+      '`position` being the last event at or before it. Such a read scans the log from its start, so it takes time in proportion to the log (see docs/projections.md, As-of reads).',
     tag: 'ledger',
     roles: ['operator', 'auditor'],
+    query: AS_OF_QUERY,
     readsProjections: ['ledger'],
     responses: { 200: { description: 'the trial balance as of `position`', schema: TRIAL_BALANCE_SCHEMA }, 503: { description: 'the ledger read model is behind minPosition, or kept changing while it was totalled; retry after Retry-After' } },
   },
@@ -75,12 +80,16 @@ export const LEDGER_ROUTES: RouteDoc[] = [
 
 @Controller('ledger')
 export class LedgerController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly asOf: AsOfResolver,
+  ) {}
 
   @Get('trial-balance')
   @Staff('operator', 'auditor')
-  trialBalance(@Query() query: Record<string, unknown>): Promise<TrialBalance> {
-    return this.queries.execute(new TrialBalanceQuery(parseMinPosition(query.minPosition)));
+  async trialBalance(@Query() query: Record<string, unknown>): Promise<TrialBalance> {
+    const minPosition = parseMinPosition(query.minPosition);
+    return this.queries.execute(new TrialBalanceQuery(minPosition, await this.asOf.resolve(query)));
   }
 
   @Get('accounts')

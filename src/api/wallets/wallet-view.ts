@@ -53,27 +53,42 @@ export class WalletViewQuery {
       this.readModels.get('calendar', CALENDAR_COLLECTION, CALENDAR_DOC_ID) as Promise<CalendarDoc | undefined>,
     ]);
     const wallet = stored && decodeData<WalletDoc>(stored);
-    if (!wallet || wallet.ownerKind === null || wallet.ownerId === null) throw HttpProblem.notFound(`wallet ${walletId} does not exist`);
+    if (!isOpened(wallet)) throw HttpProblem.notFound(`wallet ${walletId} does not exist`);
     // The calendar starts before anything else is written, so only a read model that has not caught up lacks it.
     if (!calendar) throw new ProjectionBehindError('calendar', 0n, await this.readModels.position('calendar'), 0);
-    const ruleSet = ruleSetOn(calendar.businessDate);
-    const holdings = wallet.funds.map((fund) => holdingView(wallet, fund, calendar.businessDate, ruleSet));
-    const lastDate = holdings.reduce<string | null>((latest, h) => (h.incomeLastDayDate !== null && (latest === null || h.incomeLastDayDate > latest) ? h.incomeLastDayDate : latest), null);
-    const sum = (values: readonly Fen[]) => values.reduce((total, value) => total + value, 0n);
-    return {
-      walletId,
-      ownerKind: wallet.ownerKind,
-      ownerId: wallet.ownerId,
-      rebalancing: wallet.rebalancing,
-      businessDate: calendar.businessDate,
-      ruleSetVersion: ruleSet.version,
-      cash: formatFen(wallet.cashFen),
-      incomeLastDay: formatFen(sum(wallet.funds.filter((f) => lastDate !== null && f.lastIncomeDate === lastDate).map((f) => f.lastIncomeFen))),
-      incomeLastDayDate: lastDate,
-      incomeTotal: formatFen(sum(wallet.funds.map((f) => f.incomeTotalFen))),
-      holdings,
-    };
+    return walletViewOf(wallet, calendar);
   }
+}
+
+/** An opened wallet: a wallet document whose WalletOpened has been applied. */
+export type OpenedWalletDoc = WalletDoc & { ownerKind: string; ownerId: string };
+
+export function isOpened(wallet: WalletDoc | undefined): wallet is OpenedWalletDoc {
+  return wallet !== undefined && wallet.ownerKind !== null && wallet.ownerId !== null;
+}
+
+/**
+ * The answer of GET /wallets/{id} from the wallets and calendar documents: the live read and the as-of read
+ * both render through here, so the two cannot differ in anything but the documents they start from.
+ */
+export function walletViewOf(wallet: OpenedWalletDoc, calendar: CalendarDoc): WalletView {
+  const ruleSet = ruleSetOn(calendar.businessDate);
+  const holdings = wallet.funds.map((fund) => holdingView(wallet, fund, calendar.businessDate, ruleSet));
+  const lastDate = holdings.reduce<string | null>((latest, h) => (h.incomeLastDayDate !== null && (latest === null || h.incomeLastDayDate > latest) ? h.incomeLastDayDate : latest), null);
+  const sum = (values: readonly Fen[]) => values.reduce((total, value) => total + value, 0n);
+  return {
+    walletId: wallet.walletId,
+    ownerKind: wallet.ownerKind,
+    ownerId: wallet.ownerId,
+    rebalancing: wallet.rebalancing,
+    businessDate: calendar.businessDate,
+    ruleSetVersion: ruleSet.version,
+    cash: formatFen(wallet.cashFen),
+    incomeLastDay: formatFen(sum(wallet.funds.filter((f) => lastDate !== null && f.lastIncomeDate === lastDate).map((f) => f.lastIncomeFen))),
+    incomeLastDayDate: lastDate,
+    incomeTotal: formatFen(sum(wallet.funds.map((f) => f.incomeTotalFen))),
+    holdings,
+  };
 }
 
 /** The projections a wallet view reads, for callers that wait for a position first. */

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
+import { AS_OF_QUERY, AsOfResolver } from '../as-of/as-of';
 import { WalletOwnerOr } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
@@ -118,11 +119,15 @@ export const WALLET_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/wallets/{walletId}',
     summary: "Cash, holdings, pending amounts, income and today's instant quota left per fund",
+    description:
+      'With `asOf` (a recorded time) or `asOfBusinessDate` (the end of that business day\'s close), the wallet exactly as this route answered then: ' +
+      'the same read model code applied to the events recorded up to that moment, with the business date, rule set and instant quota of then. 404 when the wallet was not open then.',
     tag: 'wallets',
     roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
     params: { walletId: 'id' },
+    query: AS_OF_QUERY,
     readsProjections: ['wallets', 'calendar'],
-    responses: { 200: { description: 'the wallet', schema: WALLET_VIEW_SCHEMA }, 404: { description: 'no such wallet' } },
+    responses: { 200: { description: 'the wallet', schema: WALLET_VIEW_SCHEMA }, 404: { description: 'no such wallet (with asOf: none open then)' } },
   },
   {
     method: 'get',
@@ -131,7 +136,8 @@ export const WALLET_ROUTES: RouteDoc[] = [
     description:
       'Paged by cursor: pass `nextCursor` back as `cursor` with the same filters; a page after a cursor starts strictly after it, so rows added meanwhile neither repeat nor are skipped. ' +
       'With `Accept: text/csv` the same page comes as RFC 4180 CSV (a header line, then the columns id, kind, asset, amount, fundCode, counterpartyWalletId, reference, businessDate, valueDate, position, recordedAt; ' +
-      'money as signed decimal strings, nulls as empty fields), and the next page is named by a `Link: <…>; rel="next"` header (absent on the last page).',
+      'money as signed decimal strings, nulls as empty fields), and the next page is named by a `Link: <…>; rel="next"` header (absent on the last page). ' +
+      'With `asOf` or `asOfBusinessDate`, the rows recorded up to that moment, paged and filtered the same way; a cursor is bound to its moment, so pass the same one with it.',
     tag: 'wallets',
     roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
     params: { walletId: 'id' },
@@ -141,9 +147,10 @@ export const WALLET_ROUTES: RouteDoc[] = [
       kind: { description: 'Only rows of this kind.', schema: { type: 'string', enum: [...TRANSACTION_KINDS] } },
       from: { description: 'Only rows of this business date or later.', schema: { type: 'string', format: 'date' } },
       to: { description: 'Only rows of this business date or earlier; not before `from`.', schema: { type: 'string', format: 'date' } },
+      ...AS_OF_QUERY,
     },
     readsProjections: ['transactions', 'wallets'],
-    responses: { 200: { description: 'one page of movements (JSON; CSV when asked for with Accept: text/csv)', schema: TRANSACTION_PAGE_SCHEMA }, 404: { description: 'no such wallet' } },
+    responses: { 200: { description: 'one page of movements (JSON; CSV when asked for with Accept: text/csv)', schema: TRANSACTION_PAGE_SCHEMA }, 404: { description: 'no such wallet (with asOf: none open then)' } },
   },
 ];
 
@@ -156,12 +163,15 @@ export class WalletsController {
     private readonly transfers: Transfers,
     private readonly rebalances: Rebalances,
     private readonly instantWithdrawals: InstantWithdrawals,
+    private readonly asOf: AsOfResolver,
   ) {}
 
   @Get()
   @WalletOwnerOr('walletId', 'operator', 'auditor')
-  view(@Param('walletId') walletId: string, @Query() query: Record<string, unknown>): Promise<WalletView> {
-    return this.queries.execute(new GetWalletQuery(validateParam('walletId', 'id', walletId), parseMinPosition(query.minPosition)));
+  async view(@Param('walletId') walletIdParam: string, @Query() query: Record<string, unknown>): Promise<WalletView> {
+    const walletId = validateParam('walletId', 'id', walletIdParam);
+    const minPosition = parseMinPosition(query.minPosition);
+    return this.queries.execute(new GetWalletQuery(walletId, minPosition, await this.asOf.resolve(query)));
   }
 
   @Get('transactions')
@@ -175,7 +185,9 @@ export class WalletsController {
     const walletId = validateParam('walletId', 'id', walletIdParam);
     const page = parsePage(query.limit, query.cursor);
     const filters = { kind: parseChoice('kind', query.kind, TRANSACTION_KINDS), ...parseDateRange(query.from, query.to) };
-    const result = await this.queries.execute(new ListWalletTransactionsQuery(walletId, filters, page, parseMinPosition(query.minPosition)));
+    const minPosition = parseMinPosition(query.minPosition);
+    const asOf = await this.asOf.resolve(query);
+    const result = await this.queries.execute(new ListWalletTransactionsQuery(walletId, filters, page, minPosition, asOf));
     // The same URL answers JSON or CSV, so a cache must key on Accept.
     response.header('vary', 'Accept');
     if (!prefersCsv(accept)) return result;
@@ -183,6 +195,7 @@ export class WalletsController {
     if (result.nextCursor !== null) {
       const next = new URLSearchParams({ limit: String(page.limit), cursor: result.nextCursor });
       for (const [name, value] of Object.entries(filters)) if (value !== undefined) next.set(name, value);
+      if (asOf) next.set(asOf.parameter.name, asOf.parameter.value);
       response.header('link', `</wallets/${walletId}/transactions?${next.toString()}>; rel="next"`);
     }
     return transactionsCsv(result.items);

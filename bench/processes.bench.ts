@@ -185,18 +185,23 @@ async function publishIncome(url: string, date: string, fundCode = FUND, perTenK
   if (response.status !== 201) throw new Error(`publishing the income of ${fundCode} for ${date} answered ${response.status}`);
 }
 
+/** Writes a ledger into the data folder as if the product had, its transfer steps done; returns the log's head. */
+async function seed(dir: string, write: (store: EventStore) => Promise<void>): Promise<bigint> {
+  const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
+  await write(store);
+  const head = await store.lastPosition();
+  await store.close();
+  const readStore = await openReadStore(`sqlite:${join(dir, 'read.db')}`);
+  await readStore.commit({ writes: [], checkpoints: [{ key: 'process:transfers', position: head }] });
+  await readStore.close();
+  return head;
+}
+
 async function runFor(holders: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'ifw-bench-processes-'));
   try {
     const setupStarted = performance.now();
-    const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
-    await writeHolders(store, holders);
-    const head = await store.lastPosition();
-    await store.close();
-    // As if the product had written these events: their transfer steps are done.
-    const readStore = await openReadStore(`sqlite:${join(dir, 'read.db')}`);
-    await readStore.commit({ writes: [], checkpoints: [{ key: 'process:transfers', position: head }] });
-    await readStore.close();
+    await seed(dir, (store) => writeHolders(store, holders));
     const setupSeconds = round((performance.now() - setupStarted) / 1000);
     say(`${holders.toLocaleString('en')} holders written in ${setupSeconds} s`);
     const env = { IFW_API_KEYS: `${OPERATOR_KEY}=operator`, IFW_START_DATE: DAY_1, IFW_HOST: '127.0.0.1' };
@@ -695,14 +700,7 @@ async function rebalanceRun(wallets: number): Promise<RebalanceRun> {
   const dir = mkdtempSync(join(tmpdir(), 'ifw-bench-rebalance-'));
   try {
     const setupStarted = performance.now();
-    const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
-    await writeRebalancingLedger(store, wallets);
-    const head = await store.lastPosition();
-    await store.close();
-    // As if the product had written these events: their transfer steps are done.
-    const readStore = await openReadStore(`sqlite:${join(dir, 'read.db')}`);
-    await readStore.commit({ writes: [], checkpoints: [{ key: 'process:transfers', position: head }] });
-    await readStore.close();
+    const head = await seed(dir, (store) => writeRebalancingLedger(store, wallets));
     const setupSeconds = round((performance.now() - setupStarted) / 1000);
     say(`${wallets.toLocaleString('en')} rebalancing merchants written in ${setupSeconds} s (${(head + 1n).toLocaleString('en')} events)`);
     const env = { IFW_API_KEYS: `${OPERATOR_KEY}=operator`, IFW_START_DATE: REBALANCE_CLOSE_DATE, IFW_HOST: '127.0.0.1' };

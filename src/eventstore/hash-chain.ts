@@ -17,7 +17,7 @@ export interface ChainedEvent {
 /** hash = sha256(previous hash ‖ canonical event): changing, removing or reordering any event breaks every later link. */
 export function chainHash(previousHash: string, event: ChainedEvent): string {
   const header = JSON.stringify([event.stream, event.revision.toString(), event.id, event.type, event.recordedAtMs]);
-  // One update of the joined text hashes the same bytes as one per part, at a third less of the cost.
+  // One update of the joined text hashes the same bytes as one update per part, with fewer calls into native code.
   return createHash('sha256').update(`${previousHash}\n${header}\n${event.dataJson}\n${event.metadataJson}`).digest('hex');
 }
 

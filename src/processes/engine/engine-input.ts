@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../eventstore';
-import { InvalidEngineInputError, type ModelResource, PROCESS_ENGINE_LIMITS } from './process-engine';
+import { InvalidEngineInputError, type ModelResource, PROCESS_ENGINE_LIMITS, type PublishedMessage } from './process-engine';
 
 /** The checks every adapter makes of what it is asked to deploy or to carry, before it reaches the engine. */
 
@@ -32,4 +32,23 @@ export function checkDeployBounds(resources: readonly ModelResource[]): void {
       throw new InvalidEngineInputError(`${resource.name} must be BPMN XML of at most ${maxResourceBytes} bytes`);
     }
   }
+}
+
+/** A name (process id, business key, task type, message name) the engine stores and matches on. */
+export function checkName(value: unknown, what: string): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > PROCESS_ENGINE_LIMITS.maxNameLength) {
+    throw new InvalidEngineInputError(`${what} must be a text of 1 to ${PROCESS_ENGINE_LIMITS.maxNameLength} characters`);
+  }
+}
+
+/** A message to publish, checked: its names, its time to live (0 when absent) and its variables as plain JSON. */
+export function checkedMessage(message: PublishedMessage): Required<Omit<PublishedMessage, 'messageId'>> & Pick<PublishedMessage, 'messageId'> {
+  checkName(message.name, 'a message name');
+  checkName(message.correlationKey, 'a correlation key');
+  if (message.messageId !== undefined) checkName(message.messageId, 'a message id');
+  const timeToLiveMs = message.timeToLiveMs ?? 0;
+  if (!Number.isInteger(timeToLiveMs) || timeToLiveMs < 0 || timeToLiveMs > PROCESS_ENGINE_LIMITS.maxTimeToLiveMs) {
+    throw new InvalidEngineInputError(`timeToLiveMs must be a whole number from 0 to ${PROCESS_ENGINE_LIMITS.maxTimeToLiveMs}`);
+  }
+  return { ...message, timeToLiveMs, variables: jsonObject(message.variables ?? {}, 'the message variables') };
 }

@@ -1,4 +1,4 @@
-import { jsonObject } from '../engine-input';
+import { checkName, checkedMessage, jsonObject } from '../engine-input';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DEFAULT_ZEEBE_TARGET, type ZeebeTarget } from '../lint';
@@ -200,23 +200,16 @@ export class EmbeddedProcessEngine implements ProcessEngine {
 
   async publishMessage(message: PublishedMessage): Promise<MessagePublication> {
     this.assertOpen();
-    checkName(message.name, 'a message name');
-    checkName(message.correlationKey, 'a correlation key');
-    if (message.messageId !== undefined) checkName(message.messageId, 'a message id');
-    const timeToLiveMs = message.timeToLiveMs ?? 0;
-    if (!Number.isInteger(timeToLiveMs) || timeToLiveMs < 0 || timeToLiveMs > PROCESS_ENGINE_LIMITS.maxTimeToLiveMs) {
-      throw new InvalidEngineInputError(`timeToLiveMs must be a whole number from 0 to ${PROCESS_ENGINE_LIMITS.maxTimeToLiveMs}`);
-    }
-    const variables = jsonObject(message.variables ?? {}, 'the message variables');
+    const checked = checkedMessage(message);
     // Every instance waiting for it must be in memory when it is correlated, with no wait in between.
     const activated: string[] = [];
     for (let round = 0; round < MAX_ACTIVATION_ROUNDS; round++) {
-      const subscribers = this.store.subscriptionsFor(message.name, message.correlationKey, this.bounds.maxSubscriptionsPerMessage);
+      const subscribers = this.store.subscriptionsFor(checked.name, checked.correlationKey, this.bounds.maxSubscriptionsPerMessage);
       const away = subscribers.map((subscription) => subscription.instanceId).filter((instanceId) => !this.runtimes.has(instanceId));
       if (away.length === 0) break;
       activated.push(...(await this.activate(away)));
     }
-    const publication = this.publishNow({ ...message, variables, timeToLiveMs });
+    const publication = this.publishNow(checked);
     this.passivateUnmoved(activated, publication.instanceIds);
     return publication;
   }
@@ -627,11 +620,6 @@ export class EmbeddedProcessEngine implements ProcessEngine {
   }
 }
 
-function checkName(value: unknown, what: string): void {
-  if (typeof value !== 'string' || value.length === 0 || value.length > PROCESS_ENGINE_LIMITS.maxNameLength) {
-    throw new InvalidEngineInputError(`${what} must be a text of 1 to ${PROCESS_ENGINE_LIMITS.maxNameLength} characters`);
-  }
-}
 
 
 function summaryOf(record: InstanceRecord) {

@@ -1,4 +1,4 @@
-import { jsonObject } from '../engine-input';
+import { checkName, checkedMessage, jsonObject } from '../engine-input';
 import { Camunda8, type Zeebe } from '@camunda8/sdk';
 import { Logger } from '@nestjs/common';
 import { invariant } from '../../../invariant';
@@ -21,7 +21,6 @@ import {
   type MessagePublication,
   ModelRejectedError,
   type ModelResource,
-  PROCESS_ENGINE_LIMITS,
   ProcessEngineError,
   type ProcessEngine,
   type PublishedMessage,
@@ -195,15 +194,8 @@ export class ZeebeProcessEngine implements ProcessEngine {
    */
   async publishMessage(message: PublishedMessage): Promise<MessagePublication> {
     this.assertOpen();
-    checkName(message.name, 'a message name');
-    checkName(message.correlationKey, 'a correlation key');
-    if (message.messageId !== undefined) checkName(message.messageId, 'a message id');
-    const timeToLiveMs = message.timeToLiveMs ?? 0;
-    if (!Number.isInteger(timeToLiveMs) || timeToLiveMs < 0 || timeToLiveMs > PROCESS_ENGINE_LIMITS.maxTimeToLiveMs) {
-      throw new InvalidEngineInputError(`timeToLiveMs must be a whole number from 0 to ${PROCESS_ENGINE_LIMITS.maxTimeToLiveMs}`);
-    }
-    const variables = jsonObject(message.variables ?? {}, 'the message variables');
-    const request = { name: message.name, correlationKey: message.correlationKey, messageId: message.messageId, variables: variables as SdkMessageVariables, timeToLive: timeToLiveMs };
+    const { name, correlationKey, messageId, variables, timeToLiveMs } = checkedMessage(message);
+    const request = { name, correlationKey, messageId, variables: variables as SdkMessageVariables, timeToLive: timeToLiveMs };
     try {
       const published = await this.call('PublishMessage', () => this.client.publishMessage(request));
       return { messageKey: String(published.key), outcome: 'buffered', instanceIds: [] };
@@ -456,11 +448,6 @@ function rejectedByZeebe(resources: readonly ModelResource[], names: ReadonlyMap
   return new ModelRejectedError(resourceName, [{ ...(elementId !== undefined && { elementId }), rule: 'zeebe/deploy', message: details.replace(/\s+/g, ' ').trim() }]);
 }
 
-function checkName(value: unknown, what: string): void {
-  if (typeof value !== 'string' || value.length === 0 || value.length > PROCESS_ENGINE_LIMITS.maxNameLength) {
-    throw new InvalidEngineInputError(`${what} must be a text of 1 to ${PROCESS_ENGINE_LIMITS.maxNameLength} characters`);
-  }
-}
 
 /** Zeebe's keys are positive 64-bit numbers, written in decimal. */
 function isZeebeKey(value: unknown): value is string {

@@ -107,16 +107,10 @@ export class ChainVerifier {
 
   /** Each snapshot against its seal and its stream's chain, then (given `checkSnapshot`) against the fold of its stream. */
   private async verifySnapshots(walk: ChainWalk, options: VerifyOptions): Promise<number> {
-    const forged = new Set<string>();
-    for (const chainBreak of this.snapshots.forged()) {
-      forged.add(chainBreak.stream);
-      walk.add(chainBreak);
-    }
     let checked = 0;
-    for (const { stream, snapshot } of this.snapshots.all()) {
+    for (const { stream, snapshot, fault } of this.snapshots.walk()) {
       checked++;
-      if (forged.has(stream) || !options.checkSnapshot) continue;
-      const reason = await options.checkSnapshot(stream, snapshot);
+      const reason = fault ?? (await options.checkSnapshot?.(stream, snapshot));
       if (reason) walk.add({ kind: 'snapshot-forged', stream, revision: snapshot.revision, position: -1n, reason });
     }
     return checked;

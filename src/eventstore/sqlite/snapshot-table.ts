@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ChainBreak, JsonValue, Snapshot } from '../event-store';
+import type { JsonValue, Snapshot } from '../event-store';
 import { snapshotSeal } from '../hash-chain';
 
 interface SnapshotRow {
@@ -64,24 +64,18 @@ export class SnapshotTable {
     return { snapshot: { revision: BigInt(row.revision), schema: row.schema, state: JSON.parse(row.state) as JsonValue } };
   }
 
-  /** Every snapshot that does not match its stream or its seal, as a break of kind `snapshot-forged`; memory stays flat. */
-  *forged(): Generator<ChainBreak> {
+  /**
+   * Every snapshot, a page at a time, with what is wrong with it when its seal or its stream's hash does not
+   * match (`fault`); one whose keyed seal this reader cannot check comes without a fault.
+   */
+  *walk(): Generator<{ stream: string; snapshot: Snapshot; fault?: string }> {
     for (let after = -1; ; ) {
       const rows = this.page.all(after, SNAPSHOT_PAGE);
       for (const row of rows) {
+        const snapshot = { revision: BigInt(row.revision), schema: row.schema, state: JSON.parse(row.state) as JsonValue };
         const fault = this.fault(row);
-        if (fault && fault !== UNCHECKED) yield { kind: 'snapshot-forged', stream: row.name, revision: BigInt(row.revision), position: -1n, reason: fault };
+        yield { stream: row.name, snapshot, ...(fault && fault !== UNCHECKED && { fault }) };
       }
-      if (rows.length < SNAPSHOT_PAGE) return;
-      after = rows[rows.length - 1]!.stream_id;
-    }
-  }
-
-  /** Every snapshot, for a verification that folds each stream to compare. */
-  *all(): Generator<{ stream: string; snapshot: Snapshot }> {
-    for (let after = -1; ; ) {
-      const rows = this.page.all(after, SNAPSHOT_PAGE);
-      for (const row of rows) yield { stream: row.name, snapshot: { revision: BigInt(row.revision), schema: row.schema, state: JSON.parse(row.state) as JsonValue } };
       if (rows.length < SNAPSHOT_PAGE) return;
       after = rows[rows.length - 1]!.stream_id;
     }

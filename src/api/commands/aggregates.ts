@@ -6,6 +6,7 @@ import { type PositionCommand, type PositionEvent, type PositionState, positionD
 import { REGISTRY_SCHEMA, type RegistryCommand, type RegistryEvent, type RegistryState, registryDecider } from '../../domain/registry/registry.decider';
 import { type WalletCommand, type WalletEvent, type WalletState, walletDecider } from '../../domain/wallet/wallet.decider';
 import type { Aggregate } from './decide-command';
+import type { DomainEvent } from './stored-aggregate';
 
 /** The part of a stream name after its entity's prefix: `wallet-<id>` names wallet <id>. */
 const idOf = (stream: string) => stream.slice(stream.indexOf('-') + 1);
@@ -58,3 +59,6 @@ export const CALENDAR: Aggregate<CalendarCommand, CalendarEvent, CalendarState> 
   exists: (state) => state.started,
   missing: () => 'the business calendar has not started',
 };
+
+/** Every entity, for what handles any of them by its schema (a verification folding each snapshot). */
+export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, REGISTRY, CALENDAR] as never;

@@ -1,11 +1,7 @@
 import { type EventStore, type Snapshot, type VerifyOptions, canonicalJson } from '../../eventstore';
 import { encodeData } from '../../domain/event-codec';
-import { CALENDAR, FUND, FUND_HOLDERS, PARTY, POSITION, REGISTRY, WALLET } from './aggregates';
-import type { Aggregate } from './decide-command';
+import { ENTITIES } from './aggregates';
 import { foldStreamTo } from '../audit/stream-entity';
-import type { DomainEvent } from './stored-aggregate';
-
-const AGGREGATES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, REGISTRY, CALENDAR] as never;
 
 /**
  * A verification's check of each snapshot: its stream folded up to the snapshot's revision by its entity's
@@ -13,7 +9,7 @@ const AGGREGATES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET,
  * cannot promise: whoever edits the table can recompute such a seal, not this fold.
  */
 export function snapshotFoldCheck(store: EventStore): NonNullable<VerifyOptions['checkSnapshot']> {
-  const bySchema = new Map(AGGREGATES.map((aggregate) => [aggregate.schema, aggregate]));
+  const bySchema = new Map(ENTITIES.map((aggregate) => [aggregate.schema, aggregate]));
   return async (stream: string, snapshot: Snapshot) => {
     const aggregate = bySchema.get(snapshot.schema);
     if (!aggregate) return `the snapshot's schema ${snapshot.schema} is no entity's`;

@@ -30,7 +30,7 @@ import {
   UnknownProcessError,
   type WorkerOptions,
 } from '../process-engine';
-import { type IncidentRecord, type InstanceRecord, type StoredInstance, waitsOnlyForInput } from './instance-records';
+import { type IncidentRecord, type InstanceRecord, type StoredInstance, storedWaitsOnlyForInput } from './instance-records';
 import { InstanceRuntime, type RetryPolicy, type RuntimeHost } from './instance-runtime';
 import { JobDispatcher } from './job-dispatcher';
 import { ModelCatalog } from './model-catalog';
@@ -366,7 +366,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
         const stored = this.store.load(record.instanceId)!;
         // Set back by an engine failure: it stays stopped until retry(). Waiting for input: it stays in the file.
         if (stored.incidents.some((incident) => incident.phase === 'engine' && incident.resolvedAtMs === undefined)) continue;
-        if (waitsOnlyForInput(stored)) continue;
+        if (storedWaitsOnlyForInput(stored)) continue;
         const runtime = await this.resumeOnOpen(stored);
         if (runtime) resumed.push(runtime);
       }
@@ -434,7 +434,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
 
   private async loadWaiting(instanceId: string): Promise<boolean> {
     const stored = this.store.load(instanceId);
-    if (!stored || !waitsOnlyForInput(stored) || this.runtimes.has(instanceId)) return false;
+    if (!stored || !storedWaitsOnlyForInput(stored) || this.runtimes.has(instanceId)) return false;
     const { bpmnProcessId, version } = stored.record;
     const runtime = await InstanceRuntime.resume(this.host, await this.catalog.model(bpmnProcessId, version), stored);
     if (this.closed || this.runtimes.has(instanceId)) return false;

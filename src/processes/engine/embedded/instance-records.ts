@@ -109,9 +109,14 @@ export interface StoredInstance {
  * An instance that waits for nothing but messages or timers (no job, no open incident): its rows say all there
  * is to it, so the engine keeps it in the file alone and brings it back when a message or timer comes.
  */
-export function waitsOnlyForInput(instance: Pick<StoredInstance, 'jobs' | 'subscriptions' | 'timers' | 'incidents'>): boolean {
-  if (instance.jobs.length > 0 || instance.incidents.some((incident) => incident.resolvedAtMs === undefined)) return false;
-  return instance.subscriptions.length > 0 || instance.timers.length > 0;
+export function waitsOnlyForInput(instance: { jobs: number; subscriptions: number; timers: number; incidents: readonly IncidentRecord[] }): boolean {
+  if (instance.jobs > 0 || instance.incidents.some((incident) => incident.resolvedAtMs === undefined)) return false;
+  return instance.subscriptions > 0 || instance.timers > 0;
+}
+
+/** The same, of an instance's rows in the file. */
+export function storedWaitsOnlyForInput(stored: StoredInstance): boolean {
+  return waitsOnlyForInput({ jobs: stored.jobs.length, subscriptions: stored.subscriptions.length, timers: stored.timers.length, incidents: stored.incidents });
 }
 
 export interface BufferedMessage {

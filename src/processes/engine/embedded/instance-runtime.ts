@@ -184,7 +184,7 @@ export class InstanceRuntime implements TimerSink {
   /** Waiting for nothing but messages or timers, its last step committed: it need not stay in memory. */
   get waitsOnlyForInput(): boolean {
     if (this.ended || this.failure) return false;
-    return waitsOnlyForInput({ jobs: [...this.jobs.values()], subscriptions: [...this.subscriptions.values()], timers: [...this.timers.values()], incidents: this.incidents });
+    return waitsOnlyForInput({ jobs: this.jobs.size, subscriptions: this.subscriptions.size, timers: this.timers.size, incidents: this.incidents });
   }
 
   /** Why the engine could not go on in the last input, if it could not: the instance must be set back. */

@@ -1,3 +1,4 @@
+import { ruleSetOn } from '../src/domain/rules/rule-set';
 /**
  * npm run bench:processes [-- --holders 10000,100000] [-- --rebalance-wallets 10000] [-- --profile] [-- --json]
  *
@@ -152,9 +153,9 @@ async function writeHolders(store: EventStore, holders: number): Promise<void> {
 }
 
 function writeHolder(store: EventStore, id: string): Promise<unknown>[] {
-  const opened = decided(walletDecider, walletDecider.initialState, { type: 'OpenWallet', walletId: id, ownerKind: 'customer', ownerId: id });
+  const opened = decided(walletDecider, walletDecider.initialState, { type: 'OpenWallet', walletId: id, ownerKind: 'customer', ownerId: id, accountTier: 'III' });
   const funded = decided(walletDecider, opened.state, { type: 'Deposit', amountFen: 1_000_000n });
-  const paid = decided(walletDecider, funded.state, { type: 'PayForPurchase', purchaseId: `${id}-p`, fundCode: FUND, amountFen: 1_000_000n });
+  const paid = decided(walletDecider, funded.state, { type: 'PayForPurchase', purchaseId: `${id}-p`, fundCode: FUND, amountFen: 1_000_000n, ruleSet: ruleSetOn(DAY_1) });
   const placed = decided(positionDecider, positionDecider.initialState, { type: 'PlacePurchase', purchaseId: `${id}-p`, walletId: id, fundCode: FUND, amountFen: 1_000_000n, businessDate: DAY_1 });
   return [
     store.append(walletStream(id), [...opened.events, ...funded.events, ...paid.events], { expectedRevision: 'no_stream' }),
@@ -470,7 +471,7 @@ function writeMerchant(store: EventStore, n: number, withdrawalDays: readonly Is
   decide({ type: 'SetRebalancing', mode: 'automatic' }, openedOn);
   decide({ type: 'Deposit', amountFen: withdrawalsFen.reduce((sum, fen) => sum + fen, 0n) + HOLDING_PER_FUND_FEN * BigInt(codes.length) }, openedOn);
   withdrawalDays.forEach((day, i) => decide({ type: 'Withdraw', amountFen: withdrawalsFen[i]! }, day));
-  for (const code of codes) decide({ type: 'PayForPurchase', purchaseId: `${id}-${code}`, fundCode: code, amountFen: HOLDING_PER_FUND_FEN }, PURCHASE_DATE);
+  for (const code of codes) decide({ type: 'PayForPurchase', purchaseId: `${id}-${code}`, fundCode: code, amountFen: HOLDING_PER_FUND_FEN, ruleSet: ruleSetOn(PURCHASE_DATE) }, PURCHASE_DATE);
   const placed = (code: string) =>
     decided(positionDecider, positionDecider.initialState, { type: 'PlacePurchase', purchaseId: `${id}-${code}`, walletId: id, fundCode: code, amountFen: HOLDING_PER_FUND_FEN, businessDate: PURCHASE_DATE }, PURCHASE_DATE).events;
   return [

@@ -461,8 +461,10 @@ class HistoryWriter {
     };
     const metadata = this.operatorMetadata();
     const party = aggregate(partyStream(partyId), partyDecider.initialState);
-    this.record(party, partyDecider, { type: 'RegisterParty', partyId, kind, name, walletId, apiKeyHash: hashSecret(secret) }, metadata);
-    this.record(owner.wallet, walletDecider, { type: 'OpenWallet', walletId, ownerKind: kind, ownerId: partyId }, metadata);
+    // Customers here buy funds, which only type III accounts may.
+    const tier = kind === 'customer' ? { accountTier: 'III' as const } : {};
+    this.record(party, partyDecider, { type: 'RegisterParty', partyId, kind, name, walletId, apiKeyHash: hashSecret(secret), ...tier }, metadata);
+    this.record(owner.wallet, walletDecider, { type: 'OpenWallet', walletId, ownerKind: kind, ownerId: partyId, ...tier }, metadata);
     if (kind === 'merchant') this.record(this.merchantRegistry, registryDecider, { type: 'ListMember', id: partyId }, metadata);
     (kind === 'merchant' ? this.merchants : this.customers).push(owner);
     this.apiKeys.set(walletId, `ifw_${partyId}_${secret}`);
@@ -499,7 +501,7 @@ class HistoryWriter {
     if (!this.room(keyed ? 4 : 2)) return;
     const metadata = this.ownerMetadata(from);
     const paymentId = this.ids.uuid();
-    this.record(from.wallet, walletDecider, { type: 'SendPayment', paymentId, toWalletId: to.walletId, amountFen }, metadata);
+    this.record(from.wallet, walletDecider, { type: 'SendPayment', paymentId, toWalletId: to.walletId, amountFen, businessDate: this.today().businessDate, ruleSet: this.ruleSet }, metadata);
     this.record(to.wallet, walletDecider, { type: 'ReceivePayment', paymentId, fromWalletId: from.walletId, amountFen }, metadata);
     if (!keyed) return;
     const amount = formatFen(amountFen);
@@ -516,7 +518,7 @@ class HistoryWriter {
     const purchaseId = this.ids.uuid();
     const { walletId } = owner;
     const holding = existing ?? { owner, fund, position: aggregate(positionStream(walletId, fund.code), positionDecider.initialState) };
-    this.record(owner.wallet, walletDecider, { type: 'PayForPurchase', purchaseId, fundCode: fund.code, amountFen }, metadata);
+    this.record(owner.wallet, walletDecider, { type: 'PayForPurchase', purchaseId, fundCode: fund.code, amountFen, ruleSet: this.ruleSet }, metadata);
     this.record(holding.position, positionDecider, { type: 'PlacePurchase', purchaseId, walletId, fundCode: fund.code, amountFen, businessDate: this.today().businessDate }, metadata);
     // Only a position's first purchase adds the wallet to the fund's list of holders.
     if (!existing) {

@@ -11,6 +11,8 @@ import { ProjectionsApiModule } from './projections/projections-api.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
+import { COMPLIANCE_ROUTES } from './compliance/compliance.controller';
+import { ComplianceModule } from './compliance/compliance.module';
 import { ConfigModule } from './config.module';
 import { EventStoreModule } from './event-store.module';
 import { FUND_ROUTES } from './funds/funds.controller';
@@ -42,7 +44,7 @@ export class AppModule {
         ConfigModule.forConfig(config),
         EventStoreModule.forStore(store),
         ProjectionsModule.forStores(readStore),
-        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES, ...AUDIT_ROUTES]),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES, ...AUDIT_ROUTES, ...COMPLIANCE_ROUTES]),
         AuthModule,
         CommandsModule,
         ProcessesModule,
@@ -56,6 +58,7 @@ export class AppModule {
         ActivityModule,
         ProjectionsApiModule,
         AuditModule,
+        ComplianceModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IfwConfig } from '../config';
+import { upcastToCurrent } from '../domain/event-schemas';
 import { openEventStore } from '../eventstore';
 import { openReadStore } from '../projections/open-read-store';
 import { AppModule } from './app.module';
@@ -15,6 +16,7 @@ export async function startServer(config: IfwConfig, options: { logger?: boolean
   const store = openEventStore(config.eventStoreUrl, {
     ...(config.auditKey !== undefined && { auditKey: config.auditKey }),
     onSnapshotRefused: (stream, reason) => storeLog.warn(`the snapshot of ${stream} was refused and the stream folded instead: ${reason}`),
+    upcast: upcastToCurrent,
   });
   const readStore = await openReadStore(config.readStoreUrl).catch(async (error: unknown) => {
     await store.close();

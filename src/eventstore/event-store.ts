@@ -35,6 +35,15 @@ export interface RecordedEvent {
 }
 
 /**
+ * Brings an event read from the log to today's shape (the domain's upcasters, injected: the store knows no event
+ * types). Reads apply it to every event they hand out; verification and snapshots' seals work on the stored text.
+ */
+export type EventUpcaster = (event: RecordedEvent) => RecordedEvent;
+
+/** The upcaster of a store opened without one: events are handed out as stored. */
+export const asStored: EventUpcaster = (event) => event;
+
+/**
  * `'any'` appends whatever the stream holds (on EventStoreDB the adapter must read the stream's tail to
  * extend its hash chain, so under heavy contention `'any'` can still fail after a bounded number of retries); `'no_stream'` only to a stream that does not exist;
  * `'stream_exists'` only to one that does; a bigint only when that is the revision of the stream's last event.

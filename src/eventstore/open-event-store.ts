@@ -1,4 +1,4 @@
-import type { EventStore } from './event-store';
+import type { EventStore, EventUpcaster } from './event-store';
 import { LogChainUnavailableError, UnsupportedEventStoreUrlError } from './errors';
 import { openEsdbEventStore } from './esdb/esdb-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
@@ -12,6 +12,8 @@ export interface OpenEventStoreOptions {
   readOnly?: boolean;
   /** Told of a snapshot the loader refused (embedded store; a warning on stderr by default). */
   onSnapshotRefused?: (stream: string, reason: string) => void;
+  /** Applied to every event read; without it events are handed out as stored. */
+  upcast?: EventUpcaster;
 }
 
 /**
@@ -28,7 +30,7 @@ export function openEventStore(url: string, options: OpenEventStoreOptions = {})
   }
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
     if (options.auditKey !== undefined) throw new LogChainUnavailableError('IFW_AUDIT_KEY (keyed checkpoints)');
-    return openEsdbEventStore(url, { ...(options.clock && { clock: options.clock }) });
+    return openEsdbEventStore(url, { ...(options.clock && { clock: options.clock }), ...(options.upcast && { upcast: options.upcast }) });
   }
   throw new UnsupportedEventStoreUrlError(url);
 }

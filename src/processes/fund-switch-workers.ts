@@ -69,7 +69,7 @@ async function purchase(job: Job, deps: WorkerDependencies): Promise<JsonObject>
   const context = jobContext(job);
   const purchaseId = newId(context, 'purchase');
   await deps.readStore.setRecord(`${AWAITED_PREFIX}${purchaseId}`, { instanceId: job.instanceId, message: 'purchase-confirmed' });
-  const command = { type: 'PayForPurchase' as const, purchaseId, fundCode: toFund, amountFen: parseAmount(amount) };
+  const command = { type: 'PayForPurchase' as const, purchaseId, fundCode: toFund, amountFen: parseAmount(amount), ruleSet: today.ruleSet };
   await refusedAs('PURCHASE_REFUSED', async () => {
     await loadRegisteredFund(deps.store, toFund);
     return deps.commands.execute(new DecideCommand(context, WALLET, walletStream(walletId), command, recordedUnder(today), () => ({ status: 200, body: {} })));

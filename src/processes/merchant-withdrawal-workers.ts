@@ -107,7 +107,7 @@ async function undo(job: Job, deps: MerchantWithdrawalDependencies): Promise<Jso
   const redeemed = (job.variables.redeemed as Redeemed[] | undefined) ?? [];
   for (const [index, { fundCode, amount }] of redeemed.entries()) {
     const context = jobContext(job, `buy-back-${index}`);
-    const command = { type: 'PayForPurchase' as const, purchaseId: newId(context, 'purchase'), fundCode, amountFen: parseAmount(amount) };
+    const command = { type: 'PayForPurchase' as const, purchaseId: newId(context, 'purchase'), fundCode, amountFen: parseAmount(amount), ruleSet: today.ruleSet };
     await deps.commands.execute(new DecideCommand(context, WALLET, walletStream(walletId), command, recordedUnder(today), () => ({ status: 200, body: {} })));
   }
   deps.log.warn(`merchant withdrawal ${job.instanceId} was undone: ${redeemed.length} redemption(s) bought back`);

@@ -62,7 +62,7 @@ export function stepsAfter(event: RecordedEvent): TransferStep[] {
     }
     case 'PartyRegistered': {
       const { data } = toDomainEvent<PartyEvent>(event);
-      const open = { type: 'OpenWallet' as const, walletId: data.walletId, ownerKind: data.kind, ownerId: data.partyId };
+      const open = { type: 'OpenWallet' as const, walletId: data.walletId, ownerKind: data.kind, ownerId: data.partyId, ...(data.accountTier && { accountTier: data.accountTier }) };
       const steps = [step('open-wallet', (c) => new DecideCommand(c, WALLET, walletStream(data.walletId), open, recordedUnder, noBody, false))];
       // Merchants are listed so the daily demand forecasts can find them all.
       if (data.kind === 'merchant') steps.push(step('list-merchant', (c) => new DecideCommand(c, REGISTRY, REGISTRIES.merchants, { type: 'ListMember', id: data.partyId }, recordedUnder, noBody)));

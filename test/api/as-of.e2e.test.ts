@@ -134,8 +134,8 @@ beforeAll(async () => {
   app = await ClockedApp.start(startMs);
   app.nowMs = startMs + MINUTE;
   await app.ok('POST', '/funds', OPERATOR_KEY, { code: FUND, name: 'Yu E Bao' });
-  const owner = (await app.ok('POST', '/customers', OPERATOR_KEY, { name: 'Ann' })).body;
-  const other = (await app.ok('POST', '/customers', OPERATOR_KEY, { name: 'Bob' })).body;
+  const owner = (await app.ok('POST', '/customers', OPERATOR_KEY, { name: 'Ann', accountTier: 'III' })).body;
+  const other = (await app.ok('POST', '/customers', OPERATOR_KEY, { name: 'Bob', accountTier: 'III' })).body;
   [walletId, ownerKey, otherKey] = [owner.walletId, owner.apiKey, other.apiKey];
   const wallet = `/wallets/${walletId}`;
   await step(startMs + 10 * MINUTE, () => app.ok('POST', `${wallet}/deposits`, ownerKey, { amount: '100.00' }));

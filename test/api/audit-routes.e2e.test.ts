@@ -117,7 +117,7 @@ describe('GET /audit/streams/{stream}/state', () => {
   it('folds a wallet to an earlier revision: the cash GET /wallets showed then', async () => {
     const response = await audit(`/audit/streams/wallet-${ann.walletId}/state?revision=${revisionThen}`);
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ stream: `wallet-${ann.walletId}`, revision: revisionThen, schema: 'wallet-v2', state: { open: true, walletId: ann.walletId } });
+    expect(response.body).toMatchObject({ stream: `wallet-${ann.walletId}`, revision: revisionThen, schema: 'wallet-v3', state: { open: true, walletId: ann.walletId } });
     expect({ cashThen, cashFen: response.body.state.cashFen }).toEqual({ cashThen: '1000.00', cashFen: '100000' });
   });
 

@@ -97,6 +97,15 @@ interface Route {
   startsProcess?: true;
 }
 
+let proposals = 0;
+const ruleSetProposal = (n: number) => ({
+  version: `auth-${n}`,
+  effectiveFrom: `2030-01-${String(n).padStart(2, '0')}`,
+  instantRedemptionCap: '10000.00',
+  accountTiers: [],
+  source: 'a rule set of the authorisation matrix',
+});
+
 const ROUTES: Route[] = [
   { name: 'POST /customers', method: 'POST', path: () => '/customers', body: () => ({ name: 'New Customer' }), allowed: ['operator'], success: { status: 201 } },
   { name: 'POST /merchants', method: 'POST', path: () => '/merchants', body: () => ({ name: 'New Merchant' }), allowed: ['operator'], success: { status: 201 } },
@@ -128,6 +137,7 @@ const ROUTES: Route[] = [
     success: { status: 202 },
     startsProcess: true,
   },
+  { name: 'POST /wallets/{id}/account-tier', method: 'POST', path: (w) => `/wallets/${w}/account-tier`, body: () => ({ tier: 'III' }), allowed: ['operator', 'compliance'], success: { status: 200 } },
   { name: 'POST /wallets/{id}/rebalancing', method: 'POST', path: (w) => `/wallets/${w}/rebalancing`, body: () => ({ mode: 'manual' }), allowed: [...OWNERS, 'operator'], success: { status: 200 } },
   {
     name: 'POST /wallets/{id}/instant-withdrawals',
@@ -194,6 +204,16 @@ const ROUTES: Route[] = [
   { name: 'GET /forecasts/{date}', method: 'GET', path: () => '/forecasts/2026-01-06', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /activity', method: 'GET', path: () => '/activity', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /projections', method: 'GET', path: () => '/projections', allowed: ['operator', 'auditor'], success: { status: 200 } },
+  {
+    name: 'POST /compliance/rules',
+    method: 'POST',
+    path: () => '/compliance/rules',
+    // A new version and date each call: a taken version or effective date is a 422, not what this matrix tests.
+    body: () => ruleSetProposal(++proposals),
+    allowed: ['compliance'],
+    success: { status: 201 },
+  },
+  { name: 'GET /compliance/rules', method: 'GET', path: () => '/compliance/rules', allowed: ['operator', 'auditor', 'compliance'], success: { status: 200 } },
   { name: 'GET /audit/log', method: 'GET', path: () => '/audit/log', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /audit/streams/{stream}/events', method: 'GET', path: (w) => `/audit/streams/wallet-${w}/events`, allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /audit/streams/{stream}/state', method: 'GET', path: (w) => `/audit/streams/wallet-${w}/state`, allowed: ['operator', 'auditor'], success: { status: 200 } },

@@ -30,9 +30,8 @@ describe('the daily forecasts of the day close', () => {
     const demand = simulateMerchants({ seed: 7, startDate: START, endDate: END, merchants: 1 }).merchants[0]!;
     for (const code of FUNDS) await app.post('/funds', OPERATOR_KEY, { code, name: code });
     merchant = await app.party('merchant');
-    const customer = await app.party('customer');
-    await app.post(`/wallets/${customer.walletId}/deposits`, customer.key, { amount: '900000000.00' });
-    await app.post(`/wallets/${customer.walletId}/payments`, customer.key, { toWalletId: merchant.walletId, amount: '3000000.00' });
+    // The merchant's takings arrive as deposits: no customer's payment-account tier would allow this much in payments.
+    await app.post(`/wallets/${merchant.walletId}/deposits`, merchant.key, { amount: '3000000.00' });
     for (const code of FUNDS) await app.post(`/wallets/${merchant.walletId}/purchases`, merchant.key, { fundCode: code, amount: '1000000.00' });
 
     let published = addDays(START, -1);
@@ -40,7 +39,7 @@ describe('the daily forecasts of the day close', () => {
       if (!isBusinessDay(date)) continue;
       const inflow = BigInt(demand.inflowFen[day]!);
       const outflow = BigInt(demand.withdrawalFen[day]!);
-      if (inflow > 0n) await app.post(`/wallets/${customer.walletId}/payments`, customer.key, { toWalletId: merchant.walletId, amount: formatFen(inflow) });
+      if (inflow > 0n) await app.post(`/wallets/${merchant.walletId}/deposits`, merchant.key, { amount: formatFen(inflow) });
       if (outflow > 0n) expect((await app.post(`/wallets/${merchant.walletId}/withdrawals`, merchant.key, { amount: formatFen(outflow) })).status).toBe(201);
       for (; published < date; ) {
         published = addDays(published, 1);

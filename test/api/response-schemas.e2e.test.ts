@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonSchema } from '../../src/api/http/openapi';
-import { AUDITOR_KEY, OPERATOR_KEY, TestApp, type ApiResponse } from './test-app';
+import { AUDITOR_KEY, COMPLIANCE_KEY, OPERATOR_KEY, TestApp, type ApiResponse } from './test-app';
 
 /**
  * Every route called once with valid input on the real app, and each 2xx body checked against the schema its
@@ -130,9 +130,9 @@ describe('the 2xx bodies match their documented schemas', () => {
     const op = { key: OPERATOR_KEY };
     await call('POST', '/funds', {}, { ...op, body: { code: 'SCHF', name: 'Schema Fund' } });
     await call('POST', '/funds/{code}/incomes', { code: 'SCHF' }, { ...op, body: { date: '2026-01-05', perTenK: '0.6543' } });
-    const first = await call('POST', '/customers', {}, { ...op, body: { name: 'Ann Schema' }, headers: { 'idempotency-key': 'schema-ann' } });
+    const first = await call('POST', '/customers', {}, { ...op, body: { name: 'Ann Schema', accountTier: 'III' }, headers: { 'idempotency-key': 'schema-ann' } });
     // The replay omits the API key; it must still match the schema.
-    const replay = await call('POST', '/customers', {}, { ...op, body: { name: 'Ann Schema' }, headers: { 'idempotency-key': 'schema-ann' } });
+    const replay = await call('POST', '/customers', {}, { ...op, body: { name: 'Ann Schema', accountTier: 'III' }, headers: { 'idempotency-key': 'schema-ann' } });
     expect({ first: typeof first.body.apiKey, replay: replay.body.apiKey }).toEqual({ first: 'string', replay: undefined });
     const ann = { id: first.body.id as string, walletId: first.body.walletId as string, key: first.body.apiKey as string };
     const shop = (await call('POST', '/merchants', {}, { ...op, body: { name: 'Schema Shop' } })).body as { id: string; walletId: string; apiKey: string };
@@ -152,6 +152,10 @@ describe('the 2xx bodies match their documented schemas', () => {
     const rebalance = await call('POST', '/wallets/{walletId}/rebalances', own, { key: ann.key, body: { switches: [{ fromFund: 'SCHF', toFund: 'SCHG', amount: '10.00' }] } });
     await call('POST', '/wallets/{walletId}/instant-withdrawals', { walletId: shop.walletId }, { key: shop.apiKey, body: { amount: '10.00' } });
     await call('POST', '/wallets/{walletId}/rebalancing', own, { key: ann.key, body: { mode: 'automatic' } });
+    await call('POST', '/wallets/{walletId}/account-tier', own, { key: COMPLIANCE_KEY, body: { tier: 'III' } });
+    const rules = { version: 'schema-2027', effectiveFrom: '2027-01-01', instantRedemptionCap: '20000.00', accountTiers: [], source: 'a rule set of the schema test' };
+    await call('POST', '/compliance/rules', {}, { key: COMPLIANCE_KEY, body: rules });
+    await call('GET', '/compliance/rules', {}, { key: COMPLIANCE_KEY });
     await call('GET', '/processes', {}, op);
     await call('GET', '/processes/models', {}, { key: AUDITOR_KEY });
     await call('POST', '/processes/models', {}, { ...op, body: { name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') } });

@@ -88,7 +88,15 @@ describe('parties', () => {
     const response = await app.post('/customers', OPERATOR_KEY, { name: 'Chen Jie' });
     expect(response.status).toBe(201);
     expect(response.contentType).toMatch(/^application\/json/);
-    expect(response.body).toEqual({ id: expect.stringMatching(UUID), kind: 'customer', name: 'Chen Jie', walletId: expect.stringMatching(UUID), apiKey: expect.any(String), position: expect.any(String) });
+    expect(response.body).toEqual({
+      id: expect.stringMatching(UUID),
+      kind: 'customer',
+      name: 'Chen Jie',
+      walletId: expect.stringMatching(UUID),
+      accountTier: 'I',
+      apiKey: expect.any(String),
+      position: expect.any(String),
+    });
     expect(response.body.apiKey).toMatch(new RegExp(`^ifw_${response.body.id}_[A-Za-z0-9_-]{43}$`));
     await expectFreshPosition(response);
     // The new key works at once, on its own wallet, which starts empty.

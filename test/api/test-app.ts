@@ -96,9 +96,12 @@ export class TestApp {
     if (this.lastWritePosition === undefined || BigInt(position) > BigInt(this.lastWritePosition)) this.lastWritePosition = position;
   }
 
-  /** Opens a customer or merchant through the API; returns its id, wallet and key. */
-  async party(kind: 'customer' | 'merchant', name = `${kind} ${++partyCount}`): Promise<{ id: string; walletId: string; key: string }> {
-    const response = await this.post(`/${kind}s`, OPERATOR_KEY, { name });
+  /**
+   * Opens a customer or merchant through the API; returns its id, wallet and key. Customers are type III
+   * unless told otherwise: the only tier that may buy funds, which most tests do.
+   */
+  async party(kind: 'customer' | 'merchant', name = `${kind} ${++partyCount}`, accountTier: 'I' | 'II' | 'III' = 'III'): Promise<{ id: string; walletId: string; key: string }> {
+    const response = await this.post(`/${kind}s`, OPERATOR_KEY, kind === 'customer' ? { name, accountTier } : { name });
     if (response.status !== 201) throw new Error(`could not open a ${kind}: ${response.status} ${JSON.stringify(response.body)}`);
     return { id: response.body.id, walletId: response.body.walletId, key: response.body.apiKey };
   }

@@ -84,6 +84,9 @@ describe('GET /wallets/{walletId}', () => {
       rebalancing: 'manual',
       businessDate: '2026-01-07',
       ruleSetVersion: 'csrc-pboc-2018-06',
+      accountTier: 'III',
+      // Type III: 200,000 CNY a year of payments from the balance; the payment of 100.25 counts, the purchase does not.
+      paymentLimit: { period: 'year', limit: '200000.00', used: '100.25', left: '199899.75', mayBuyFunds: true },
       cash: '499.75',
       incomeLastDay: '0.03',
       incomeLastDayDate: '2026-01-06',

@@ -12,8 +12,8 @@ describe('party decider', () => {
   it('registers customers as well as merchants', () => {
     spec(partyDecider)
       .given([])
-      .when({ ...register, kind: 'customer' })
-      .then([{ type: 'PartyRegistered', data: { ...registered.data, kind: 'customer' } }]);
+      .when({ ...register, kind: 'customer', accountTier: 'I' })
+      .then([{ type: 'PartyRegistered', data: { ...registered.data, kind: 'customer', accountTier: 'I' } }]);
   });
 
   it('refuses to register a party twice: ALREADY_REGISTERED', () => {

@@ -347,12 +347,12 @@ describe('position decider', () => {
     });
 
     it('allows 50,000 CNY a day before 2018-06-01', () => {
-      expect(ruleSetOn('2018-05-31')).toMatchObject({ version: 'mmf-2013', instantRedemptionCapFen: 5_000_000n });
+      expect(ruleSetOn('2018-05-31')).toMatchObject({ version: 'pboc-2016-07', instantRedemptionCapFen: 5_000_000n });
       spec(positionDecider).given(held2018(10_000_000n)).when(redeem('r-1', 5_000_000n, 'instant', '2018-05-31')).then([instantMade('r-1', 5_000_000n, '2018-05-31')]);
       spec(positionDecider)
         .given(held2018(10_000_000n))
         .when(redeem('r-1', 5_000_001n, 'instant', '2018-05-31'))
-        .thenFails('INSTANT_CAP_EXCEEDED', { quotaLeft: '50000.00', ruleSetVersion: 'mmf-2013' });
+        .thenFails('INSTANT_CAP_EXCEEDED', { quotaLeft: '50000.00', ruleSetVersion: 'pboc-2016-07' });
     });
 
     it('allows 10,000 CNY a day from 2018-06-01', () => {

@@ -90,7 +90,7 @@ describe.each([
   it('complete once each: one redemption and one purchase per switch, and the books balance', async () => {
     server = await serve(dir, storeOptions);
     for (const code of ['CRA', 'CRB']) await ok(server, '/funds', { code, name: `Crash fund ${code}` });
-    const ann = (await ok(server, '/customers', { name: 'Ann' })) as { walletId: string; apiKey: string };
+    const ann = (await ok(server, '/customers', { name: 'Ann', accountTier: 'III' })) as { walletId: string; apiKey: string };
     await ok(server, `/wallets/${ann.walletId}/deposits`, { amount: '30000.00' }, 201, ann.apiKey);
     await ok(server, `/wallets/${ann.walletId}/purchases`, { fundCode: 'CRA', amount: '30000.00' }, 201, ann.apiKey);
     await closeDay(server, '2026-01-05');

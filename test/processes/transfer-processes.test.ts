@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { ruleSetOn } from '../../src/domain/rules/rule-set';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventStore, openEventStore } from '../../src/eventstore';
@@ -36,7 +37,7 @@ describe('a payment whose payee refuses the credit', () => {
     const nobody = '00000000-0000-4000-8000-000000000001';
     // The HTTP edge refuses an unknown payee up front; sent on the bus, the debit lands and the credit is refused.
     const sent = await app.app.get(CommandBus).execute(
-      new DecideCommand(operator, WALLET, walletStream(ann.walletId), { type: 'SendPayment', paymentId: 'p-1', toWalletId: nobody, amountFen: 1_000n }, recordedUnder, () => ({ status: 201, body: {} })),
+      new DecideCommand(operator, WALLET, walletStream(ann.walletId), { type: 'SendPayment', paymentId: 'p-1', toWalletId: nobody, amountFen: 1_000n, businessDate: recordedUnder.businessDate, ruleSet: ruleSetOn(recordedUnder.businessDate) }, recordedUnder, () => ({ status: 201, body: {} })),
     );
     const completed = await app.app.get(TransferProcesses).completed(BigInt(sent.body.position), 10_000, 'p-1');
     expect(completed).toBeDefined();
@@ -78,7 +79,7 @@ describe('a payment interrupted between its two sides', () => {
 
     // The process died right after the payer's debit was durable.
     const store = openEventStore(withStoreOptions(eventStoreUrl));
-    const sent = [{ type: 'PaymentSent', data: { paymentId: 'p-crash', toWalletId: shop.walletId, amountFen: 2_000n, postings: [{ debit: `wallet-cash:${ann.walletId}`, credit: 'payments-in-transit', amountFen: 2_000n }] } }];
+    const sent = [{ type: 'PaymentSent', data: { paymentId: 'p-crash', toWalletId: shop.walletId, amountFen: 2_000n, businessDate: recordedUnder.businessDate, postings: [{ debit: `wallet-cash:${ann.walletId}`, credit: 'payments-in-transit', amountFen: 2_000n }] } }];
     const metadata = { correlationId: 'crash', causationId: 'crash', principal: 'customer:test', ...recordedUnder };
     const { position } = await store.append(walletStream(ann.walletId), toEventInputs(sent, metadata), { expectedRevision: await store.streamRevision(walletStream(ann.walletId)) });
     await store.close();

@@ -65,14 +65,14 @@ const stored = async (store: ReadStore) => (await store.find(versionedCollection
 function decidedEventTypes(): Map<string, boolean> {
   const types = new Map<string, boolean>();
   const note = (events: readonly { type: string; data: object }[]) => events.forEach((e) => types.set(e.type, 'postings' in e.data));
-  const wallet = fold(walletDecider, walletDecider.decide({ type: 'OpenWallet', walletId: ANN, ownerKind: 'customer', ownerId: SHOP }, walletDecider.initialState));
+  const wallet = fold(walletDecider, walletDecider.decide({ type: 'OpenWallet', walletId: ANN, ownerKind: 'customer', ownerId: SHOP, accountTier: 'III' }, walletDecider.initialState));
   const funded = fold({ ...walletDecider, initialState: wallet }, walletDecider.decide({ type: 'Deposit', amountFen: 1_000n }, wallet));
   note(walletDecider.decide({ type: 'Deposit', amountFen: 1_000n }, wallet));
   note(walletDecider.decide({ type: 'Withdraw', amountFen: 1n }, funded));
-  note(walletDecider.decide({ type: 'SendPayment', paymentId: ID, toWalletId: SHOP, amountFen: 1n }, funded));
+  note(walletDecider.decide({ type: 'SendPayment', paymentId: ID, toWalletId: SHOP, amountFen: 1n, businessDate: '2026-01-05', ruleSet: ruleSetOn('2026-01-05') }, funded));
   note(walletDecider.decide({ type: 'ReceivePayment', paymentId: ID, fromWalletId: SHOP, amountFen: 1n }, funded));
   note(walletDecider.decide({ type: 'ReturnPayment', paymentId: ID, toWalletId: SHOP, amountFen: 1n, reason: 'refused' }, funded));
-  note(walletDecider.decide({ type: 'PayForPurchase', purchaseId: ID, fundCode: 'YEB', amountFen: 1n }, funded));
+  note(walletDecider.decide({ type: 'PayForPurchase', purchaseId: ID, fundCode: 'YEB', amountFen: 1n, ruleSet: ruleSetOn('2026-01-05') }, funded));
   note(walletDecider.decide({ type: 'ReceiveRedemption', redemptionId: ID, fundCode: 'YEB', amountFen: 1n }, funded));
   const placed = positionDecider.decide({ type: 'PlacePurchase', purchaseId: ID, walletId: ANN, fundCode: 'YEB', amountFen: 1_000_000n, businessDate: '2026-01-05' }, positionDecider.initialState);
   note(placed);

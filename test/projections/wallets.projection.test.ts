@@ -29,12 +29,12 @@ const holding = ACCOUNTS.fundHolding(ANN, 'YEB');
 /** Positions are numbered in the order the events are listed; each day's events carry that business date. */
 function history(): RecordedEvent[] {
   const steps: [string, string, object, string][] = [
-    [wallet(ANN), 'WalletOpened', { walletId: ANN, ownerKind: 'customer', ownerId: ANN_PARTY }, '2026-01-05'],
+    [wallet(ANN), 'WalletOpened', { walletId: ANN, ownerKind: 'customer', ownerId: ANN_PARTY, accountTier: 'III' }, '2026-01-05'],
     [wallet(SHOP), 'WalletOpened', { walletId: SHOP, ownerKind: 'merchant', ownerId: SHOP_PARTY }, '2026-01-05'],
     [wallet(ANN), 'CashDeposited', { amountFen: 2_000_000n, postings: [posting(ACCOUNTS.bankClearing, cash, 2_000_000n)] }, '2026-01-05'],
     [wallet(ANN), 'PurchasePaid', { purchaseId: P1, fundCode: 'YEB', amountFen: 1_000_000n, postings: [posting(cash, ACCOUNTS.fundSettlement('YEB'), 1_000_000n)] }, '2026-01-05'],
     [yeb, 'PurchasePlaced', { purchaseId: P1, walletId: ANN, fundCode: 'YEB', amountFen: 1_000_000n, placedOn: '2026-01-05', confirmOn: '2026-01-06', postings: [] }, '2026-01-05'],
-    [wallet(ANN), 'PaymentSent', { paymentId: PAY, toWalletId: SHOP, amountFen: 25_000n, postings: [] }, '2026-01-05'],
+    [wallet(ANN), 'PaymentSent', { paymentId: PAY, toWalletId: SHOP, amountFen: 25_000n, businessDate: '2026-01-05', postings: [] }, '2026-01-05'],
     [wallet(SHOP), 'PaymentReceived', { paymentId: PAY, fromWalletId: ANN, amountFen: 25_000n, postings: [] }, '2026-01-05'],
     [yeb, 'PurchaseConfirmed', { purchaseId: P1, amountFen: 1_000_000n, confirmedOn: '2026-01-06', postings: [] }, '2026-01-06'],
     [yeb, 'IncomeAccrued', { date: '2026-01-06', holdingFen: 1_000_000n, perTenK: 654_300n, amountFen: 65n, postings: [] }, '2026-01-06'],
@@ -72,7 +72,17 @@ const bodies = async (store: ReadStore) => (await store.find(versionedCollection
 
 describe('the wallets read model', () => {
   it('opens a wallet with its owner and no cash', async () => {
-    expect(await walletAfter(history().slice(0, 1))).toEqual({ walletId: ANN, ownerKind: 'customer', ownerId: ANN_PARTY, cashFen: 0n, rebalancing: 'manual', funds: [], lastEventPosition: '1' });
+    expect(await walletAfter(history().slice(0, 1))).toEqual({
+      walletId: ANN,
+      ownerKind: 'customer',
+      ownerId: ANN_PARTY,
+      cashFen: 0n,
+      rebalancing: 'manual',
+      accountTier: 'III',
+      paid: { lifetimeFen: 0n, year: 0, yearFen: 0n },
+      funds: [],
+      lastEventPosition: '1',
+    });
   });
 
   it('keeps a purchase pending until it is confirmed, with the cash already paid', async () => {
@@ -105,6 +115,9 @@ describe('the wallets read model', () => {
       // 2,000,000 − 1,000,000 − 25,000 + 300,000 + 200,000 + 100,000
       cashFen: 1_575_000n,
       rebalancing: 'manual',
+      accountTier: 'III',
+      // The payment to the shop is the one payment from the balance; the purchase does not count.
+      paid: { lifetimeFen: 25_000n, year: 2026, yearFen: 25_000n },
       funds: [
         {
           fundCode: 'YEB',

@@ -7,8 +7,8 @@ import { decodeData } from '../../src/domain/event-codec';
 import type { Posting } from '../../src/domain/ledger/posting';
 import { formatFen } from '../../src/domain/money';
 import { type PositionEvent, instantQuotaLeftFen, positionDecider } from '../../src/domain/position/position.decider';
-import { ruleSetOn } from '../../src/domain/rules/rule-set';
-import { type WalletEvent, walletDecider } from '../../src/domain/wallet/wallet.decider';
+import { type RuleSet, ruleSetOn } from '../../src/domain/rules/rule-set';
+import { type WalletEvent, type WalletState, tierLimitLeftFen, walletDecider } from '../../src/domain/wallet/wallet.decider';
 import { OPERATOR_KEY, type TestApp } from '../api/test-app';
 import { FUNDS, type HistoryWorld, applyOperation, openWorld } from './http-history';
 
@@ -87,12 +87,21 @@ function foldedView(log: readonly RecordedEvent[], walletId: string) {
     rebalancing: state.rebalancing,
     businessDate,
     ruleSetVersion: ruleSet.version,
+    accountTier: state.accountTier,
+    paymentLimit: paymentLimitOf(state, businessDate, ruleSet),
     cash: formatFen(state.cashFen),
     incomeLastDay: formatFen(holdings.filter((h) => walletLastDate !== null && h.lastDate === walletLastDate).reduce((total, h) => total + h.lastFen, 0n)),
     incomeLastDayDate: walletLastDate,
     incomeTotal: formatFen(holdings.reduce((total, h) => total + h.totalFen, 0n)),
     holdings: holdings.map(({ lastDate, lastFen, totalFen, ...holding }) => ({ ...holding, incomeLastDay: formatFen(lastFen), incomeLastDayDate: lastDate, incomeTotal: formatFen(totalFen) })),
   };
+}
+
+/** The tier's limit as the aggregate works it out: the decider's own rule, applied to the folded wallet. */
+function paymentLimitOf(state: Extract<WalletState, { open: true }>, businessDate: string, ruleSet: RuleSet) {
+  const limit = tierLimitLeftFen(state, businessDate, ruleSet);
+  if (!limit) return null;
+  return { period: limit.rule.period, limit: formatFen(limit.rule.paymentLimitFen), used: formatFen(limit.usedFen), left: formatFen(limit.leftFen), mayBuyFunds: limit.rule.mayBuyFunds };
 }
 
 /** Every item of a paged listing; bounded, so a listing that never ends fails instead of hanging. */

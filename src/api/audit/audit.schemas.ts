@@ -39,7 +39,7 @@ export const STREAM_PAGE_SCHEMA: JsonSchema = object({
 export const STREAM_STATE_SCHEMA: JsonSchema = object({
   stream: { type: 'string' },
   revision: { type: 'string', pattern: INTEGER_TEXT, description: 'the last revision folded' },
-  schema: { type: 'string', description: "the entity's state schema, as its snapshots name it (wallet-v2, fund-v1, …)" },
+  schema: { type: 'string', description: "the entity's state schema, as its snapshots name it (wallet-v3, fund-v1, …)" },
   state: { type: 'object', additionalProperties: true, description: "the entity's state encoded as snapshots are: bigints as integer strings (fen, 0.0001 CNY, shares)" },
 });
 

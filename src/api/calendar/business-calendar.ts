@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { type EventStore, WrongExpectedRevisionError } from '../../eventstore';
 import { CALENDAR_STREAM, type CalendarState, calendarDecider } from '../../domain/calendar/calendar.decider';
+import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
 import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import type { IfwConfig } from '../../config';
 import { IFW_CONFIG } from '../config.module';
 import { EVENT_STORE } from '../event-store.module';
+import { RULE_BOOK } from '../commands/aggregates';
 import { expectedAfter, loadStored, toEventInputs } from '../commands/stored-aggregate';
 
 export type StartedCalendar = Extract<CalendarState, { started: true }>;
@@ -14,9 +16,11 @@ export interface Today {
   revision: bigint;
   businessDate: string;
   ruleSet: RuleSet;
+  /** Every rule set in force over time, built in and adopted: what a rule's effect on another date is read from. */
+  ruleSets: readonly RuleSet[];
 }
 
-/** The business date and the rule set in force on it, read from the calendar stream. */
+/** The business date, read from the calendar stream, and the rule set in force on it, from the rule book's. */
 @Injectable()
 export class BusinessCalendar implements OnApplicationBootstrap {
   constructor(
@@ -41,6 +45,7 @@ export class BusinessCalendar implements OnApplicationBootstrap {
   async today(): Promise<Today> {
     const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
     if (!state.started) throw new Error('the business calendar has not started: the application did not finish booting');
-    return { calendar: state, revision, businessDate: state.businessDate, ruleSet: ruleSetOn(state.businessDate) };
+    const { timeline } = (await loadStored(this.store, RULE_BOOK_STREAM, RULE_BOOK.decider, RULE_BOOK.schema)).state;
+    return { calendar: state, revision, businessDate: state.businessDate, ruleSet: ruleSetOn(state.businessDate, timeline), ruleSets: timeline };
   }
 }

@@ -4,6 +4,7 @@ import { type FundCommand, type FundEvent, type FundState, fundDecider } from '.
 import { type PartyCommand, type PartyEvent, type PartyState, partyDecider } from '../../domain/party/party.decider';
 import { type PositionCommand, type PositionEvent, type PositionState, positionDecider } from '../../domain/position/position.decider';
 import { REGISTRY_SCHEMA, type RegistryCommand, type RegistryEvent, type RegistryState, registryDecider } from '../../domain/registry/registry.decider';
+import { type RuleBookCommand, type RuleBookEvent, type RuleBookState, ruleBookDecider } from '../../domain/rules/rule-book.decider';
 import { type WalletCommand, type WalletEvent, type WalletState, walletDecider } from '../../domain/wallet/wallet.decider';
 import type { Aggregate } from './decide-command';
 import type { DomainEvent } from './stored-aggregate';
@@ -12,7 +13,7 @@ import type { DomainEvent } from './stored-aggregate';
 const idOf = (stream: string) => stream.slice(stream.indexOf('-') + 1);
 
 export const WALLET: Aggregate<WalletCommand, WalletEvent, WalletState> = {
-  schema: 'wallet-v2',
+  schema: 'wallet-v3',
   decider: walletDecider,
   exists: (state) => state.open,
   missing: (stream) => `wallet ${idOf(stream)} does not exist`,
@@ -60,5 +61,15 @@ export const CALENDAR: Aggregate<CalendarCommand, CalendarEvent, CalendarState> 
   missing: () => 'the business calendar has not started',
 };
 
+export const RULE_BOOK: Aggregate<RuleBookCommand, RuleBookEvent, RuleBookState> = {
+  schema: 'rule-book-v1',
+  decider: ruleBookDecider,
+  exists: () => true,
+  missing: () => 'no rule book',
+};
+
 /** Every entity, for what handles any of them by its schema (a verification folding each snapshot). */
-export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, REGISTRY, CALENDAR] as never;
+export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, REGISTRY, CALENDAR, RULE_BOOK] as never;
+
+/** Snapshot schemas of earlier state shapes: the loader never uses such a snapshot (it folds instead), so none can change a state. */
+export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2']);

@@ -1,5 +1,6 @@
 import { type EventInput, type EventStore, type JsonObject, type RecordedEvent, WrongExpectedRevisionError } from '../../eventstore';
 import { DomainError } from '../../domain/domain-error';
+import { withSchemaVersion } from '../../domain/event-schemas';
 import { invariant } from '../../invariant';
 import { describePrincipal } from '../auth/principal';
 import { HttpProblem } from '../http/problem';
@@ -43,7 +44,7 @@ export class IdempotencyClaims {
       const fromRevision = (await this.store.streamRevision(stream)) + 1n;
       const accepted: Accepted = { requestHash: key.requestHash, stream, fromRevision: fromRevision.toString() };
       try {
-        await this.store.append(key.stream, [{ type: 'RequestAccepted', data: accepted, metadata: keyMetadata(context) }], { expectedRevision: 'no_stream' });
+        await this.store.append(key.stream, [withSchemaVersion({ type: 'RequestAccepted', data: accepted, metadata: keyMetadata(context) })], { expectedRevision: 'no_stream' });
         return undefined;
       } catch (error) {
         // Another process claimed the key a moment ago: read its claim.
@@ -57,13 +58,13 @@ export class IdempotencyClaims {
   outcomeEvent(context: CommandContext, status: number, body: JsonObject): EventInput {
     const key = requireKey(context);
     const data: RecordedOutcome = { requestKey: key.stream, requestHash: key.requestHash, status, body };
-    return { type: REQUEST_RECORDED, data, metadata: keyMetadata(context) };
+    return withSchemaVersion({ type: REQUEST_RECORDED, data, metadata: keyMetadata(context) });
   }
 
   async recordRefusal(context: CommandContext, error: DomainError): Promise<void> {
     const key = requireKey(context);
     const refused: Refused = { requestHash: key.requestHash, error: { code: error.code, message: error.message, details: error.details } };
-    await this.store.append(key.stream, [{ type: 'RequestRefused', data: refused, metadata: keyMetadata(context) }], { expectedRevision: 0n }).catch((e: unknown) => {
+    await this.store.append(key.stream, [withSchemaVersion({ type: 'RequestRefused', data: refused, metadata: keyMetadata(context) })], { expectedRevision: 0n }).catch((e: unknown) => {
       // Another attempt with the same key recorded its outcome first; that record stands.
       if (!(e instanceof WrongExpectedRevisionError)) throw e;
     });

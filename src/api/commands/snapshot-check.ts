@@ -1,6 +1,6 @@
 import { type EventStore, type Snapshot, type VerifyOptions, canonicalJson } from '../../eventstore';
 import { encodeData } from '../../domain/event-codec';
-import { ENTITIES } from './aggregates';
+import { ENTITIES, RETIRED_SNAPSHOT_SCHEMAS } from './aggregates';
 import { foldStreamTo } from '../audit/stream-entity';
 
 /**
@@ -12,6 +12,7 @@ export function snapshotFoldCheck(store: EventStore): NonNullable<VerifyOptions[
   const bySchema = new Map(ENTITIES.map((aggregate) => [aggregate.schema, aggregate]));
   return async (stream: string, snapshot: Snapshot) => {
     const aggregate = bySchema.get(snapshot.schema);
+    if (!aggregate && RETIRED_SNAPSHOT_SCHEMAS.has(snapshot.schema)) return undefined;
     if (!aggregate) return `the snapshot's schema ${snapshot.schema} is no entity's`;
     const state = await foldStreamTo(store, stream, aggregate, snapshot.revision);
     const folded = canonicalJson(encodeData(state as object), 'the folded state');

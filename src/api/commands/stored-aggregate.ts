@@ -1,6 +1,7 @@
 import { type EventInput, type EventStore, type JsonObject, type RecordedEvent, type SnapshotPolicy, loadAggregate } from '../../eventstore';
 import type { Decider } from '../../domain/decider';
 import { decodeData, encodeData } from '../../domain/event-codec';
+import { withSchemaVersion } from '../../domain/event-schemas';
 import { REQUEST_RECORDED } from './idempotency-claims';
 
 /** A domain event as deciders produce and evolve it: bigint amounts, no ids, no metadata. */
@@ -20,7 +21,7 @@ export type DecisionMetadata = {
 
 /** Metadata of a decision, plus whatever else its kind records (a model version, the position of its inputs). */
 export function toEventInputs(events: readonly DomainEvent[], metadata: DecisionMetadata & Readonly<Record<string, string>>): EventInput[] {
-  return events.map((event) => ({ type: event.type, data: encodeData(event.data), metadata: { ...metadata } }));
+  return events.map((event) => withSchemaVersion({ type: event.type, data: encodeData(event.data), metadata }));
 }
 
 /** False for the recorded outcomes of keyed requests, kept in the streams they guard beside the entity's events. */

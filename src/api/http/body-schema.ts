@@ -45,6 +45,11 @@ export interface EnumField extends FieldBase {
   readonly values: readonly string[];
 }
 
+/** A JSON true or false. */
+export interface BooleanField extends FieldBase {
+  readonly kind: 'boolean';
+}
+
 /** A UUID in its canonical 8-4-4-4-12 hex form, any version; returned lower-cased. */
 export interface IdField extends FieldBase {
   readonly kind: 'id';
@@ -58,7 +63,7 @@ export interface ListField extends FieldBase {
   readonly maxItems: number;
 }
 
-export type ScalarField = AmountField | PerTenKField | IsoDateField | StringField | EnumField | IdField;
+export type ScalarField = AmountField | PerTenKField | IsoDateField | StringField | EnumField | IdField | BooleanField;
 export type FieldSpec = ScalarField | ListField;
 
 export type BodySchema = { readonly [field: string]: FieldSpec };
@@ -73,7 +78,9 @@ export function defineBody<const S extends BodySchema>(schema: S): S {
 
 type FieldValue<F extends FieldSpec> = F extends { kind: 'amount' | 'perTenK' }
   ? bigint
-  : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
+  : F extends { kind: 'boolean' }
+    ? boolean
+    : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
     ? V
     : F extends { kind: 'list'; item: infer I extends BodySchema }
       ? BodyOf<I>[]

@@ -170,6 +170,8 @@ function jsonSchemaOfField(field: FieldSpec): JsonSchema {
       return described({ type: 'string', format: 'uuid' }, 'A UUID.');
     case 'enum':
       return described({ type: 'string', enum: [...field.values] }, `One of ${field.values.join(', ')}.`);
+    case 'boolean':
+      return described({ type: 'boolean' }, 'true or false.');
     case 'string':
       return described(
         {

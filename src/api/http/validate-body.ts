@@ -68,6 +68,9 @@ function validateField(name: string, spec: FieldSpec, value: unknown): unknown {
       return value;
     case 'string':
       return checkString(name, spec, value);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw HttpProblem.badRequest(name, `${name} must be true or false, not ${describeJsonType(value)}`);
+      return value;
   }
 }
 

@@ -4,7 +4,9 @@ import { ProjectionBehindError, ReadModels } from '../../projections';
 import { CALENDAR_STREAM, calendarDecider } from '../../domain/calendar/calendar.decider';
 import type { DailyForecastEvent } from '../../domain/forecast/daily-forecast.decider';
 import { type IsoDate, addDays, nextBusinessDay } from '../../domain/iso-date';
-import { ruleSetOn } from '../../domain/rules/rule-set';
+import { RULE_BOOK } from '../commands/aggregates';
+import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
+import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import { type ForecastItem, forecastMany } from '../../ml/demand';
 import { createOptimiser } from '../../ml/portfolio/iimmf';
 import { type FundYieldForecast, ModelInputError, type YieldForecast, type YieldForecastOptions, forecastFundYields, requiredDays } from '../../ml/yield';
@@ -62,13 +64,18 @@ export class DailyForecasts implements OnApplicationBootstrap {
     }
   }
 
+  /** The set compliance has in force on a date: the built-in ones and those adopted into the rule book. */
+  private async ruleSetOn(date: IsoDate): Promise<RuleSet> {
+    return ruleSetOn(date, (await loadStored(this.store, RULE_BOOK_STREAM, RULE_BOOK.decider, RULE_BOOK.schema)).state.timeline);
+  }
+
   async run(date: IsoDate): Promise<ForecastSummary> {
     const notRecorded = { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
     const loaded = await loadCloseForecasts(this.store, date);
     if (loaded.state.complete) return notRecorded;
     const inputsPosition = await this.store.lastPosition();
     const demandDate = nextBusinessDay(date);
-    const metadata = { correlationId: `forecast-${date}`, causationId: `day-close-${date}`, principal: 'system:forecasts', ruleSetVersion: ruleSetOn(demandDate).version, businessDate: date, modelVersion: MODEL_VERSION, inputsPosition: inputsPosition.toString() };
+    const metadata = { correlationId: `forecast-${date}`, causationId: `day-close-${date}`, principal: 'system:forecasts', ruleSetVersion: (await this.ruleSetOn(demandDate)).version, businessDate: date, modelVersion: MODEL_VERSION, inputsPosition: inputsPosition.toString() };
     const recorder = new ForecastRecorder(this.store, date, metadata, loaded, this.appendBounds);
     try {
       const yieldForecasts = await this.fundForecasts(date, recorder);
@@ -171,7 +178,7 @@ export class DailyForecasts implements OnApplicationBootstrap {
     }
     const balanceFen = [...current.values()].reduce((sum, fen) => sum + fen, 0n);
     if (balanceFen === 0n) return undefined;
-    const capFen = ruleSetOn(demandDate).instantRedemptionCapFen;
+    const capFen = (await this.ruleSetOn(demandDate)).instantRedemptionCapFen;
     const confirmDays = (Date.parse(nextBusinessDay(demandDate)) - Date.parse(demandDate)) / 86_400_000;
     const result = optimiser.optimise({
       balanceFen,

@@ -3,6 +3,7 @@ import { Transfers } from '../processes/processes.module';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { PartyKind } from '../../domain/party/party.decider';
+import { ACCOUNT_TIERS } from '../../domain/rules/rule-set';
 import { PartyOrStaff, Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
@@ -16,7 +17,16 @@ import { PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA } from './pa
 import { GetMerchantProfileQuery, ListPartiesQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
 import { PartyCommands } from './party-commands';
 
-const PARTY_BODY = defineBody({ name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' } });
+const MERCHANT_BODY = defineBody({ name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' } });
+const CUSTOMER_BODY = defineBody({
+  ...MERCHANT_BODY,
+  accountTier: {
+    kind: 'enum',
+    values: ACCOUNT_TIERS,
+    optional: true,
+    description: "the PBoC payment-account type the customer's identity was verified for (default I: 1,000 CNY of payments in total, no fund purchases); raised later by POST /wallets/{walletId}/account-tier",
+  },
+});
 
 const register = (kind: PartyKind): RouteDoc => ({
   method: 'post',
@@ -24,7 +34,7 @@ const register = (kind: PartyKind): RouteDoc => ({
   summary: `Open a ${kind} with a wallet; the API key is shown once`,
   tag: 'parties',
   roles: ['operator'],
-  body: PARTY_BODY,
+  body: kind === 'customer' ? CUSTOMER_BODY : MERCHANT_BODY,
   idempotent: true,
   responses: { 201: { description: `the ${kind} and its wallet, opened; a replay with the same Idempotency-Key omits apiKey`, schema: REGISTERED_PARTY_SCHEMA } },
 });
@@ -114,7 +124,7 @@ export class PartiesController {
   }
 
   private async register(context: CommandContext, kind: PartyKind, body: unknown, response: FastifyReply) {
-    const { name } = validateBody(PARTY_BODY, body);
-    return reply(response, await this.transfers.completed(await this.commands.execute(await this.parties.register(context, kind, name))));
+    const registration = kind === 'customer' ? { accountTier: 'I' as const, ...validateBody(CUSTOMER_BODY, body) } : validateBody(MERCHANT_BODY, body);
+    return reply(response, await this.transfers.completed(await this.commands.execute(await this.parties.register(context, kind, registration))));
   }
 }

@@ -26,13 +26,14 @@ export const REGISTERED_PARTY_SCHEMA: JsonSchema = writeResponseSchema(
     kind: { type: 'string', enum: ['customer', 'merchant'] },
     name: { type: 'string', description: 'the name as registered' },
     walletId: { ...UUID, description: "the party's wallet" },
+    accountTier: { type: 'string', enum: ['I', 'II', 'III'], description: "a customer's payment-account type; merchants have none" },
     apiKey: {
       type: 'string',
       pattern: '^ifw_[0-9a-f-]{36}_[A-Za-z0-9_-]{43}$',
       description: "the party's bearer key, shown this once and stored only hashed; absent from a replay with the same Idempotency-Key",
     },
   },
-  ['apiKey'],
+  ['apiKey', 'accountTier'],
 );
 
 export const PARTY_PAGE_SCHEMA: JsonSchema = {

@@ -4,6 +4,7 @@ import { formatFen, type Fen } from '../../domain/money';
 import { nextBusinessDay } from '../../domain/iso-date';
 import { type RedemptionMode, instantQuotaLeftFen, positionStream } from '../../domain/position/position.decider';
 import { type RebalancingMode, type WalletState, walletStream } from '../../domain/wallet/wallet.decider';
+import type { AccountTier } from '../../domain/rules/rule-set';
 import { BusinessCalendar, type Today } from '../calendar/business-calendar';
 import { POSITION, WALLET } from '../commands/aggregates';
 import { type CommandContext, newId } from '../commands/command-context';
@@ -37,12 +38,17 @@ export class WalletCommands {
     return new DecideCommand(context, WALLET, walletStream(walletId), { type: 'SetRebalancing', mode }, recordedUnder(today), () => ({ status: 200, body: { walletId, rebalancing: mode } }));
   }
 
+  async raiseAccountTier(context: CommandContext, walletId: string, tier: AccountTier) {
+    const today = await this.calendar.today();
+    return new DecideCommand(context, WALLET, walletStream(walletId), { type: 'RaiseAccountTier', tier }, recordedUnder(today), () => ({ status: 200, body: { walletId, accountTier: tier } }));
+  }
+
   /** The payer's debit into payments in transit; the payee is credited by the payment process. */
   async sendPayment(context: CommandContext, fromWalletId: string, toWalletId: string, amountFen: Fen) {
     const today = await this.calendar.today();
     await loadWalletToCredit(this.store, toWalletId);
     const paymentId = newId(context, 'payment');
-    return new DecideCommand(context, WALLET, walletStream(fromWalletId), { type: 'SendPayment', paymentId, toWalletId, amountFen }, recordedUnder(today), ({ after }) => ({
+    return new DecideCommand(context, WALLET, walletStream(fromWalletId), { type: 'SendPayment', paymentId, toWalletId, amountFen, businessDate: today.businessDate, ruleSet: today.ruleSet }, recordedUnder(today), ({ after }) => ({
       status: 201,
       body: { paymentId, fromWalletId, toWalletId, amount: formatFen(amountFen), cash: cashOf(after) },
     }));
@@ -53,7 +59,7 @@ export class WalletCommands {
     const today = await this.calendar.today();
     await loadRegisteredFund(this.store, fundCode);
     const purchaseId = newId(context, 'purchase');
-    return new DecideCommand(context, WALLET, walletStream(walletId), { type: 'PayForPurchase', purchaseId, fundCode, amountFen }, recordedUnder(today), ({ after }) => ({
+    return new DecideCommand(context, WALLET, walletStream(walletId), { type: 'PayForPurchase', purchaseId, fundCode, amountFen, ruleSet: today.ruleSet }, recordedUnder(today), ({ after }) => ({
       status: 201,
       body: { purchaseId, walletId, fundCode, amount: formatFen(amountFen), confirmOn: nextBusinessDay(today.businessDate), cash: cashOf(after) },
     }));

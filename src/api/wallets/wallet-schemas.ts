@@ -50,6 +50,18 @@ export const WALLET_VIEW_SCHEMA = object({
   rebalancing: { type: 'string', enum: ['manual', 'automatic'], description: "manual (the default): the day close's proposals are only shown; automatic: they are made as fund switches. Set with POST /wallets/{walletId}/rebalancing." },
   businessDate: date('The business date now.'),
   ruleSetVersion: { type: 'string', example: 'csrc-pboc-2018-06', description: 'The rule set in force on the business date.' },
+  accountTier: { type: 'string', enum: ['I', 'II', 'III'], nullable: true, description: "A customer's PBoC payment-account type; null for a merchant." },
+  paymentLimit: {
+    ...object({
+      period: { type: 'string', enum: ['lifetime', 'year'], description: 'lifetime: counted since the account opened; year: in the calendar year of the business date.' },
+      limit: amount('CNY of payments and transfers from the balance the tier allows in the period (withdrawals to the own card do not count).'),
+      used: amount('CNY paid from the balance in the period.'),
+      left: amount('CNY that may still be paid from the balance in the period.'),
+      mayBuyFunds: { type: 'boolean', description: 'Whether the tier may buy funds from its balance (type III only).' },
+    }),
+    nullable: true,
+    description: "The tier's limit under the rule set in force; null for a merchant or before tiers were in force.",
+  },
   cash: amount('Cash in CNY.'),
   incomeLastDay: signedAmount("Sum over the funds of their income on the wallet's latest income day."),
   incomeLastDayDate: INCOME.incomeLastDayDate,
@@ -141,6 +153,11 @@ export const INSTANT_WITHDRAWAL_SCHEMA: JsonSchema = object(
   { processId: PROCESS_ID, walletId: { ...UUID, description: 'the merchant wallet' }, amount: cny('the CNY to pay out at once') },
   'the merchant withdrawal started: it pays out from the cash and the funds, or moves nothing',
 );
+
+export const ACCOUNT_TIER_SCHEMA: JsonSchema = writeResponseSchema("the wallet's payment-account type from now on", {
+  walletId: { ...UUID, description: 'the wallet' },
+  accountTier: { type: 'string', enum: ['I', 'II', 'III'], description: 'the PBoC payment-account type' },
+});
 
 export const REBALANCING_SCHEMA: JsonSchema = writeResponseSchema('how the wallet rebalances from now on', {
   walletId: { ...UUID, description: 'the wallet' },

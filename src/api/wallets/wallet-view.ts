@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { decodeData } from '../../domain/event-codec';
 import { type Fen, formatFen } from '../../domain/money';
 import { instantQuotaLeftFen } from '../../domain/position/position.decider';
-import type { RebalancingMode } from '../../domain/wallet/wallet.decider';
-import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
+import { type RebalancingMode, NOTHING_PAID, tierLimitLeftFen } from '../../domain/wallet/wallet.decider';
+import { type AccountTier, type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import { ProjectionBehindError, ReadModels } from '../../projections';
-import { CALENDAR_COLLECTION, CALENDAR_DOC_ID, type CalendarDoc } from '../../projections/read-models/calendar.projection';
+import { CALENDAR_COLLECTION, CALENDAR_DOC_ID, type CalendarDoc, ruleSetsOf } from '../../projections/read-models/calendar.projection';
 import { type FundHoldingDoc, type WalletDoc, WALLETS_COLLECTION } from '../../projections/read-models/wallets.projection';
 import { HttpProblem } from '../http/problem';
 
@@ -24,6 +24,14 @@ export interface HoldingView {
   incomeTotal: string;
 }
 
+export interface PaymentLimitView {
+  period: 'lifetime' | 'year';
+  limit: string;
+  used: string;
+  left: string;
+  mayBuyFunds: boolean;
+}
+
 export interface WalletView {
   walletId: string;
   ownerKind: string;
@@ -31,6 +39,10 @@ export interface WalletView {
   rebalancing: RebalancingMode;
   businessDate: string;
   ruleSetVersion: string;
+  /** A customer's payment-account type; null for a merchant. */
+  accountTier: AccountTier | null;
+  /** What the tier's limit on payments from the balance leaves; null where no tier applies. */
+  paymentLimit: PaymentLimitView | null;
   cash: string;
   /** Summed over the funds whose latest income day is the wallet's latest. */
   incomeLastDay: string;
@@ -72,7 +84,7 @@ export function isOpened(wallet: WalletDoc | undefined): wallet is OpenedWalletD
  * both render through here, so the two cannot differ in anything but the documents they start from.
  */
 export function walletViewOf(wallet: OpenedWalletDoc, calendar: CalendarDoc): WalletView {
-  const ruleSet = ruleSetOn(calendar.businessDate);
+  const ruleSet = ruleSetOn(calendar.businessDate, ruleSetsOf(calendar));
   const holdings = wallet.funds.map((fund) => holdingView(wallet, fund, calendar.businessDate, ruleSet));
   const lastDate = holdings.reduce<string | null>((latest, h) => (h.incomeLastDayDate !== null && (latest === null || h.incomeLastDayDate > latest) ? h.incomeLastDayDate : latest), null);
   const sum = (values: readonly Fen[]) => values.reduce((total, value) => total + value, 0n);
@@ -83,12 +95,22 @@ export function walletViewOf(wallet: OpenedWalletDoc, calendar: CalendarDoc): Wa
     rebalancing: wallet.rebalancing,
     businessDate: calendar.businessDate,
     ruleSetVersion: ruleSet.version,
+    accountTier: wallet.accountTier ?? null,
+    paymentLimit: paymentLimitView(wallet, calendar.businessDate, ruleSet),
     cash: formatFen(wallet.cashFen),
     incomeLastDay: formatFen(sum(wallet.funds.filter((f) => lastDate !== null && f.lastIncomeDate === lastDate).map((f) => f.lastIncomeFen))),
     incomeLastDayDate: lastDate,
     incomeTotal: formatFen(sum(wallet.funds.map((f) => f.incomeTotalFen))),
     holdings,
   };
+}
+
+function paymentLimitView(wallet: WalletDoc, businessDate: string, ruleSet: RuleSet): PaymentLimitView | null {
+  // Documents written before tiers were recorded have neither field; they read as no tier and nothing paid.
+  const limit = tierLimitLeftFen({ accountTier: wallet.accountTier ?? null, paid: wallet.paid ?? NOTHING_PAID }, businessDate, ruleSet);
+  if (!limit) return null;
+  const { rule, usedFen, leftFen } = limit;
+  return { period: rule.period, limit: formatFen(rule.paymentLimitFen), used: formatFen(usedFen), left: formatFen(leftFen), mayBuyFunds: rule.mayBuyFunds };
 }
 
 /** The projections a wallet view reads, for callers that wait for a position first. */

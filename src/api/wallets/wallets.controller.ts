@@ -2,7 +2,8 @@ import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { AS_OF_QUERY, AsOfResolver } from '../as-of/as-of';
-import { WalletOwnerOr } from '../auth/access.decorator';
+import { ACCOUNT_TIERS } from '../../domain/rules/rule-set';
+import { Staff, WalletOwnerOr } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
@@ -17,7 +18,7 @@ import { InstantWithdrawals } from './instant-withdrawals';
 import { Rebalances } from './rebalances';
 import { WalletCommands } from './wallet-commands';
 import { CSV_CONTENT_TYPE, prefersCsv, transactionsCsv } from './transactions-csv';
-import { CASH_MOVED_SCHEMA, INSTANT_WITHDRAWAL_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, REBALANCE_SCHEMA, REBALANCING_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
+import { CASH_MOVED_SCHEMA, INSTANT_WITHDRAWAL_SCHEMA, PAYMENT_SCHEMA, PURCHASE_SCHEMA, ACCOUNT_TIER_SCHEMA, REBALANCE_SCHEMA, REBALANCING_SCHEMA, REDEMPTION_SCHEMA, TRANSACTION_PAGE_SCHEMA, WALLET_VIEW_SCHEMA } from './wallet-schemas';
 import { ListWalletTransactionsQuery, type TransactionPage } from './wallet-transactions.query';
 import type { WalletView } from './wallet-view';
 
@@ -39,6 +40,9 @@ const REBALANCE_BODY = defineBody({
 const REBALANCING_BODY = defineBody({
   mode: { kind: 'enum', values: ['automatic', 'manual'], description: "automatic: each day close's proposal for the wallet is made as fund switches; manual (the default): proposals are only shown" },
 });
+const ACCOUNT_TIER_BODY = defineBody({
+  tier: { kind: 'enum', values: ACCOUNT_TIERS, description: "the payment-account type the owner's identity is now verified for: raised, never lowered" },
+});
 const REDEMPTION_BODY = defineBody({
   fundCode: FUND_CODE_FIELD,
   amount: AMOUNT,
@@ -57,7 +61,7 @@ const money = (summary: string, path: string, body: RouteDoc['body'], schema: Js
   responses: {
     201: { description: 'written; `position` is the event store position of the write', schema },
     404: { description: 'no such wallet or fund' },
-    422: { description: 'a business rule refused it (INSUFFICIENT_FUNDS, INSUFFICIENT_HOLDING, INSTANT_CAP_EXCEEDED, SELF_PAYMENT)' },
+    422: { description: 'a business rule refused it (INSUFFICIENT_FUNDS, INSUFFICIENT_HOLDING, INSTANT_CAP_EXCEEDED, SELF_PAYMENT, ACCOUNT_TIER_LIMIT, ACCOUNT_TIER_FORBIDS_FUNDS)' },
   },
   ...extra,
 });
@@ -78,6 +82,21 @@ export const WALLET_ROUTES: RouteDoc[] = [
     body: REBALANCING_BODY,
     idempotent: true,
     responses: { 200: { description: 'the mode recorded', schema: REBALANCING_SCHEMA }, 404: { description: 'no such wallet' } },
+  },
+  {
+    method: 'post',
+    path: '/wallets/{walletId}/account-tier',
+    summary: "Raise a customer wallet's PBoC payment-account type after further verification of its owner",
+    tag: 'wallets',
+    roles: ['operator', 'compliance'],
+    params: { walletId: 'id' },
+    body: ACCOUNT_TIER_BODY,
+    idempotent: true,
+    responses: {
+      200: { description: 'the tier recorded (unchanged when it already was that tier)', schema: ACCOUNT_TIER_SCHEMA },
+      404: { description: 'no such wallet' },
+      422: { description: 'TIER_NOT_RAISED (a lower tier than the present one) or NO_ACCOUNT_TIER (a merchant wallet)' },
+    },
   },
   {
     method: 'post',
@@ -229,6 +248,13 @@ export class WalletsController {
     const { fundCode, amount } = validateBody(PURCHASE_BODY, body);
     const command = await this.wallets.purchase(context, validateParam('walletId', 'id', walletId), fundCode, amount);
     return reply(response, await this.transfers.completed(await this.commands.execute(command)));
+  }
+
+  @Post('account-tier')
+  @Staff('operator', 'compliance')
+  async accountTier(@Command() context: CommandContext, @Param('walletId') walletId: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    const { tier } = validateBody(ACCOUNT_TIER_BODY, body);
+    return reply(response, await this.commands.execute(await this.wallets.raiseAccountTier(context, validateParam('walletId', 'id', walletId), tier)));
   }
 
   @Post('rebalancing')

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
+import { upcastToCurrent } from '../../domain/event-schemas';
 import { type ChainReport, type EventStore, type LogHead, StoreNotFoundError, openEventStore } from '../../eventstore';
 import { snapshotFoldCheck } from '../../api/commands/snapshot-check';
 import { verifyReportBody } from '../../api/audit/verify-report';
@@ -48,7 +49,7 @@ export async function auditVerify(argv: string[]): Promise<number> {
 export function openForAudit(dataDir: string | undefined): EventStore {
   const config = loadConfig({ dataDir });
   try {
-    return openEventStore(config.eventStoreUrl, { readOnly: true, ...(config.auditKey !== undefined && { auditKey: config.auditKey }) });
+    return openEventStore(config.eventStoreUrl, { readOnly: true, upcast: upcastToCurrent, ...(config.auditKey !== undefined && { auditKey: config.auditKey }) });
   } catch (error) {
     if (error instanceof StoreNotFoundError) throw new UsageError(error.message);
     throw error;

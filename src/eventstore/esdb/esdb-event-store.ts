@@ -27,6 +27,7 @@ import type {
   ChainReport,
   EventInput,
   EventStore,
+  EventUpcaster,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -37,6 +38,7 @@ import type {
   LogHead,
   VerifyOptions,
 } from '../event-store';
+import { asStored } from '../event-store';
 import {
   AppendManyUnsupportedError,
   InvalidEventError,
@@ -86,6 +88,8 @@ export type EsdbClient = Pick<
 export interface EsdbEventStoreOptions {
   /** Milliseconds since the epoch recorded on each event (and hashed); injected for deterministic tests. */
   clock?: () => number;
+  /** Applied to every event read (the domain's upcasters); events are handed out as stored without it. */
+  upcast?: EventUpcaster;
 }
 
 /** Appends with 'any' or 'stream_exists' re-read the tail and try again this often when another writer got in first. */
@@ -111,7 +115,8 @@ interface Tail {
  * stored as JSON events; each one's link in its stream's hash chain (hash and recorded time) rides in the
  * event metadata under `$ifw`, and is stripped again on reading. To hash an append onto the chain the adapter
  * reads the stream's last event first, then appends with that exact revision as the expected revision, so the
- * server refuses the write if anyone appended in between.
+ * server refuses the write if anyone appended in between. Reads hand events out through the injected
+ * upcaster; verification and the tail an append hashes onto use the event as stored.
  */
 export class EsdbEventStore implements EventStore {
   private closed = false;
@@ -119,6 +124,7 @@ export class EsdbEventStore implements EventStore {
   constructor(
     private readonly client: EsdbClient,
     private readonly clock: () => number,
+    private readonly upcast: EventUpcaster = asStored,
   ) {}
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -171,7 +177,7 @@ export class EsdbEventStore implements EventStore {
     for await (const raw of this.readRaw(stream, { fromRevision, direction, maxCount })) {
       // Events another client wrote into the stream carry no chain link; verifyStream reports them.
       const decoded = decodeStored(raw, this.streamPosition(raw));
-      if (decoded.ok) yield decoded.event;
+      if (decoded.ok) yield this.upcast(decoded.event);
     }
   }
 
@@ -187,7 +193,7 @@ export class EsdbEventStore implements EventStore {
     for await (const resolved of this.iterate(read)) {
       const event = decodeLogEvent(resolved.event, filter);
       if (!event) continue;
-      yield event;
+      yield this.upcast(event);
       if (--remaining === 0) return;
     }
   }
@@ -199,13 +205,17 @@ export class EsdbEventStore implements EventStore {
     const fromPosition: ReadPosition =
       from === 'start' ? START : from === 'end' ? END : toReadPosition(checkNonNegative(from, 'fromPosition'));
     const source = this.client.subscribeToAll({ fromPosition, filter: toClientFilter(serverFilterFor(filter)) }, READABLE_OPTIONS);
-    return new EsdbSubscription(source, filter);
+    return new EsdbSubscription(source, filter, this.upcast);
   }
 
+  /** Read without the upcaster: a stream whose last event is too new for this code to read still has a revision. */
   async streamRevision(stream: string): Promise<bigint> {
-    let revision = -1n;
-    for await (const event of this.readStream(stream, { direction: 'backwards', maxCount: 1 })) revision = event.revision;
-    return revision;
+    checkStreamName(stream);
+    this.checkOpen();
+    for await (const raw of this.readRaw(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+      return decodeStored(raw, this.streamPosition(raw)).ok ? raw.revision : -1n;
+    }
+    return -1n;
   }
 
   async lastPosition(): Promise<bigint> {
@@ -424,7 +434,7 @@ export function openEsdbEventStore(url: string, options: EsdbEventStoreOptions =
   } catch {
     throw new UnsupportedEventStoreUrlError(url);
   }
-  return new EsdbEventStore(client, options.clock ?? Date.now);
+  return new EsdbEventStore(client, options.clock ?? Date.now, options.upcast);
 }
 
 function toClientFilter(filter: ServerFilter): Filter {

@@ -1,5 +1,5 @@
 import type { AllStreamSubscription } from '@eventstore/db-client';
-import type { RecordedEvent, Subscription } from '../event-store';
+import type { EventUpcaster, RecordedEvent, Subscription } from '../event-store';
 import { type CheckedFilter, decodeLogEvent } from './esdb-mapping';
 
 /**
@@ -13,6 +13,7 @@ export class EsdbSubscription implements Subscription {
   constructor(
     private readonly source: AllStreamSubscription,
     private readonly filter: CheckedFilter,
+    private readonly upcast: EventUpcaster,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordedEvent> {
@@ -20,7 +21,7 @@ export class EsdbSubscription implements Subscription {
       for await (const resolved of this.source) {
         if (this.closed) return;
         const event = decodeLogEvent(resolved.event, this.filter);
-        if (event) yield event;
+        if (event) yield this.upcast(event);
       }
     } catch (error) {
       // close() cancels the call and destroys the readable, which a pending read reports as a premature close.

@@ -17,6 +17,7 @@ import type {
   EventFilter,
   EventInput,
   EventStore,
+  EventUpcaster,
   LogHead,
   ReadAllOptions,
   ReadStreamOptions,
@@ -27,6 +28,7 @@ import type {
   Subscription,
   VerifyOptions,
 } from '../event-store';
+import { asStored } from '../event-store';
 import { AppendManyUnsupportedError, CorruptDatabaseError, InvalidEventError, StoreClosedError, StoreNotFoundError } from '../errors';
 import { LIMITS } from '../limits';
 import { AppendWriter } from './append-writer';
@@ -47,6 +49,8 @@ export interface SqliteEventStoreOptions {
   readOnly?: boolean;
   /** Told of a snapshot the loader refused (its stream is folded instead); a warning on stderr by default. */
   onSnapshotRefused?: (stream: string, reason: string) => void;
+  /** Applied to every event read (the domain's upcasters); events are handed out as stored without it. */
+  upcast?: EventUpcaster;
 }
 
 function warnSnapshotRefused(stream: string, reason: string): void {
@@ -82,6 +86,7 @@ export class SqliteEventStore implements EventStore {
     private readonly multiStreamAppend: boolean,
     auditKey: string | undefined,
     private readonly onSnapshotRefused: (stream: string, reason: string) => void,
+    private readonly upcast: EventUpcaster,
   ) {
     const checkpoints = auditKey === undefined ? undefined : { key: auditKey, everyEvents: LOG_CHECKPOINT_EVERY_EVENTS };
     this.writer = new AppendWriter(db, clock, () => this.wakeSubscriptions(), checkpoints);
@@ -108,7 +113,7 @@ export class SqliteEventStore implements EventStore {
         db.pragma('synchronous = FULL');
       }
       migrate(db, path);
-      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true, options.auditKey, options.onSnapshotRefused ?? warnSnapshotRefused);
+      return new SqliteEventStore(db, options.clock ?? Date.now, options.multiStreamAppend ?? true, options.auditKey, options.onSnapshotRefused ?? warnSnapshotRefused, options.upcast ?? asStored);
     } catch (error) {
       db?.close();
       const code = (error as { code?: string }).code;
@@ -124,7 +129,7 @@ export class SqliteEventStore implements EventStore {
       db = new Database(path, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 5000');
       requireCurrentSchema(db, path);
-      return new SqliteEventStore(db, options.clock ?? Date.now, false, options.auditKey, options.onSnapshotRefused ?? warnSnapshotRefused);
+      return new SqliteEventStore(db, options.clock ?? Date.now, false, options.auditKey, options.onSnapshotRefused ?? warnSnapshotRefused, options.upcast ?? asStored);
     } catch (error) {
       db?.close();
       const code = (error as { code?: string }).code;
@@ -160,7 +165,7 @@ export class SqliteEventStore implements EventStore {
     const page = backwards ? this.streamBackwards : this.streamForwards;
     while (remaining > 0 && next >= 0) {
       const rows = page.all(head.stream_id, next, Math.min(remaining, LIMITS.readPageSize));
-      for (const row of rows) yield toRecordedEvent(row);
+      for (const row of rows) yield this.eventOf(row);
       if (rows.length < Math.min(remaining, LIMITS.readPageSize)) return;
       remaining -= rows.length;
       next = rows[rows.length - 1]!.revision + (backwards ? -1 : 1);
@@ -176,7 +181,7 @@ export class SqliteEventStore implements EventStore {
     while (remaining > 0) {
       const limit = Math.min(remaining, LIMITS.readPageSize);
       const rows = filter.statement.all(Number(after), ...filter.params, limit);
-      for (const row of rows) yield toRecordedEvent(row);
+      for (const row of rows) yield this.eventOf(row);
       if (rows.length < limit) return;
       remaining -= rows.length;
       after = BigInt(rows[rows.length - 1]!.position);
@@ -195,7 +200,7 @@ export class SqliteEventStore implements EventStore {
           // One read transaction, so the end of the log it reports is the end of the rows it scanned.
           this.db.transaction(() => {
             const rows = filter.statement.all(Number(afterPosition), ...filter.params, maxCount);
-            const events = rows.map(toRecordedEvent);
+            const events = rows.map((row) => this.eventOf(row));
             const scannedTo = rows.length < maxCount ? BigInt(this.maxPosition.get()?.position ?? -1) : events[events.length - 1]!.position;
             return { events, scannedTo };
           })(),
@@ -267,6 +272,11 @@ export class SqliteEventStore implements EventStore {
 
   private checkOpen(): void {
     if (this.closed) throw new StoreClosedError();
+  }
+
+  /** Every event a read hands out passes here; the verifier and the snapshots read the stored text instead. */
+  private eventOf(row: EventRow): RecordedEvent {
+    return this.upcast(toRecordedEvent(row));
   }
 
   /** A page of the log after a position, with the filter compiled into SQL; statements are cached per filter shape. */

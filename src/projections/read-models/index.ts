@@ -6,6 +6,7 @@ import { fundsProjection } from './funds.projection';
 import { ledgerProjection } from './ledger.projection';
 import { merchantProfilesProjection } from './merchant-profiles.projection';
 import { partiesProjection } from './parties.projection';
+import { ruleBookProjection } from './rule-book.projection';
 import { transactionsProjection } from './transactions.projection';
 import { walletsProjection } from './wallets.projection';
 
@@ -20,4 +21,5 @@ export const READ_MODELS: readonly ProjectionDefinition[] = [
   partiesProjection,
   forecastsProjection,
   activityProjection,
+  ruleBookProjection,
 ];

@@ -65,7 +65,7 @@ export function transactionId(position: bigint, index: number): string {
   return `${position.toString().padStart(POSITION_DIGITS, '0')}:${index}`;
 }
 
-type MoneyWalletEvent = Exclude<WalletEvent, { type: 'WalletOpened' | 'RebalancingSet' }>;
+type MoneyWalletEvent = Exclude<WalletEvent, { type: 'WalletOpened' | 'RebalancingSet' | 'AccountTierRaised' }>;
 type MovingPositionEvent = Extract<PositionEvent, { type: (typeof POSITION_TYPES)[number] }>;
 
 function walletMovement(event: MoneyWalletEvent): Movement {

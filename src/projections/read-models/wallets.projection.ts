@@ -1,7 +1,8 @@
 import type { RecordedEvent } from '../../eventstore';
 import type { Fen } from '../../domain/money';
+import type { AccountTier } from '../../domain/rules/rule-set';
 import type { PositionEvent } from '../../domain/position/position.decider';
-import type { RebalancingMode, WalletEvent } from '../../domain/wallet/wallet.decider';
+import { type PaidFromBalance, type RebalancingMode, type WalletEvent, NOTHING_PAID, paidAfter } from '../../domain/wallet/wallet.decider';
 import { invariant } from '../../invariant';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
 
@@ -31,13 +32,17 @@ export interface WalletDoc {
   cashFen: Fen;
   /** Whether the day close's proposals for the wallet are made as fund switches. */
   rebalancing: RebalancingMode;
+  /** A customer's payment-account tier (I, II, III); null for a merchant. */
+  accountTier: AccountTier | null;
+  /** Payments from the balance, which a tier's limit counts. */
+  paid: PaidFromBalance;
   /** In the order the wallet first bought them. */
   funds: FundHoldingDoc[];
   /** The last event applied, so an event replayed after a half-written batch is recognised and not applied twice. */
   lastEventPosition: string;
 }
 
-const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived', 'RebalancingSet'] as const;
+const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived', 'RebalancingSet', 'AccountTierRaised'] as const;
 const POSITION_TYPES = ['PurchasePlaced', 'PurchaseConfirmed', 'IncomeAccrued', 'InstantRedemptionMade', 'StandardRedemptionPlaced', 'StandardRedemptionSettled'] as const;
 
 const WALLET_PREFIX = 'wallet-';
@@ -52,7 +57,7 @@ export function positionStreamParts(stream: string): { walletId: string; fundCod
 }
 
 function emptyWallet(walletId: string): WalletDoc {
-  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, rebalancing: 'manual', funds: [], lastEventPosition: '-1' };
+  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, rebalancing: 'manual', accountTier: null, paid: NOTHING_PAID, funds: [], lastEventPosition: '-1' };
 }
 
 function emptyFund(fundCode: string): FundHoldingDoc {
@@ -63,14 +68,17 @@ function emptyFund(fundCode: string): FundHoldingDoc {
 export function evolveWalletCash(wallet: WalletDoc, event: WalletEvent): WalletDoc {
   switch (event.type) {
     case 'WalletOpened':
-      return { ...wallet, ownerKind: event.data.ownerKind, ownerId: event.data.ownerId };
+      return { ...wallet, ownerKind: event.data.ownerKind, ownerId: event.data.ownerId, accountTier: event.data.accountTier ?? null };
+    case 'AccountTierRaised':
+      return { ...wallet, accountTier: event.data.to };
     case 'CashDeposited':
     case 'PaymentReceived':
     case 'PaymentReturned':
     case 'RedemptionCashReceived':
       return { ...wallet, cashFen: wallet.cashFen + event.data.amountFen };
-    case 'CashWithdrawn':
     case 'PaymentSent':
+      return { ...wallet, cashFen: wallet.cashFen - event.data.amountFen, paid: paidAfter(wallet.paid ?? NOTHING_PAID, event.data.amountFen, event.data.businessDate) };
+    case 'CashWithdrawn':
     case 'PurchasePaid':
       return { ...wallet, cashFen: wallet.cashFen - event.data.amountFen };
     case 'RebalancingSet':
@@ -135,7 +143,7 @@ async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> 
 
 export const walletsProjection: ProjectionDefinition = {
   name: 'wallets',
-  description: 'Per wallet: owner, cash, rebalancing mode, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income.',
+  description: 'Per wallet: owner, cash, rebalancing mode, account tier and payments from the balance, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income.',
   collections: [{ name: WALLETS_COLLECTION, indexes: [] }],
   eventTypes: [...WALLET_TYPES, ...POSITION_TYPES],
   apply,

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openEventStore } from '../src/eventstore';
-import { READ_MODELS } from '../src/projections';
+import { READ_MODELS, SqliteReadStore } from '../src/projections';
+import { expectedAfter, toEventInputs } from '../src/api/commands/stored-aggregate';
+import { calendarDecider } from '../src/domain/calendar/calendar.decider';
+import { fold } from '../src/domain/decider';
+import { ruleSetOn } from '../src/domain/rules/rule-set';
+import { walletDecider } from '../src/domain/wallet/wallet.decider';
 
 const bin = join(process.cwd(), 'dist', 'cli', 'main.js');
 const env = { ...process.env, IFW_EVENTSTORE_URL: '', IFW_READSTORE_URL: '' };
@@ -190,6 +195,49 @@ describe('ifw', () => {
     const unknown = ifw('projections', 'rebuild', '--data', dir, '--name', 'walets');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('no read model "walets"; the read models are calendar, wallets');
+  });
+
+  it('projections rebuild --rules reports what a proposed rule set changes and would have refused, and serves nothing new', async () => {
+    const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
+    const metadata = { correlationId: 'c', causationId: 'c', principal: 'operator:test', ruleSetVersion: 'csrc-pboc-2018-06', businessDate: '2026-01-05' };
+    const append = async (stream: string, events: { type: string; data: object }[]) => {
+      await store.append(stream, toEventInputs(events, metadata), { expectedRevision: expectedAfter(await store.streamRevision(stream)) });
+    };
+    await append('calendar', calendarDecider.decide({ type: 'StartCalendar', startDate: '2026-01-05' }, calendarDecider.initialState));
+    const wallet = 'a0000000-0000-4000-8000-000000000001';
+    const opened = walletDecider.decide({ type: 'OpenWallet', walletId: wallet, ownerKind: 'customer', ownerId: 'p-1', accountTier: 'I' }, walletDecider.initialState);
+    const funded = fold(walletDecider, [...opened, ...walletDecider.decide({ type: 'Deposit', amountFen: 100_000n }, fold(walletDecider, opened))]);
+    const paid = walletDecider.decide({ type: 'SendPayment', paymentId: 'pay-1', toWalletId: 'b0000000-0000-4000-8000-000000000002', amountFen: 80_000n, businessDate: '2026-01-05', ruleSet: ruleSetOn('2026-01-05') }, funded);
+    await append(`wallet-${wallet}`, [...opened, { type: 'CashDeposited', data: { amountFen: 100_000n, postings: [] } }, ...paid]);
+    const tight = { ...ruleSetOn('2026-01-05'), version: 'tight-2027', effectiveFrom: '2027-01-01', accountTiers: { ...ruleSetOn('2026-01-05').accountTiers!, I: { paymentLimitFen: 50_000n, period: 'lifetime' as const, mayBuyFunds: false } } };
+    await append('compliance-rules', [{ type: 'RuleSetProposed', data: { ruleSet: tight } }]);
+    await store.close();
+
+    const result = ifw('projections', 'rebuild', '--data', dir, '--rules', 'tight-2027', '--applies-from', '2026-01-01', '--json');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ rules: 'tight-2027', appliesFrom: '2026-01-01', promotable: false, breaches: { total: 1, byCode: { ACCOUNT_TIER_LIMIT: 1 } } });
+    expect(report.diff.examples).toEqual([
+      {
+        walletId: wallet,
+        changes: [
+          { field: 'paymentLimit', before: '1000.00 per lifetime', after: '500.00 per lifetime' },
+          { field: 'paymentLeft', before: '200.00', after: '0.00' },
+          { field: 'overLimit', before: 'false', after: 'true' },
+          { field: 'breaches', before: null, after: '1' },
+        ],
+      },
+    ]);
+    // The shadow stands beside the served version; readers still read version 1.
+    const readStore = SqliteReadStore.open(join(dir, 'read.db'));
+    expect(await readStore.getRecord('projection:compliance')).toEqual({ activeVersion: 1, buildingVersion: 2 });
+    await readStore.close();
+    const text = ifw('projections', 'rebuild', '--data', dir, '--rules', 'tight-2027');
+    expect(text.stdout).toContain('rule set tight-2027 applied from 2027-01-01');
+    expect(text.stdout).toContain('promotable');
+    const unknown = ifw('projections', 'rebuild', '--data', dir, '--rules', 'nope');
+    expect({ status: unknown.status, stderr: unknown.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('no rule set nope') });
+    expect(ifw('projections', 'rebuild', '--data', dir, '--applies-from', '2026-01-01').status).toBe(2);
   });
 
   it('reports a corrupt store as an error with what to do, status 1', () => {

@@ -137,3 +137,14 @@ export function sortFields(orderBy: readonly string[] | undefined): string[] {
   if (fields[fields.length - 1] !== 'id') fields.push('id');
   return fields;
 }
+
+/** Every document of a collection, page by page in id order: memory stays bounded by one page. */
+export async function* everyDocument(readStore: ReadStore, collection: string): AsyncGenerator<StoredDoc> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await readStore.find(collection, { orderBy: ['id'], limit: READ_STORE_LIMITS.maxPageSize, ...(after === undefined ? {} : { after: [after] }) });
+    yield* page;
+    if (page.length < READ_STORE_LIMITS.maxPageSize) return;
+    after = page[page.length - 1]!.id;
+  }
+}

@@ -5,7 +5,7 @@ import { type LogConsumerOptions } from './log-consumer';
 import { type ProjectionDefinition, checkpointKey, versionedCollection } from './projection';
 import { type ProjectionCatalog, physicalSpecs } from './projection-catalog';
 import { DEFAULT_LEASE_TTL_MS, ProjectionRunner, type ProjectionStatus, type RunnerOptions } from './projection-runner';
-import { READ_STORE_LIMITS, type ReadStore } from './read-store';
+import { type ReadStore, everyDocument } from './read-store';
 
 export interface RebuildReport {
   name: string;
@@ -30,6 +30,8 @@ export interface RebuildOptions {
   consumer: LogConsumerOptions;
   /** Longest wait for another process's live writer to reach the rebuilt position, before comparing digests. */
   liveWaitMs: number;
+  /** False to leave the new version built beside the served one, unserved: a shadow, compared and maybe switched to later. */
+  switchWhenBuilt?: boolean;
   onProgress?: (statuses: ProjectionStatus[], eventsRead: number) => void;
 }
 
@@ -64,18 +66,42 @@ export async function rebuildProjections(store: EventStore, catalog: ProjectionC
   for (const definition of definitions) {
     const { previous, next } = versions.get(definition.name)!;
     const status = rebuilt.statuses.find((s) => s.name === definition.name)!;
+    const counts = { events: rebuilt.eventsRead, eventsApplied: status.eventsApplied };
     if (status.state === 'halted') {
-      reports.push(await report(catalog, definition, previous, next, status, rebuilt.eventsRead, `${status.lastError?.message} (at position ${status.lastError?.position})`));
+      reports.push(await report(catalog, definition, previous, next, counts, `${status.lastError?.message} (at position ${status.lastError?.position})`));
       continue;
     }
-    // No reader uses the new version yet: its indexes are built once, now, instead of maintained while it loaded.
-    await catalog.readStore.ensureCollections(physicalSpecs(definition, next));
-    await alignPositions(store, catalog, feed, definition, previous, next, options);
-    const finished = await report(catalog, definition, previous, next, status, rebuilt.eventsRead, null);
-    await catalog.save(definition.name, { activeVersion: next, buildingVersion: null });
-    reports.push({ ...finished, switched: true });
+    if (options.switchWhenBuilt === false) {
+      await alignPositions(store, catalog, feed, definition, previous, next, options);
+      reports.push(await report(catalog, definition, previous, next, counts, null));
+      continue;
+    }
+    reports.push(await switchToVersion(store, catalog, feed, definition, next, counts, options));
   }
   return reports;
+}
+
+/**
+ * Catches a built version up to the served one with `definition` and makes it the served one. A shadow built
+ * under other rules is switched to this way once those rules are in the log.
+ */
+export async function switchToVersion(
+  store: EventStore,
+  catalog: ProjectionCatalog,
+  feed: LogFeed,
+  definition: ProjectionDefinition,
+  next: number,
+  counts: RebuildCounts,
+  options: RebuildOptions,
+): Promise<RebuildReport> {
+  const record = await catalog.load(definition.name);
+  const previous = record?.activeVersion ?? 1;
+  // No reader uses the new version yet: its indexes are built once, now, instead of maintained while it loaded.
+  await catalog.readStore.ensureCollections(physicalSpecs(definition, next));
+  await alignPositions(store, catalog, feed, definition, previous, next, options);
+  const finished = await report(catalog, definition, previous, next, counts, null);
+  await catalog.save(definition.name, { activeVersion: next, buildingVersion: null });
+  return { ...finished, switched: true };
 }
 
 /** Drops what earlier versions left behind (keeping the served one) and creates the collections of the next. */
@@ -124,9 +150,14 @@ async function catchUpUnwrittenServedVersions(store: EventStore, catalog: Projec
   const unwritten: ProjectionDefinition[] = [];
   for (const definition of definitions) {
     const lease = await catalog.readStore.claimLease(definition.name, options.owner, options.clock(), DEFAULT_LEASE_TTL_MS);
-    if (lease.owner === options.owner) unwritten.push(definition);
+    if (lease.owner === options.owner) unwritten.push(servedDefinition(catalog, definition));
   }
   if (unwritten.length > 0) await runUntilCaughtUp(store, catalog, feed, unwritten, { kind: 'live' }, options);
+}
+
+/** The served version is written by the catalog's own definition, never by one built under other rules for a shadow. */
+function servedDefinition(catalog: ProjectionCatalog, definition: ProjectionDefinition): ProjectionDefinition {
+  return catalog.definition(definition.name) ?? definition;
 }
 
 /**
@@ -145,7 +176,7 @@ async function alignPositions(store: EventStore, catalog: ProjectionCatalog, fee
     }
     const lease = await readStore.claimLease(definition.name, options.owner, options.clock(), DEFAULT_LEASE_TTL_MS);
     if (lease.owner === options.owner) {
-      await runUntilCaughtUp(store, catalog, feed, [definition], { kind: 'live' }, options);
+      await runUntilCaughtUp(store, catalog, feed, [servedDefinition(catalog, definition)], { kind: 'live' }, options);
       continue;
     }
     await waitForCheckpoint(readStore, checkpointKey(definition.name, previous), rebuilt, options.liveWaitMs);
@@ -161,15 +192,20 @@ async function waitForCheckpoint(readStore: ReadStore, key: string, position: bi
   }
 }
 
-async function report(catalog: ProjectionCatalog, definition: ProjectionDefinition, previous: number, next: number, status: ProjectionStatus, eventsRead: number, halted: string | null): Promise<RebuildReport> {
+/** Events of the log a rebuild read, and how many of them its projection applied. */
+export interface RebuildCounts {
+  events: number;
+  eventsApplied: number;
+}
+
+async function report(catalog: ProjectionCatalog, definition: ProjectionDefinition, previous: number, next: number, counts: RebuildCounts, halted: string | null): Promise<RebuildReport> {
   const live = await catalog.readStore.checkpoint(checkpointKey(definition.name, previous));
   const rebuilt = await catalog.readStore.checkpoint(checkpointKey(definition.name, next));
   return {
     name: definition.name,
     version: next,
     previousVersion: previous,
-    events: eventsRead,
-    eventsApplied: status.eventsApplied,
+    ...counts,
     livePosition: live === undefined ? null : live.toString(),
     rebuiltPosition: rebuilt === undefined ? null : rebuilt.toString(),
     liveDigest: await digestVersion(catalog.readStore, definition, previous),
@@ -183,13 +219,8 @@ async function report(catalog: ProjectionCatalog, definition: ProjectionDefiniti
 export async function digestVersion(readStore: ReadStore, definition: ProjectionDefinition, version: number): Promise<string> {
   const hash = createHash('sha256');
   for (const collection of definition.collections) {
-    const name = versionedCollection(collection.name, version);
-    let after: string | undefined;
-    for (;;) {
-      const page = await readStore.find(name, { orderBy: ['id'], limit: READ_STORE_LIMITS.maxPageSize, ...(after === undefined ? {} : { after: [after] }) });
-      for (const doc of page) hash.update(`${collection.name}\u0000${doc.id}\u0000${doc.position}\u0000${canonicalJson(doc.body)}\n`);
-      if (page.length < READ_STORE_LIMITS.maxPageSize) break;
-      after = page[page.length - 1]!.id;
+    for await (const doc of everyDocument(readStore, versionedCollection(collection.name, version))) {
+      hash.update(`${collection.name}\u0000${doc.id}\u0000${doc.position}\u0000${canonicalJson(doc.body)}\n`);
     }
   }
   return hash.digest('hex');

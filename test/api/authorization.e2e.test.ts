@@ -98,6 +98,7 @@ interface Route {
 }
 
 let proposals = 0;
+const NO_REBUILD = '00000000-0000-4000-8000-00000000000f';
 const ruleSetProposal = (n: number) => ({
   version: `auth-${n}`,
   effectiveFrom: `2030-01-${String(n).padStart(2, '0')}`,
@@ -212,6 +213,16 @@ const ROUTES: Route[] = [
     body: () => ruleSetProposal(++proposals),
     allowed: ['compliance'],
     success: { status: 201 },
+  },
+  { name: 'POST /compliance/rebuilds', method: 'POST', path: () => '/compliance/rebuilds', body: () => ({ rules: 'csrc-pboc-2018-06' }), allowed: ['compliance'], success: { status: 201 } },
+  { name: 'GET /compliance/rebuilds/{rebuildId}', method: 'GET', path: () => `/compliance/rebuilds/${NO_REBUILD}`, allowed: ['auditor', 'compliance'], success: { status: 404, code: 'NOT_FOUND' } },
+  {
+    name: 'POST /compliance/rebuilds/{rebuildId}/promote',
+    method: 'POST',
+    path: () => `/compliance/rebuilds/${NO_REBUILD}/promote`,
+    body: () => ({}),
+    allowed: ['compliance'],
+    success: { status: 404, code: 'NOT_FOUND' },
   },
   { name: 'GET /compliance/rules', method: 'GET', path: () => '/compliance/rules', allowed: ['operator', 'auditor', 'compliance'], success: { status: 200 } },
   { name: 'GET /audit/log', method: 'GET', path: () => '/audit/log', allowed: ['operator', 'auditor'], success: { status: 200 } },

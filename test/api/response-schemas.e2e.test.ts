@@ -156,6 +156,9 @@ describe('the 2xx bodies match their documented schemas', () => {
     const rules = { version: 'schema-2027', effectiveFrom: '2027-01-01', instantRedemptionCap: '20000.00', accountTiers: [], source: 'a rule set of the schema test' };
     await call('POST', '/compliance/rules', {}, { key: COMPLIANCE_KEY, body: rules });
     await call('GET', '/compliance/rules', {}, { key: COMPLIANCE_KEY });
+    const rebuilt = await call('POST', '/compliance/rebuilds', {}, { key: COMPLIANCE_KEY, body: { rules: 'schema-2027' } });
+    await call('GET', '/compliance/rebuilds/{rebuildId}', { rebuildId: rebuilt.body.rebuildId as string }, { key: AUDITOR_KEY });
+    await call('POST', '/compliance/rebuilds/{rebuildId}/promote', { rebuildId: rebuilt.body.rebuildId as string }, { key: COMPLIANCE_KEY, body: {} });
     await call('GET', '/processes', {}, op);
     await call('GET', '/processes/models', {}, { key: AUDITOR_KEY });
     await call('POST', '/processes/models', {}, { ...op, body: { name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') } });

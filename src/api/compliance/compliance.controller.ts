@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
@@ -11,9 +11,14 @@ import { DecideCommand } from '../commands/decide-command';
 import { reply } from '../commands/reply';
 import { writeResponseSchema } from '../commands/write-schemas';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
+import { defineBody } from '../http/body-schema';
 import { parseMinPosition } from '../http/query-params';
+import { validateBody, validateParam } from '../http/validate-body';
+import { RULE_SET_BODY } from './rule-set-body';
+import { REPORT_WAIT_MS, type RuleChangeJob, RuleChangeJobs } from './rule-change-jobs';
+import { MAX_EXAMPLES, RULE_DEPENDENT_PROJECTIONS } from './rule-change-rebuild';
 import { recordedUnder } from '../wallets/wallet-commands';
-import { RULE_SET_BODY, RULE_SET_PROPERTIES, parseRuleSet, ruleSetBody } from './rule-set-body';
+import { RULE_SET_PROPERTIES, parseRuleSet, ruleSetBody } from './rule-set-body';
 import { ListRuleSetsQuery, RULE_SET_PROJECTIONS } from './rule-sets.queries';
 
 const LISTING_SCHEMA: JsonSchema = {
@@ -38,6 +43,106 @@ const LISTING_SCHEMA: JsonSchema = {
         },
       },
     },
+  },
+};
+
+const REBUILD_BODY = defineBody({
+  rules: { ...RULE_SET_BODY.version, description: 'the version of a proposed (or adopted) rule set' },
+  projections: {
+    kind: 'choices',
+    values: RULE_DEPENDENT_PROJECTIONS,
+    minItems: 1,
+    optional: true,
+    description: 'the read models to rebuild, among those whose content depends on the rules (today compliance alone, whose report is the diff; default: all of them)',
+  },
+  appliesFrom: {
+    kind: 'isoDate',
+    optional: true,
+    description: "the date the shadow applies the set from (default: its effective date); an earlier date shows what the set would have refused since, and such a rebuild cannot be promoted",
+  },
+});
+
+const CHANGE_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['field', 'before', 'after'],
+  properties: {
+    field: { type: 'string', description: 'paymentLimit, paymentLeft, mayBuyFunds, overLimit, breaches, or instantQuotaLeft:<fund>' },
+    before: { type: 'string', nullable: true, description: 'under the rules in force: CNY, "true" or "false", a count, or null where no tier applies' },
+    after: { type: 'string', nullable: true, description: 'under the set' },
+  },
+};
+
+const REPORT_SCHEMA: JsonSchema = {
+  type: 'object',
+  nullable: true,
+  description: 'null while the rebuild runs',
+  required: ['rules', 'appliesFrom', 'evaluatedOn', 'liveVersion', 'shadowVersion', 'events', 'promotable', 'instantRedemptionCap', 'diff', 'breaches'],
+  properties: {
+    rules: { type: 'string' },
+    appliesFrom: { type: 'string', format: 'date' },
+    evaluatedOn: { type: 'string', format: 'date', description: "the date each wallet's standing is compared on: today, or the date the set applies from when later" },
+    liveVersion: { type: 'integer', description: 'the served version of the compliance read model' },
+    shadowVersion: { type: 'integer', description: 'the version built under the set, beside it' },
+    events: { type: 'integer', description: 'events of the log the rebuild read' },
+    promotable: { type: 'boolean', description: "true only for a set applied from its own effective date, still ahead" },
+    instantRedemptionCap: { type: 'object', required: ['before', 'after'], properties: { before: { type: 'string' }, after: { type: 'string' } } },
+    diff: {
+      type: 'object',
+      required: ['walletsCompared', 'walletsChanged', 'byField', 'examples'],
+      properties: {
+        walletsCompared: { type: 'integer' },
+        walletsChanged: { type: 'integer' },
+        byField: { type: 'object', additionalProperties: { type: 'integer' }, description: 'wallets changed, per field' },
+        examples: {
+          type: 'array',
+          maxItems: MAX_EXAMPLES,
+          items: { type: 'object', required: ['walletId', 'changes'], properties: { walletId: { type: 'string', format: 'uuid' }, changes: { type: 'array', items: CHANGE_SCHEMA } } },
+        },
+      },
+    },
+    breaches: {
+      type: 'object',
+      required: ['total', 'byCode', 'examples'],
+      description: 'past events the set would have refused, which the rules in force did not',
+      properties: {
+        total: { type: 'integer' },
+        byCode: { type: 'object', additionalProperties: { type: 'integer' } },
+        examples: {
+          type: 'array',
+          maxItems: MAX_EXAMPLES,
+          items: {
+            type: 'object',
+            required: ['position', 'walletId', 'eventType', 'amount', 'businessDate', 'code', 'ruleSetVersion', 'decidedUnder', 'detail'],
+            properties: {
+              position: { type: 'string', pattern: '^[0-9]+$', description: 'the event store position of the event' },
+              walletId: { type: 'string', format: 'uuid' },
+              eventType: { type: 'string' },
+              amount: { type: 'string' },
+              businessDate: { type: 'string', format: 'date' },
+              code: { type: 'string', enum: ['ACCOUNT_TIER_LIMIT', 'ACCOUNT_TIER_FORBIDS_FUNDS', 'INSTANT_CAP_EXCEEDED'] },
+              ruleSetVersion: { type: 'string', description: 'the set whose rule the event breaks' },
+              decidedUnder: { type: 'string', description: 'the set it was decided under' },
+              detail: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const JOB_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['rebuildId', 'rules', 'appliesFrom', 'state', 'startedAtMs', 'report', 'error'],
+  properties: {
+    rebuildId: { type: 'string', format: 'uuid' },
+    rules: { type: 'string' },
+    appliesFrom: { type: 'string', format: 'date' },
+    state: { type: 'string', enum: ['running', 'built', 'failed', 'promoted', 'interrupted'], description: 'interrupted: the process running it stopped; start it again' },
+    startedAtMs: { type: 'integer' },
+    report: REPORT_SCHEMA,
+    error: { type: 'string', nullable: true },
+    errorCode: { type: 'string' },
   },
 };
 
@@ -66,6 +171,46 @@ export const COMPLIANCE_ROUTES: RouteDoc[] = [
     readsProjections: RULE_SET_PROJECTIONS,
     responses: { 200: { description: 'the versions by effective date', schema: LISTING_SCHEMA } },
   },
+  {
+    method: 'post',
+    path: '/compliance/rebuilds',
+    summary: 'Rebuild the rule-dependent read models under a rule set, beside the served ones, and report what it changes',
+    description: `Builds a shadow of the compliance read model with the set in force from \`appliesFrom\`, and compares, on the evaluation date, every wallet's standing (payment limit and what it leaves, fund purchases, instant quotas) under the rules in force and under the set, and lists the past events the set would have refused. Nothing is written to the log. Answers when the report is in, or 202 after ${REPORT_WAIT_MS / 1000} s.`,
+    tag: 'compliance',
+    roles: ['compliance'],
+    body: REBUILD_BODY,
+    responses: {
+      201: { description: 'the report', schema: JOB_SCHEMA },
+      202: { description: 'still running: follow it in GET /compliance/rebuilds/{rebuildId}', schema: JOB_SCHEMA },
+      404: { description: 'no such rule set' },
+      409: { description: 'REBUILD_IN_PROGRESS (one runs already) or REBUILD_FAILED (the shadow halted)' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/compliance/rebuilds/{rebuildId}',
+    summary: 'A rebuild under a rule set: its state and report',
+    tag: 'compliance',
+    roles: ['compliance', 'auditor'],
+    params: { rebuildId: 'id' },
+    responses: { 200: { description: 'the rebuild', schema: JOB_SCHEMA }, 404: { description: 'no such rebuild' } },
+  },
+  {
+    method: 'post',
+    path: '/compliance/rebuilds/{rebuildId}/promote',
+    summary: 'Adopt the rule set of a rebuild and serve its shadow',
+    description: 'Records the adoption in the rule book (in force from its effective date) and switches readers to the shadow, caught up. History is not re-decided: only a rebuild that applied the set from its own effective date, still ahead, can be promoted.',
+    tag: 'compliance',
+    roles: ['compliance'],
+    params: { rebuildId: 'id' },
+    idempotent: true,
+    responses: {
+      200: { description: 'adopted and served (again: already promoted)', schema: JOB_SCHEMA },
+      404: { description: 'no such rebuild' },
+      409: { description: 'REBUILD_NOT_BUILT, REBUILD_NOT_PROMOTABLE (applied from another date) or SHADOW_REPLACED (a later rebuild took its place)' },
+      422: { description: 'RULES_EFFECTIVE_IN_PAST: the effective date is no longer ahead' },
+    },
+  },
 ];
 
 @Controller('compliance')
@@ -74,6 +219,7 @@ export class ComplianceController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly calendar: BusinessCalendar,
+    private readonly ruleChanges: RuleChangeJobs,
   ) {}
 
   @Post('rules')
@@ -92,5 +238,28 @@ export class ComplianceController {
   @Staff('compliance', 'operator', 'auditor')
   list(@Query() query: Record<string, unknown>) {
     return this.queries.execute(new ListRuleSetsQuery(parseMinPosition(query.minPosition)));
+  }
+
+  @Post('rebuilds')
+  @Staff('compliance')
+  async rebuild(@Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply): Promise<RuleChangeJob> {
+    const { rules, appliesFrom, projections } = validateBody(REBUILD_BODY, body);
+    const job = await this.ruleChanges.start(rules, appliesFrom, projections ?? RULE_DEPENDENT_PROJECTIONS);
+    response.status(job.state === 'running' ? 202 : 201);
+    return job;
+  }
+
+  @Get('rebuilds/:rebuildId')
+  @Staff('compliance', 'auditor')
+  rebuildJob(@Param('rebuildId') rebuildId: string): Promise<RuleChangeJob> {
+    return this.ruleChanges.job(validateParam('rebuildId', 'id', rebuildId));
+  }
+
+  @Post('rebuilds/:rebuildId/promote')
+  @Staff('compliance')
+  async promote(@Command() context: CommandContext, @Param('rebuildId') rebuildId: string, @Res({ passthrough: true }) response: FastifyReply): Promise<RuleChangeJob> {
+    const job = await this.ruleChanges.promote(context, validateParam('rebuildId', 'id', rebuildId));
+    response.status(200);
+    return job;
   }
 }

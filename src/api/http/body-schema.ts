@@ -63,8 +63,15 @@ export interface ListField extends FieldBase {
   readonly maxItems: number;
 }
 
+/** A JSON array of distinct strings, each one of `values`, such as a list of read-model names. */
+export interface ChoicesField extends FieldBase {
+  readonly kind: 'choices';
+  readonly values: readonly string[];
+  readonly minItems: number;
+}
+
 export type ScalarField = AmountField | PerTenKField | IsoDateField | StringField | EnumField | IdField | BooleanField;
-export type FieldSpec = ScalarField | ListField;
+export type FieldSpec = ScalarField | ListField | ChoicesField;
 
 export type BodySchema = { readonly [field: string]: FieldSpec };
 
@@ -80,7 +87,9 @@ type FieldValue<F extends FieldSpec> = F extends { kind: 'amount' | 'perTenK' }
   ? bigint
   : F extends { kind: 'boolean' }
     ? boolean
-    : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
+    : F extends { kind: 'choices'; values: readonly (infer V extends string)[] }
+      ? V[]
+      : F extends { kind: 'enum'; values: readonly (infer V extends string)[] }
     ? V
     : F extends { kind: 'list'; item: infer I extends BodySchema }
       ? BodyOf<I>[]

@@ -172,6 +172,11 @@ function jsonSchemaOfField(field: FieldSpec): JsonSchema {
       return described({ type: 'string', enum: [...field.values] }, `One of ${field.values.join(', ')}.`);
     case 'boolean':
       return described({ type: 'boolean' }, 'true or false.');
+    case 'choices':
+      return described(
+        { type: 'array', minItems: field.minItems, maxItems: field.values.length, uniqueItems: true, items: { type: 'string', enum: [...field.values] } },
+        `Distinct values among ${field.values.join(', ')}.`,
+      );
     case 'string':
       return described(
         {

@@ -1,6 +1,6 @@
 import { IncomeRateFormatError, parsePerTenK } from '../../domain/income-rate';
 import { MoneyFormatError, parseAmount } from '../../domain/money';
-import type { BodyOf, BodySchema, EnumField, FieldSpec, ListField, StringField } from './body-schema';
+import type { BodyOf, BodySchema, ChoicesField, EnumField, FieldSpec, ListField, StringField } from './body-schema';
 import { HttpProblem } from './problem';
 
 /**
@@ -68,6 +68,8 @@ function validateField(name: string, spec: FieldSpec, value: unknown): unknown {
       return value;
     case 'string':
       return checkString(name, spec, value);
+    case 'choices':
+      return validateChoices(name, spec, value);
     case 'boolean':
       if (typeof value !== 'boolean') throw HttpProblem.badRequest(name, `${name} must be true or false, not ${describeJsonType(value)}`);
       return value;
@@ -87,6 +89,18 @@ function validateList(name: string, spec: ListField, value: unknown): unknown[] 
       throw HttpProblem.badRequest(error.field ? `${place}.${error.field}` : place, `${place}: ${error.detail}`);
     }
   });
+}
+
+function validateChoices(name: string, spec: ChoicesField, value: unknown): string[] {
+  const allowed = spec.values.map((v) => `"${v}"`).join(', ');
+  if (!Array.isArray(value) || value.length < spec.minItems || value.length > spec.values.length) {
+    throw HttpProblem.badRequest(name, `${name} must be an array of ${spec.minItems} to ${spec.values.length} of ${allowed}, not ${Array.isArray(value) ? `${value.length} of them` : describeJsonType(value)}`);
+  }
+  for (const [index, item] of value.entries()) {
+    if (typeof item !== 'string' || !spec.values.includes(item)) throw HttpProblem.badRequest(`${name}[${index}]`, `${name}[${index}] must be one of ${allowed}`);
+    if (value.indexOf(item) !== index) throw HttpProblem.badRequest(`${name}[${index}]`, `${name}[${index}] repeats "${item}"`);
+  }
+  return value as string[];
 }
 
 function parseOrRefuse(name: string, value: unknown, expected: string, parse: (text: unknown) => bigint): bigint {

@@ -1,6 +1,7 @@
 import type { ProjectionDefinition } from '../projection';
 import { activityProjection } from './activity.projection';
 import { calendarProjection } from './calendar.projection';
+import { complianceProjection } from './compliance.projection';
 import { forecastsProjection } from './forecasts.projection';
 import { fundsProjection } from './funds.projection';
 import { ledgerProjection } from './ledger.projection';
@@ -22,4 +23,5 @@ export const READ_MODELS: readonly ProjectionDefinition[] = [
   forecastsProjection,
   activityProjection,
   ruleBookProjection,
+  complianceProjection(),
 ];

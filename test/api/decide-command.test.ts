@@ -47,7 +47,7 @@ describe('two processes deciding on one wallet at once', () => {
         context,
         WALLET,
         walletStream(WALLET_ID),
-        type === 'OpenWallet' ? { type, walletId: WALLET_ID, ownerKind: 'customer' as const, ownerId: 'ann' } : { type, amountFen: 1n },
+        type === 'OpenWallet' ? { type, walletId: WALLET_ID, ownerKind: 'customer' as const, ownerId: 'ann', accountTier: 'III' as const } : { type, amountFen: 1n },
         recordedUnder,
         ({ after }) => ({ status: 201, body: { cash: after.open ? after.cashFen.toString() : '0' } }),
         type !== 'OpenWallet',

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '../../eventstore';
 import { CALENDAR_STREAM } from '../../domain/calendar/calendar.decider';
 import { decodeData } from '../../domain/event-codec';
+import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
 import { positionStream } from '../../domain/position/position.decider';
 import { walletStream } from '../../domain/wallet/wallet.decider';
 import { invariant } from '../../invariant';
@@ -57,7 +58,8 @@ export class WalletAsOf {
   }
 
   private async calendar(asOf: AsOf): Promise<CalendarDoc | undefined> {
-    const { view } = await this.folds.fold(calendarProjection, [CALENDAR_STREAM], asOf.atMs);
+    // The calendar document carries the rule sets adopted by then, from the rule book's stream.
+    const { view } = await this.folds.fold(calendarProjection, [CALENDAR_STREAM, RULE_BOOK_STREAM], asOf.atMs);
     return view.value<CalendarDoc>(CALENDAR_COLLECTION, CALENDAR_DOC_ID);
   }
 }

@@ -1,4 +1,7 @@
 import { ruleSetOn } from '../src/domain/rules/rule-set';
+import { sealDetails, seededNonce } from '../src/personal-data/cipher';
+import type { DataKey } from '../src/personal-data/key-store';
+import { SqliteKeyStore } from '../src/personal-data/sqlite-key-store';
 /**
  * npm run bench:processes [-- --holders 10000,100000] [-- --rebalance-wallets 10000] [-- --profile] [-- --json]
  *
@@ -402,7 +405,10 @@ function merchantPartyId(n: number): string {
  * date's are published over HTTP); and `wallets` merchants, each with its party, a wallet that rebalances
  * automatically, twelve weeks of withdrawals, and a purchase of each fund on the business day before the close.
  */
-async function writeRebalancingLedger(store: EventStore, wallets: number): Promise<void> {
+async function writeRebalancingLedger(store: EventStore, wallets: number, keyStorePath: string): Promise<void> {
+  // One data key seals every merchant's name: the server opens them with the key store of its data folder.
+  const keys = SqliteKeyStore.open(keyStorePath);
+  const personalDataKey = await keys.createKey().finally(() => keys.close());
   const random = SeededRandom.fromSeed('bench-processes-rebalancing');
   const firstIncomeDay = addDays(REBALANCE_CLOSE_DATE, -INCOME_HISTORY_DAYS);
   const withdrawalDays = businessDaysBefore(REBALANCE_CLOSE_DATE, WITHDRAWAL_BUSINESS_DAYS);
@@ -427,7 +433,7 @@ async function writeRebalancingLedger(store: EventStore, wallets: number): Promi
   const holders = new Map([...INCOME_LEVELS.keys()].map((code) => [code, fundHoldersDecider.initialState]));
   for (let first = 0; first < wallets; first += MERCHANTS_PER_ROUND) {
     const numbers = Array.from({ length: Math.min(MERCHANTS_PER_ROUND, wallets - first) }, (_, i) => first + i);
-    await Promise.all(numbers.flatMap((n) => writeMerchant(store, n, withdrawalDays, random.child(`withdrawals:${n}`))));
+    await Promise.all(numbers.flatMap((n) => writeMerchant(store, n, withdrawalDays, random.child(`withdrawals:${n}`), personalDataKey)));
     // What the product's steps after each party's registration and first purchase of a fund write.
     const listed: EventInput[] = [];
     for (const n of numbers) {
@@ -452,12 +458,19 @@ async function writeRebalancingLedger(store: EventStore, wallets: number): Promi
   progress.finish();
 }
 
-function writeMerchant(store: EventStore, n: number, withdrawalDays: readonly IsoDate[], random: SeededRandom): Promise<unknown>[] {
+function writeMerchant(store: EventStore, n: number, withdrawalDays: readonly IsoDate[], random: SeededRandom, personalDataKey: DataKey): Promise<unknown>[] {
   const id = walletId(n);
   const partyId = merchantPartyId(n);
   const openedOn = withdrawalDays[0]!;
   const apiKeyHash = createHash('sha256').update(`bench-merchant-${n}`).digest('hex');
-  const party = decided(partyDecider, partyDecider.initialState, { type: 'RegisterParty', partyId, kind: 'merchant', name: `Bench merchant ${n}`, walletId: id, apiKeyHash }, openedOn);
+  const party = decided(partyDecider, partyDecider.initialState, {
+    type: 'RegisterParty',
+    partyId,
+    kind: 'merchant',
+    sealedPersonalData: sealDetails({ name: `Bench merchant ${n}` }, personalDataKey.key, personalDataKey.keyId, partyId, seededNonce(`bench-merchant:${n}`)),
+    walletId: id,
+    apiKeyHash,
+  }, openedOn);
   const withdrawalsFen = withdrawalDays.map(() => BigInt(random.integer(WITHDRAWAL_MIN_FEN, WITHDRAWAL_MAX_FEN)));
   const codes = [...INCOME_LEVELS.keys()];
   const walletEvents: EventInput[] = [];
@@ -701,7 +714,7 @@ async function rebalanceRun(wallets: number): Promise<RebalanceRun> {
   const dir = mkdtempSync(join(tmpdir(), 'ifw-bench-rebalance-'));
   try {
     const setupStarted = performance.now();
-    const head = await seed(dir, (store) => writeRebalancingLedger(store, wallets));
+    const head = await seed(dir, (store) => writeRebalancingLedger(store, wallets, join(dir, 'keys.db')));
     const setupSeconds = round((performance.now() - setupStarted) / 1000);
     say(`${wallets.toLocaleString('en')} rebalancing merchants written in ${setupSeconds} s (${(head + 1n).toLocaleString('en')} events)`);
     const env = { IFW_API_KEYS: `${OPERATOR_KEY}=operator`, IFW_START_DATE: REBALANCE_CLOSE_DATE, IFW_HOST: '127.0.0.1' };

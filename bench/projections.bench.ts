@@ -41,6 +41,9 @@ import { type Batch, type DocWrite, READ_STORE_LIMITS, type ReadStore } from '..
 import { SqliteReadStore } from '../src/projections/sqlite/sqlite-read-store';
 import { Progress } from '../src/cli/progress';
 import { rebuildUnderRules } from '../src/api/compliance/rule-change-rebuild';
+import type { DataKey } from '../src/personal-data/key-store';
+import { lendToReadModels } from '../src/personal-data/read-model-keys';
+import { SqliteKeyStore } from '../src/personal-data/sqlite-key-store';
 import { upcastToCurrent } from '../src/domain/event-schemas';
 import { RULE_SETS, ruleSetOn } from '../src/domain/rules/rule-set';
 import { rebuildProjections } from '../src/projections/rebuild';
@@ -109,7 +112,7 @@ interface HistoryFigures {
   types: Record<string, number>;
 }
 
-async function writeHistory(path: string, events: number, label: string): Promise<{ history: RealisticHistory; figures: HistoryFigures }> {
+async function writeHistory(path: string, events: number, label: string, personalDataKey: DataKey): Promise<{ history: RealisticHistory; figures: HistoryFigures }> {
   const shape = population(events);
   progress(`${label}: writing ${events.toLocaleString('en')} events (${shape.customers.toLocaleString('en')} customers, ${shape.merchants} merchants, ${shape.funds} funds)`);
   const store = SqliteEventStore.open(path);
@@ -117,7 +120,7 @@ async function writeHistory(path: string, events: number, label: string): Promis
   const start = performance.now();
   let history: RealisticHistory;
   try {
-    history = await writeRealisticHistory(store, { events, ...shape, seed: SEED, startDate: START_DATE, onProgress: (written) => bar.update(written, events) });
+    history = await writeRealisticHistory(store, { events, ...shape, seed: SEED, startDate: START_DATE, personalDataKey, onProgress: (written) => bar.update(written, events) });
   } finally {
     await store.close();
   }
@@ -845,12 +848,12 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function measureMongo(work: string): Promise<MongoFigures> {
+async function measureMongo(work: string, personalDataKey: DataKey): Promise<MongoFigures> {
   const url = process.env.IFW_BENCH_MONGO_URL;
   if (!url) return { skipped: 'IFW_BENCH_MONGO_URL is not set (start FerretDB with scripts/ferretdb.sh start and pass the URL it prints)' };
   const dir = join(work, 'mongo-history');
   mkdirSync(dir, { recursive: true });
-  const { figures } = await writeHistory(join(dir, 'ifw.db'), mongoEventCount, 'mongo history');
+  const { figures } = await writeHistory(join(dir, 'ifw.db'), mongoEventCount, 'mongo history', personalDataKey);
   const sqliteStore = new MeasuredReadStore(SqliteReadStore.open(join(dir, 'read.db')));
   let sqlite: RebuildFigures;
   try {
@@ -956,14 +959,23 @@ interface ShadowFigures {
 async function run(work: string) {
   const dataDir = join(work, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const { history, figures: historyFigures } = await writeHistory(join(dataDir, 'ifw.db'), eventCount, 'history');
-  const { rebuild, ceiling, documents } = await measureRebuildAndCeiling(dataDir, work, history.events);
-  const shadow = await measureShadow(dataDir, historyFigures.startDate);
-  const profile = withProfile ? await profileRebuild(join(dataDir, 'ifw.db'), work) : null;
-  // A part that fails (a build that does not compile, a server that will not start) is reported, not fatal.
-  const http: HttpFigures | { skipped: string } | { failed: string } = skipHttp ? { skipped: '--skip-http' } : await measureHttp(dataDir, history).catch(failure);
-  const mongo: MongoFigures | { failed: string } = await measureMongo(work).catch(failure);
-  return { historyFigures, rebuild, ceiling, documents, shadow, profile, http, mongo };
+  // One key store for the whole run, in the data folder the HTTP part serves; the read models open details with it.
+  const keys = SqliteKeyStore.open(join(dataDir, 'keys.db'));
+  const giveBack = lendToReadModels(keys);
+  try {
+    const personalDataKey = await keys.createKey();
+    const { history, figures: historyFigures } = await writeHistory(join(dataDir, 'ifw.db'), eventCount, 'history', personalDataKey);
+    const { rebuild, ceiling, documents } = await measureRebuildAndCeiling(dataDir, work, history.events);
+    const shadow = await measureShadow(dataDir, historyFigures.startDate);
+    const profile = withProfile ? await profileRebuild(join(dataDir, 'ifw.db'), work) : null;
+    // A part that fails (a build that does not compile, a server that will not start) is reported, not fatal.
+    const http: HttpFigures | { skipped: string } | { failed: string } = skipHttp ? { skipped: '--skip-http' } : await measureHttp(dataDir, history).catch(failure);
+    const mongo: MongoFigures | { failed: string } = await measureMongo(work, personalDataKey).catch(failure);
+    return { historyFigures, rebuild, ceiling, documents, shadow, profile, http, mongo };
+  } finally {
+    giveBack();
+    await keys.close();
+  }
 }
 
 function failure(error: unknown): { failed: string } {

@@ -26,6 +26,8 @@
  * from the store's clock). The history ends exactly at `events`: the last day stops short of its close and is
  * topped up with deposits.
  */
+import { sealDetails, seededNonce } from '../src/personal-data/cipher';
+import type { DataKey } from '../src/personal-data/key-store';
 import { type AppendResult, type EventInput, type EventStore, LIMITS, canonicalJson } from '../src/eventstore';
 import { hashSecret } from '../src/api/auth/api-key';
 import { type DecisionMetadata, type DomainEvent, toEventInputs } from '../src/api/commands/stored-aggregate';
@@ -54,6 +56,11 @@ export interface RealisticHistoryOptions {
   startDate: IsoDate;
   /** Called after each phase is written, with the number of events written so far. */
   onProgress?: (written: number) => void;
+  /**
+   * The data key that seals every party's details, with a nonce of its own per party: the benchmarks measure
+   * sealing and opening, not erasure, so one key (in the key store of the data folder served) does for all.
+   */
+  personalDataKey: DataKey;
 }
 
 export interface RealisticHistory {
@@ -463,7 +470,9 @@ class HistoryWriter {
     const party = aggregate(partyStream(partyId), partyDecider.initialState);
     // Customers here buy funds, which only type III accounts may.
     const tier = kind === 'customer' ? { accountTier: 'III' as const } : {};
-    this.record(party, partyDecider, { type: 'RegisterParty', partyId, kind, name, walletId, apiKeyHash: hashSecret(secret), ...tier }, metadata);
+    const { keyId, key } = this.options.personalDataKey;
+    const sealedPersonalData = sealDetails({ name }, key, keyId, partyId, seededNonce(`${this.options.seed}:${partyId}`));
+    this.record(party, partyDecider, { type: 'RegisterParty', partyId, kind, sealedPersonalData, walletId, apiKeyHash: hashSecret(secret), ...tier }, metadata);
     this.record(owner.wallet, walletDecider, { type: 'OpenWallet', walletId, ownerKind: kind, ownerId: partyId, ...tier }, metadata);
     if (kind === 'merchant') this.record(this.merchantRegistry, registryDecider, { type: 'ListMember', id: partyId }, metadata);
     (kind === 'merchant' ? this.merchants : this.customers).push(owner);

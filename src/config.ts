@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { isIsoDate } from './domain/iso-date';
 
 /**
@@ -16,6 +17,7 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_READ_WAIT_MS: 'longest wait of a GET with ?minPosition= for the read models to reach it, before 503 (default 2000)',
   IFW_READY_MAX_LAG_MS: 'GET /ready answers 503 while a read model is further behind the log than this (default 5000)',
   IFW_AUDIT_KEY: "key of the log's keyed checkpoints, written every 1,000 events by the embedded store (at least 16 characters; none without it)",
+  IFW_KEYSTORE_URL: "keys of persons' sealed details: sqlite:PATH or sqlite::memory: (default sqlite:keys.db beside an embedded event store; required with esdb://)",
 } as const;
 
 export type StaffRole = 'operator' | 'auditor' | 'compliance';
@@ -37,6 +39,11 @@ export interface IfwConfig {
   readyMaxLagMs: number;
   /** The key of the log's keyed checkpoints; undefined writes none. */
   auditKey: string | undefined;
+  /**
+   * Where persons' data keys are kept (sqlite:PATH or sqlite::memory:); undefined when the event store is not
+   * embedded and IFW_KEYSTORE_URL is unset, which the commands that need the keys refuse to start with.
+   */
+  keyStoreUrl: string | undefined;
   /** Whether this process writes the read models (`ifw serve --no-projector` leaves that to `ifw projector`). */
   runProjector: boolean;
 }
@@ -61,11 +68,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
   }
   // An explicit --data wins over URLs from the environment, so `ifw ... --data DIR` always means DIR.
   const fromEnv = overrides.dataDir === undefined;
+  const eventStoreUrl = (fromEnv && env.IFW_EVENTSTORE_URL) || `sqlite:${dataDir}/ifw.db`;
   return {
     port,
     host: env.IFW_HOST ?? '127.0.0.1',
     dataDir,
-    eventStoreUrl: (fromEnv && env.IFW_EVENTSTORE_URL) || `sqlite:${dataDir}/ifw.db`,
+    eventStoreUrl,
     readStoreUrl: (fromEnv && env.IFW_READSTORE_URL) || `sqlite:${dataDir}/read.db`,
     processEngineUrl: (fromEnv && env.IFW_PROCESS_ENGINE_URL) || `embedded:${dataDir}/processes.db`,
     staffKeys: parseStaffKeys(env.IFW_API_KEYS ?? ''),
@@ -73,6 +81,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     readWaitMs: parseMs('IFW_READ_WAIT_MS', env.IFW_READ_WAIT_MS, 2_000),
     readyMaxLagMs: parseMs('IFW_READY_MAX_LAG_MS', env.IFW_READY_MAX_LAG_MS, 5_000),
     auditKey: parseAuditKey(env.IFW_AUDIT_KEY),
+    keyStoreUrl: parseKeyStoreUrl((fromEnv && env.IFW_KEYSTORE_URL) || undefined, eventStoreUrl),
     runProjector: overrides.runProjector ?? true,
   };
 }
@@ -103,6 +112,20 @@ function parseAuditKey(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;
   if (text.length < 16) throw new ConfigError('IFW_AUDIT_KEY must be at least 16 characters long');
   return text;
+}
+
+/**
+ * The keys live in a file of their own beside an embedded event store (in memory beside one in memory), so
+ * erasing a key never touches the log's file. An EventStoreDB has no folder here to put them beside.
+ */
+function parseKeyStoreUrl(text: string | undefined, eventStoreUrl: string): string | undefined {
+  if (text !== undefined) {
+    if (!/^sqlite:.+/.test(text)) throw new ConfigError(`IFW_KEYSTORE_URL must be sqlite:PATH or sqlite::memory:; got "${text}"`);
+    return text;
+  }
+  if (!eventStoreUrl.startsWith('sqlite:')) return undefined;
+  const path = eventStoreUrl.slice('sqlite:'.length).split('?')[0]!;
+  return path === ':memory:' ? 'sqlite::memory:' : `sqlite:${join(dirname(path), 'keys.db')}`;
 }
 
 function parseStartDate(text: string | undefined): string {

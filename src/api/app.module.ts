@@ -28,6 +28,7 @@ import { OPERATION_ROUTES } from './operations/operations.controller';
 import { OperationsModule } from './operations/operations.module';
 import { PARTY_ROUTES } from './parties/parties.controller';
 import { PartiesModule } from './parties/parties.module';
+import { PersonalDataModule } from './parties/personal-data.module';
 import { PROCESS_ROUTES } from './processes/processes.controller';
 import { ProcessesModule } from './processes/processes.module';
 import { WALLET_ROUTES } from './wallets/wallets.controller';
@@ -43,6 +44,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         ConfigModule.forConfig(config),
         EventStoreModule.forStore(store),
+        PersonalDataModule,
         ProjectionsModule.forStores(readStore),
         HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES, ...AUDIT_ROUTES, ...COMPLIANCE_ROUTES]),
         AuthModule,

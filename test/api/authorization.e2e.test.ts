@@ -201,6 +201,9 @@ const ROUTES: Route[] = [
   { name: 'GET /funds/{code}/yields', method: 'GET', path: () => `/funds/${FUND}/yields`, allowed: [...OWNERS, 'customer, other wallet', 'operator', 'auditor', 'compliance'], success: { status: 200 } },
   { name: 'GET /customers', method: 'GET', path: () => '/customers', allowed: ['operator'], success: { status: 200 } },
   { name: 'GET /merchants', method: 'GET', path: () => '/merchants', allowed: ['operator'], success: { status: 200 } },
+  // An erasure leaves the wallet, its money and its key as they were: Ben and Mia go on paying and being paid.
+  { name: 'POST /customers/{customerId}/erasure', method: 'POST', path: () => `/customers/${ben.id}/erasure`, body: () => ({}), allowed: ['compliance'], success: { status: 200 } },
+  { name: 'POST /merchants/{merchantId}/erasure', method: 'POST', path: () => `/merchants/${mia.id}/erasure`, body: () => ({}), allowed: ['compliance'], success: { status: 200 } },
   { name: 'GET /merchants/{merchantId}/profile', method: 'GET', path: () => `/merchants/${mia.id}/profile`, allowed: ['merchant, own wallet', 'operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /forecasts/{date}', method: 'GET', path: () => '/forecasts/2026-01-06', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /activity', method: 'GET', path: () => '/activity', allowed: ['operator', 'auditor'], success: { status: 200 } },

@@ -136,6 +136,7 @@ describe('the 2xx bodies match their documented schemas', () => {
     expect({ first: typeof first.body.apiKey, replay: replay.body.apiKey }).toEqual({ first: 'string', replay: undefined });
     const ann = { id: first.body.id as string, walletId: first.body.walletId as string, key: first.body.apiKey as string };
     const shop = (await call('POST', '/merchants', {}, { ...op, body: { name: 'Schema Shop' } })).body as { id: string; walletId: string; apiKey: string };
+    await call('POST', '/merchants', {}, { ...op, body: { name: 'Schema Card Shop', phone: '+8613800138000', bankCard: '6222020200000000006' } });
     const own = { walletId: ann.walletId };
     await call('POST', '/wallets/{walletId}/deposits', own, { key: ann.key, body: { amount: '1000.00' } });
     await call('POST', '/wallets/{walletId}/withdrawals', own, { key: ann.key, body: { amount: '10.00' } });
@@ -179,6 +180,11 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('GET', '/activity', {}, op);
     await call('POST', '/projections/{name}/rebuilds', { name: 'activity' }, op);
     await call('GET', '/projections', {}, op);
+    await call('POST', '/customers/{customerId}/erasure', { customerId: ann.id }, { key: COMPLIANCE_KEY, body: {} });
+    await call('POST', '/merchants/{merchantId}/erasure', { merchantId: shop.id }, { key: COMPLIANCE_KEY, body: {}, headers: { 'idempotency-key': 'schema-erase-shop' } });
+    // The replayed registration reads the person's details from the log: erased now.
+    expect((await call('POST', '/customers', {}, { ...op, body: { name: 'Ann Schema', accountTier: 'III' }, headers: { 'idempotency-key': 'schema-ann' } })).body.name).toBe('[erased]');
+    await call('GET', '/customers', {}, op);
     const auditor = { key: AUDITOR_KEY };
     await call('GET', '/audit/log', {}, auditor);
     await call('GET', '/audit/streams/{stream}/events', { stream: `wallet-${ann.walletId}` }, auditor);

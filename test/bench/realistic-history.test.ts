@@ -9,6 +9,9 @@ import { type RealisticHistory, writeRealisticHistory } from '../../bench/realis
 
 const OPTIONS = { events: 20_000, customers: 400, merchants: 15, funds: 3, startDate: '2026-01-05' } as const;
 
+/** A fixed data key: these tests read the events, never the sealed details. */
+const TEST_KEY = { keyId: '00000000-0000-4000-8000-00000000beef', key: Buffer.alloc(32, 7) };
+
 interface Generated {
   history: RealisticHistory;
   events: RecordedEvent[];
@@ -18,7 +21,7 @@ async function generate(seed: number): Promise<Generated> {
   let now = Date.UTC(2026, 0, 5);
   const store = SqliteEventStore.open(':memory:', { clock: () => now++ });
   try {
-    const history = await writeRealisticHistory(store, { ...OPTIONS, seed });
+    const history = await writeRealisticHistory(store, { ...OPTIONS, seed, personalDataKey: TEST_KEY });
     const events: RecordedEvent[] = [];
     for await (const event of store.readAll()) events.push(event);
     return { history, events };

@@ -38,7 +38,7 @@ describe('the merchant profiles read model', () => {
   it("keeps a merchant's wallet by business day, and no document for a customer's", async () => {
     const { read, profile } = await profileAfter(history);
     expect((await read.all('merchant_profiles')).map((doc) => doc.id)).toEqual([SHOP.walletId]);
-    expect(profile).toMatchObject({ merchantId: SHOP.partyId, name: 'Noodle Shop', registeredOn: '2026-01-05', firstDate: '2026-01-05', cashFen: 43_000n, retainedFrom: null });
+    expect(profile).toMatchObject({ merchantId: SHOP.partyId, registeredOn: '2026-01-05', firstDate: '2026-01-05', cashFen: 43_000n, retainedFrom: null });
     expect(profile.days).toEqual([
       { date: '2026-01-05', inflowFen: 100_000n, outflowFen: 30_000n, closingCashFen: 70_000n, instantRedeemedFen: 0n, standardRedeemedFen: 0n, withdrawals: 1 },
       { date: '2026-01-06', inflowFen: 0n, outflowFen: 0n, closingCashFen: 20_000n, instantRedeemedFen: 0n, standardRedeemedFen: 0n, withdrawals: 0 },

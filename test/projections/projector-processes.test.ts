@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeRealisticHistory } from '../../bench/realistic-history';
+import { SqliteKeyStore } from '../../src/personal-data/sqlite-key-store';
 import { openEventStore } from '../../src/eventstore';
 
 /**
@@ -60,7 +61,11 @@ const allAt = (head: bigint) => (line: StatusLine) => line.projections.every((p)
 
 async function history(dir: string, events: number, seed: number): Promise<bigint> {
   const store = openEventStore(`sqlite:${join(dir, 'ifw.db')}`);
-  const { lastPosition } = await writeRealisticHistory(store, { events, customers: 200, merchants: 20, funds: 4, seed, startDate: '2026-01-05' });
+  // The projectors open the parties' details with the key store of the data folder.
+  const keys = SqliteKeyStore.open(join(dir, 'keys.db'));
+  const personalDataKey = await keys.createKey();
+  await keys.close();
+  const { lastPosition } = await writeRealisticHistory(store, { events, customers: 200, merchants: 20, funds: 4, seed, startDate: '2026-01-05', personalDataKey });
   await store.close();
   return lastPosition;
 }

@@ -5,6 +5,7 @@ import type { EventStore, JsonObject, JsonValue, RecordedEvent } from '../../eve
 import { snapshotFoldCheck } from '../commands/snapshot-check';
 import { EVENT_STORE } from '../event-store.module';
 import { HttpProblem } from '../http/problem';
+import { type ShownEvent, withErasedNamesHidden } from './erased-names';
 import { entityOfStream, foldStreamTo } from './stream-entity';
 import { type VerifyReportBody, verifyReportBody } from './verify-report';
 
@@ -18,6 +19,8 @@ export interface AuditEventBody {
   data: JsonObject;
   metadata: JsonObject;
   hash: string;
+  /** Fields of `data` shown as erased: names in the clear of persons erased since (erased-names.ts). */
+  erasedFields?: string[];
 }
 
 export interface LogPageBody {
@@ -78,7 +81,7 @@ export class ReadLogHandler implements IQueryHandler<ReadLogQuery, LogPageBody> 
   async execute({ fromPosition, limit }: ReadLogQuery): Promise<LogPageBody> {
     const events = await collect(this.store.readAll({ fromPosition: fromPosition ?? 'start', maxCount: limit + 1 }));
     const next = events.length > limit ? events.pop()! : undefined;
-    return { items: events.map(auditEventBody), nextPosition: next?.position.toString() ?? null };
+    return { items: (await withErasedNamesHidden(this.store, events)).map(auditEventBody), nextPosition: next?.position.toString() ?? null };
   }
 }
 
@@ -91,7 +94,7 @@ export class ReadStreamEventsHandler implements IQueryHandler<ReadStreamEventsQu
     if (fromRevision !== undefined) requireAtMost('fromRevision', fromRevision, last, stream);
     const events = await collect(this.store.readStream(stream, { fromRevision: fromRevision ?? 'start', maxCount: limit + 1 }));
     const next = events.length > limit ? events.pop()! : undefined;
-    return { items: events.map(auditEventBody), nextRevision: next?.revision.toString() ?? null };
+    return { items: (await withErasedNamesHidden(this.store, events)).map(auditEventBody), nextRevision: next?.revision.toString() ?? null };
   }
 }
 
@@ -154,7 +157,7 @@ function requireAtMost(field: string, revision: bigint, last: bigint, stream: st
   }
 }
 
-function auditEventBody(event: RecordedEvent): AuditEventBody {
+function auditEventBody(event: ShownEvent): AuditEventBody {
   return {
     position: event.position.toString(),
     stream: event.stream,
@@ -165,6 +168,7 @@ function auditEventBody(event: RecordedEvent): AuditEventBody {
     data: event.data,
     metadata: event.metadata,
     hash: event.hash,
+    ...(event.erasedFields && { erasedFields: event.erasedFields }),
   };
 }
 

@@ -24,7 +24,13 @@ const EVENT_SCHEMA: JsonSchema = object({
   },
   metadata: { type: 'object', additionalProperties: true, description: 'As stored: correlation, causation, principal, rule set and business date of the decision.' },
   hash: { type: 'string', pattern: SHA256_HEX, description: "sha256 of the previous event's hash in this stream ‖ this event in canonical form" },
-});
+  erasedFields: {
+    type: 'array',
+    items: { type: 'string' },
+    description:
+      'Fields of data shown as erased: a name recorded in the clear before version 3, of a person erased since. The stored event keeps it and its hash covers it, so this event no longer hashes to `hash` as shown; GET /audit/verify checks the stored text. Absent when nothing is hidden. Sealed personal details (sealedPersonalData) are shown sealed.',
+  },
+}, ['erasedFields']);
 
 export const LOG_PAGE_SCHEMA: JsonSchema = object({
   items: { type: 'array', items: EVENT_SCHEMA, description: 'events by global position' },

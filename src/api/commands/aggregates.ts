@@ -2,6 +2,7 @@ import { type CalendarCommand, type CalendarEvent, type CalendarState, calendarD
 import { type FundHoldersCommand, type FundHoldersEvent, type FundHoldersState, fundHoldersDecider } from '../../domain/fund/fund-holders.decider';
 import { type FundCommand, type FundEvent, type FundState, fundDecider } from '../../domain/fund/fund.decider';
 import { type PartyCommand, type PartyEvent, type PartyState, partyDecider } from '../../domain/party/party.decider';
+import { type PersonCommand, type PersonEvent, type PersonState, personDecider } from '../../domain/party/person.decider';
 import { type PositionCommand, type PositionEvent, type PositionState, positionDecider } from '../../domain/position/position.decider';
 import { REGISTRY_SCHEMA, type RegistryCommand, type RegistryEvent, type RegistryState, registryDecider } from '../../domain/registry/registry.decider';
 import { type RuleBookCommand, type RuleBookEvent, type RuleBookState, ruleBookDecider } from '../../domain/rules/rule-book.decider';
@@ -41,7 +42,7 @@ export const FUND_HOLDERS: Aggregate<FundHoldersCommand, FundHoldersEvent, FundH
 };
 
 export const PARTY: Aggregate<PartyCommand, PartyEvent, PartyState> = {
-  schema: 'party-v1',
+  schema: 'party-v2',
   decider: partyDecider,
   exists: (state) => state.registered,
   missing: (stream) => `party ${idOf(stream)} is not registered`,
@@ -68,8 +69,16 @@ export const RULE_BOOK: Aggregate<RuleBookCommand, RuleBookEvent, RuleBookState>
   missing: () => 'no rule book',
 };
 
+/** The person behind a party, folded from the party's stream by their own decider (erasure). */
+export const PERSON: Aggregate<PersonCommand, PersonEvent, PersonState> = {
+  schema: 'person-v1',
+  decider: personDecider,
+  exists: (state) => state.registered,
+  missing: (stream) => `party ${idOf(stream)} is not registered`,
+};
+
 /** Every entity, for what handles any of them by its schema (a verification folding each snapshot). */
-export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, REGISTRY, CALENDAR, RULE_BOOK] as never;
+export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, PERSON, REGISTRY, CALENDAR, RULE_BOOK] as never;
 
 /** Snapshot schemas of earlier state shapes: the loader never uses such a snapshot (it folds instead), so none can change a state. */
-export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2']);
+export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2', 'party-v1']);

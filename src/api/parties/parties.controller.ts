@@ -13,11 +13,36 @@ import type { RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, parseDate, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { CALENDAR_PROJECTION } from '../intelligence/last-closed-date';
-import { PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA } from './parties.schemas';
+import { BANK_CARD, ERASED_NAME, PHONE, passesLuhn } from '../../personal-data/personal-details';
+import { HttpProblem } from '../http/problem';
+import { ERASED_PARTY_SCHEMA, PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA } from './parties.schemas';
 import { GetMerchantProfileQuery, ListPartiesQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
 import { PartyCommands } from './party-commands';
+import { PartyErasure } from './party-erasure';
 
-const MERCHANT_BODY = defineBody({ name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' } });
+const MERCHANT_BODY = defineBody({
+  name: { ...NAME_FIELD, description: 'display name', example: 'Li Wei' },
+  phone: {
+    kind: 'string',
+    minLength: 9,
+    maxLength: 16,
+    pattern: PHONE,
+    patternDescription: 'an E.164 number: a plus, the country code and the number, digits only, such as "+8613800138000"',
+    optional: true,
+    description: 'the phone number, E.164',
+    example: '+8613800138000',
+  },
+  bankCard: {
+    kind: 'string',
+    minLength: 13,
+    maxLength: 19,
+    pattern: BANK_CARD,
+    patternDescription: 'the card number, 13 to 19 digits without spaces',
+    optional: true,
+    description: 'the bank card cash is withdrawn to and deposited from, its digits (Luhn-checked); answers show only its last four',
+    example: '6222020200000000006',
+  },
+});
 const CUSTOMER_BODY = defineBody({
   ...MERCHANT_BODY,
   accountTier: {
@@ -42,7 +67,7 @@ const register = (kind: PartyKind): RouteDoc => ({
 const list = (kind: PartyKind): RouteDoc => ({
   method: 'get',
   path: `/${kind}s`,
-  summary: `The ${kind}s by name, with their wallet ids; search by name or by id`,
+  summary: `The ${kind}s by name, with their wallet ids, phones and masked bank cards; search by name or by id`,
   tag: 'parties',
   roles: ['operator'],
   query: {
@@ -55,11 +80,29 @@ const list = (kind: PartyKind): RouteDoc => ({
   responses: { 200: { description: `one page of ${kind}s, by name`, schema: PARTY_PAGE_SCHEMA } },
 });
 
+const ERASURE_BODY = defineBody({});
+
+const erase = (kind: PartyKind): RouteDoc => ({
+  method: 'post',
+  path: `/${kind}s/{${kind}Id}/erasure`,
+  summary: `Erase a ${kind}'s personal details (PIPL): name, phone and bank card read as erased everywhere`,
+  description:
+    `Records PersonErased on the party's stream and deletes the key its details were sealed under; the reads answer "${ERASED_NAME}" for the name and leave out phone and bank card. The wallet, its money and its API key are untouched. A second erasure changes nothing and answers the same. See docs/personal-data.md.`,
+  tag: 'parties',
+  roles: ['compliance'],
+  params: { [`${kind}Id`]: 'id' },
+  body: ERASURE_BODY,
+  idempotent: true,
+  responses: { 200: { description: "the person's details erased", schema: ERASED_PARTY_SCHEMA }, 404: { description: `no ${kind} of that id` } },
+});
+
 export const PARTY_ROUTES: RouteDoc[] = [
   register('customer'),
   register('merchant'),
   list('customer'),
   list('merchant'),
+  erase('customer'),
+  erase('merchant'),
   {
     method: 'get',
     path: '/merchants/{merchantId}/profile',
@@ -75,13 +118,17 @@ export const PARTY_ROUTES: RouteDoc[] = [
   },
 ];
 
-/** Customers and merchants are opened by operators (after identity checks, which happen outside IFW). */
+/**
+ * Customers and merchants are opened by operators (after identity checks, which happen outside IFW); their
+ * personal details are erased by compliance.
+ */
 @Controller()
 export class PartiesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly parties: PartyCommands,
+    private readonly erasure: PartyErasure,
     private readonly transfers: Transfers,
   ) {}
 
@@ -116,6 +163,23 @@ export class PartiesController {
     return this.register(context, 'merchant', body, response);
   }
 
+  @Post('customers/:customerId/erasure')
+  @Staff('compliance')
+  eraseCustomer(@Command() context: CommandContext, @Param('customerId') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    return this.erase(context, 'customer', validateParam('customerId', 'id', id), body, response);
+  }
+
+  @Post('merchants/:merchantId/erasure')
+  @Staff('compliance')
+  eraseMerchant(@Command() context: CommandContext, @Param('merchantId') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    return this.erase(context, 'merchant', validateParam('merchantId', 'id', id), body, response);
+  }
+
+  private async erase(context: CommandContext, kind: PartyKind, partyId: string, body: unknown, response: FastifyReply) {
+    validateBody(ERASURE_BODY, body ?? {});
+    return reply(response, await this.erasure.erase(context, kind, partyId));
+  }
+
   private list(kind: PartyKind, query: Record<string, unknown>) {
     const page = parsePage(query.limit, query.cursor);
     const name = parseSearch('name', query.name);
@@ -125,6 +189,10 @@ export class PartiesController {
 
   private async register(context: CommandContext, kind: PartyKind, body: unknown, response: FastifyReply) {
     const registration = kind === 'customer' ? { accountTier: 'I' as const, ...validateBody(CUSTOMER_BODY, body) } : validateBody(MERCHANT_BODY, body);
-    return reply(response, await this.transfers.completed(await this.commands.execute(await this.parties.register(context, kind, registration))));
+    if (registration.bankCard !== undefined && !passesLuhn(registration.bankCard)) {
+      throw HttpProblem.badRequest('bankCard', 'bankCard fails the Luhn check of card numbers: a digit is mistyped or missing');
+    }
+    const registered = await this.transfers.completed(await this.commands.execute(await this.parties.register(context, kind, registration)));
+    return reply(response, await this.parties.withDetails(registered));
   }
 }

@@ -11,14 +11,8 @@ import { type MerchantProfileBody, merchantProfileBody } from './merchant-profil
 export const PARTIES_PROJECTION = 'parties';
 export const MERCHANT_PROFILES_PROJECTION = 'merchant_profiles';
 
-export interface PartyBody {
-  id: string;
-  kind: PartyKind;
-  name: string;
-  walletId: string;
-  registeredOn: IsoDate;
-  registeredPosition: string;
-}
+/** A directory entry: the document as it is, phone and masked card present only when registered and not erased. */
+export type PartyBody = PartyDoc;
 
 export interface PartyPageBody {
   items: PartyBody[];
@@ -47,8 +41,8 @@ export class GetMerchantProfileQuery extends Query<MerchantProfileBody> {
 }
 
 function toPartyBody(doc: StoredDoc): PartyBody {
-  const { id, kind, name, walletId, registeredOn, registeredPosition } = doc.body as unknown as PartyDoc;
-  return { id, kind, name, walletId, registeredOn, registeredPosition };
+  const { id, kind, name, phone, bankCard, walletId, registeredOn, registeredPosition, erasedPosition } = doc.body as unknown as PartyDoc;
+  return { id, kind, name, ...(phone && { phone }), ...(bankCard && { bankCard }), walletId, registeredOn, registeredPosition, ...(erasedPosition && { erasedPosition }) };
 }
 
 @QueryHandler(ListPartiesQuery)

@@ -1,4 +1,5 @@
 import { UUID, writeResponseSchema } from '../commands/write-schemas';
+import { ERASED_NAME, PHONE as PHONE_PATTERN } from '../../personal-data/personal-details';
 import type { JsonSchema } from '../http/openapi';
 
 const AMOUNT: JsonSchema = { type: 'string', pattern: '^-?[0-9]+\\.[0-9]{2}$', description: 'CNY as a decimal string', example: '1234.56' };
@@ -6,16 +7,29 @@ const CNY_NUMBER: JsonSchema = { type: 'number', nullable: true, description: 'C
 const SHARE: JsonSchema = { type: 'number', nullable: true, minimum: 0, maximum: 1, description: 'a fraction from 0 to 1, 4 decimals' };
 const DATE: JsonSchema = { type: 'string', format: 'date' };
 
+const NAME: JsonSchema = { type: 'string', description: `the name as registered; "${ERASED_NAME}" once the person's details are erased` };
+const PHONE: JsonSchema = { type: 'string', pattern: PHONE_PATTERN.source, description: 'the phone number as registered (E.164); absent when none was, or once erased' };
+const MASKED_CARD: JsonSchema = {
+  type: 'string',
+  pattern: '^\\*{4}[0-9]{4}$',
+  description: 'the bank card, masked to its last four digits (the full number is shown nowhere); absent when none was registered, or once erased',
+  example: '****0006',
+};
+const POSITION: JsonSchema = { type: 'string', pattern: '^[0-9]+$' };
+
 const PARTY_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['id', 'kind', 'name', 'walletId', 'registeredOn', 'registeredPosition'],
   properties: {
     id: { type: 'string', format: 'uuid', description: 'the party id' },
     kind: { type: 'string', enum: ['customer', 'merchant'] },
-    name: { type: 'string' },
+    name: NAME,
+    phone: PHONE,
+    bankCard: MASKED_CARD,
     walletId: { type: 'string', format: 'uuid' },
     registeredOn: { ...DATE, description: 'the business date of the registration' },
-    registeredPosition: { type: 'string', pattern: '^[0-9]+$', description: 'the event store position of the registration' },
+    registeredPosition: { ...POSITION, description: 'the event store position of the registration' },
+    erasedPosition: { ...POSITION, description: "the event store position of the erasure of the person's details; absent while they are not erased" },
   },
 };
 
@@ -24,7 +38,9 @@ export const REGISTERED_PARTY_SCHEMA: JsonSchema = writeResponseSchema(
   {
     id: { ...UUID, description: 'the party id' },
     kind: { type: 'string', enum: ['customer', 'merchant'] },
-    name: { type: 'string', description: 'the name as registered' },
+    name: NAME,
+    phone: PHONE,
+    bankCard: MASKED_CARD,
     walletId: { ...UUID, description: "the party's wallet" },
     accountTier: { type: 'string', enum: ['I', 'II', 'III'], description: "a customer's payment-account type; merchants have none" },
     apiKey: {
@@ -33,8 +49,14 @@ export const REGISTERED_PARTY_SCHEMA: JsonSchema = writeResponseSchema(
       description: "the party's bearer key, shown this once and stored only hashed; absent from a replay with the same Idempotency-Key",
     },
   },
-  ['apiKey', 'accountTier'],
+  ['apiKey', 'accountTier', 'phone', 'bankCard'],
 );
+
+export const ERASED_PARTY_SCHEMA: JsonSchema = writeResponseSchema("the person's details erased (or erased before: nothing changed)", {
+  id: { ...UUID, description: 'the party id' },
+  kind: { type: 'string', enum: ['customer', 'merchant'] },
+  erased: { type: 'boolean', enum: [true] },
+});
 
 export const PARTY_PAGE_SCHEMA: JsonSchema = {
   type: 'object',
@@ -88,7 +110,7 @@ export const PROFILE_SCHEMA: JsonSchema = {
   properties: {
     merchantId: { type: 'string', format: 'uuid' },
     walletId: { type: 'string', format: 'uuid' },
-    name: { type: 'string' },
+    name: NAME,
     registeredOn: DATE,
     asOf: { ...DATE, description: 'the closed business date the profile runs through' },
     from: { ...DATE, nullable: true, description: 'the first business day of the series; null without history by asOf' },

@@ -7,6 +7,8 @@ import { NotFoundError } from '../../domain/domain-error';
 import { type RuleChangeReport, RULE_DEPENDENT_PROJECTIONS, rebuildUnderRules, ruleChangeRequest } from '../../api/compliance/rule-change-rebuild';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
+import { openKeyStore } from '../../personal-data/open-key-store';
+import { lendToReadModels } from '../../personal-data/read-model-keys';
 import { openReadSide } from '../read-side';
 
 export const projectionsRebuildHelp = `ifw projections rebuild [--name NAME] [--data DIR] [--json]
@@ -38,6 +40,9 @@ export async function projectionsRebuild(argv: string[]): Promise<number> {
   const definitions = values.name === undefined ? READ_MODELS : READ_MODELS.filter((d) => d.name === values.name);
   if (definitions.length === 0) throw new UsageError(`no read model "${values.name}"; the read models are ${READ_MODELS.map((d) => d.name).join(', ')}`);
   const config = loadConfig({ dataDir: values.data });
+  // The parties read model opens the registrations' sealed details with the keys.
+  const keys = openKeyStore(config);
+  const takeBackKeys = lendToReadModels(keys);
   const side = await openReadSide(config);
   try {
     const progress = new Progress('events rebuilt', values.json === true);
@@ -54,6 +59,8 @@ export async function projectionsRebuild(argv: string[]): Promise<number> {
     return reports.every((r) => r.switched) ? EXIT.ok : EXIT.failure;
   } finally {
     await side.close();
+    takeBackKeys();
+    await keys.close();
   }
 }
 

@@ -3,6 +3,8 @@ import { loadConfig } from '../../config';
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_LOG_CONSUMER_OPTIONS, ProjectionRunner, READ_MODELS, type ProjectionStatus } from '../../projections';
 import { processOwnerName } from '../../api/projections/projections.module';
 import { EXIT, UsageError } from '../cli-error';
+import { openKeyStore } from '../../personal-data/open-key-store';
+import { lendToReadModels } from '../../personal-data/read-model-keys';
 import { openReadSide } from '../read-side';
 
 export const projectorHelp = `ifw projector [--data DIR] [--batch-size N] [--lease-ttl-ms MS] [--json]
@@ -27,6 +29,8 @@ export async function projector(argv: string[]): Promise<number> {
   const batchSize = positiveInteger('--batch-size', values['batch-size'], DEFAULT_LOG_CONSUMER_OPTIONS.batchSize, 10_000);
   const leaseTtlMs = positiveInteger('--lease-ttl-ms', values['lease-ttl-ms'], DEFAULT_LEASE_TTL_MS, 600_000);
   const config = loadConfig({ dataDir: values.data });
+  const keys = openKeyStore(config);
+  const takeBackKeys = lendToReadModels(keys);
   const side = await openReadSide(config);
   const owner = processOwnerName();
   const runner = new ProjectionRunner(side.store, side.catalog, side.feed, READ_MODELS, {
@@ -50,6 +54,8 @@ export async function projector(argv: string[]): Promise<number> {
   clearInterval(report);
   await runner.stop();
   await side.close();
+  takeBackKeys();
+  await keys.close();
   return EXIT.ok;
 }
 

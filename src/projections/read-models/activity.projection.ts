@@ -4,6 +4,7 @@ import type { FundEvent } from '../../domain/fund/fund.decider';
 import { formatPerTenK } from '../../domain/income-rate';
 import { formatFen } from '../../domain/money';
 import type { PartyEvent } from '../../domain/party/party.decider';
+import type { PersonErasedEvent } from '../../domain/party/person.decider';
 import type { PositionEvent } from '../../domain/position/position.decider';
 import type { WalletEvent } from '../../domain/wallet/wallet.decider';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
@@ -34,6 +35,7 @@ export const activityOrder = (position: bigint) => position.toString().padStart(
 
 type FeedEvent =
   | PartyEvent
+  | PersonErasedEvent
   | Extract<FundEvent, { type: 'FundRegistered' | 'IncomePublished' }>
   | Extract<WalletEvent, { type: 'CashDeposited' | 'CashWithdrawn' | 'PaymentSent' }>
   | Extract<PositionEvent, { type: 'PurchasePlaced' | 'InstantRedemptionMade' | 'StandardRedemptionPlaced' }>
@@ -50,8 +52,11 @@ function fundOfPosition(stream: string): string {
 
 function summaryOf(event: FeedEvent, stream: string): string {
   switch (event.type) {
+    // No names: the feed is kept for good, and a person's details must be erasable (docs/personal-data.md).
     case 'PartyRegistered':
-      return `${event.data.kind} "${event.data.name}" registered as party ${event.data.partyId} with wallet ${event.data.walletId}`;
+      return `${event.data.kind} registered as party ${event.data.partyId} with wallet ${event.data.walletId}`;
+    case 'PersonErased':
+      return `the personal details of party ${event.data.partyId} erased`;
     case 'FundRegistered':
       return `fund ${event.data.code} "${event.data.name}" registered`;
     case 'IncomePublished':
@@ -122,7 +127,7 @@ async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> 
 export const activityProjection: ProjectionDefinition = {
   name: 'activity',
   description:
-    "The operators' feed: one row per registration, income, deposit, withdrawal, payment, purchase, redemption and day close (a payment, purchase or instant redemption as the side that decided it), and one per close for its forecasts; the per-holder work of a close is left out.",
+    "The operators' feed: one row per registration (without names), erasure of a person's details, income, deposit, withdrawal, payment, purchase, redemption and day close (a payment, purchase or instant redemption as the side that decided it), and one per close for its forecasts; the per-holder work of a close is left out.",
   collections: [
     {
       name: ACTIVITY,
@@ -131,6 +136,7 @@ export const activityProjection: ProjectionDefinition = {
   ],
   eventTypes: [
     'PartyRegistered',
+    'PersonErased',
     'FundRegistered',
     'IncomePublished',
     'CashDeposited',

@@ -33,7 +33,6 @@ export interface ProfileDay {
 export interface MerchantProfileDoc {
   walletId: string;
   merchantId: string | null;
-  name: string | null;
   registeredOn: IsoDate | null;
   /** The earliest business date of the wallet's events: the profile's history starts there. */
   firstDate: IsoDate | null;
@@ -61,7 +60,7 @@ const POSITION_PREFIX = 'position-';
 const UUID_LENGTH = 36;
 
 function emptyProfile(walletId: string): MerchantProfileDoc {
-  return { walletId, merchantId: null, name: null, registeredOn: null, firstDate: null, cashFen: 0n, retainedFrom: null, openingCashFen: 0n, days: [] };
+  return { walletId, merchantId: null, registeredOn: null, firstDate: null, cashFen: 0n, retainedFrom: null, openingCashFen: 0n, days: [] };
 }
 
 function emptyDay(date: IsoDate, closingCashFen: Fen): ProfileDay {
@@ -153,7 +152,8 @@ async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> 
     const { data } = { data: eventData(event) } as PartyEvent;
     if (data.kind !== 'merchant') return;
     const profile = (await load(view, data.walletId)) ?? emptyProfile(data.walletId);
-    save(view, { ...profile, merchantId: data.partyId, name: data.name, registeredOn: businessDate ?? null });
+    // No name: the profile API takes it from the parties read model, which erasure reaches.
+    save(view, { ...profile, merchantId: data.partyId, registeredOn: businessDate ?? null });
     return;
   }
   const walletId = walletIdOf(event);

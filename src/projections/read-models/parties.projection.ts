@@ -1,38 +1,71 @@
 import type { RecordedEvent } from '../../eventstore';
-import type { PartyEvent, PartyKind } from '../../domain/party/party.decider';
+import type { PartyKind, PartyRegisteredData } from '../../domain/party/party.decider';
+import type { PersonErasedEvent } from '../../domain/party/person.decider';
+import { ERASED_NAME, shownDetails } from '../../personal-data/personal-details';
+import { readModelKeys } from '../../personal-data/read-model-keys';
+import { registeredDetails } from '../../personal-data/registered-details';
+import { invariant } from '../../invariant';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
 
-/** A customer or merchant as operators look them up: by name, by party id or by wallet id. */
+/**
+ * A customer or merchant as operators look them up: by name, by party id or by wallet id. The details are
+ * opened from the registration as it is applied, so the directory can be searched and sorted by name; the
+ * bank card is kept masked. An erased person's document keeps only what is not personal.
+ */
 export interface PartyDoc {
   id: string;
   kind: PartyKind;
+  /** ERASED_NAME once erased, or when the key the details were sealed under is gone. */
   name: string;
+  phone?: string;
+  /** Masked to its last four digits: the full number is never in a read model. */
+  bankCard?: string;
   walletId: string;
   /** The business date the party was registered on. */
   registeredOn: string;
   /** The log position of the registration, as a decimal string. */
   registeredPosition: string;
+  /** The log position of the erasure of the person's details, when they were erased. */
+  erasedPosition?: string;
 }
 
 const PARTIES = 'parties';
 
-async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> {
-  const { data } = { data: eventData(event) } as Extract<PartyEvent, { type: 'PartyRegistered' }>;
+async function applyRegistration(event: RecordedEvent, view: ProjectionView): Promise<void> {
+  const data = eventData<PartyRegisteredData>(event);
+  const details = await registeredDetails(data, readModelKeys);
   const party: PartyDoc = {
     id: data.partyId,
     kind: data.kind,
-    name: data.name,
+    ...shownDetails(details),
     walletId: data.walletId,
     registeredOn: String(event.metadata.businessDate ?? ''),
     registeredPosition: event.position.toString(),
   };
-  // Written once: a party is registered once and its registration never changes.
   view.put(PARTIES, data.partyId, { ...party });
+}
+
+/**
+ * Overwrites the details, from whatever registration they came (sealed, or in the clear before version 3).
+ * The document then follows from the log alone: a rebuild after the key was deleted, which finds the
+ * registration's details erased already, ends with the same document.
+ */
+async function applyErasure(event: RecordedEvent, view: ProjectionView): Promise<void> {
+  const { partyId } = eventData<PersonErasedEvent['data']>(event);
+  const registered = (await view.get(PARTIES, partyId)) as unknown as PartyDoc | undefined;
+  invariant(registered !== undefined, () => `PersonErased of party ${partyId}, which the parties read model has no registration of`);
+  const { id, kind, walletId, registeredOn, registeredPosition } = registered;
+  const erased: PartyDoc = { id, kind, name: ERASED_NAME, walletId, registeredOn, registeredPosition, erasedPosition: event.position.toString() };
+  view.put(PARTIES, partyId, { ...erased });
+}
+
+function apply(event: RecordedEvent, view: ProjectionView): Promise<void> {
+  return event.type === 'PersonErased' ? applyErasure(event, view) : applyRegistration(event, view);
 }
 
 export const partiesProjection: ProjectionDefinition = {
   name: 'parties',
-  description: 'Customers and merchants with their wallet ids, names and registration, for listing and search by name or id.',
+  description: 'Customers and merchants with their wallet ids, names, phones, masked bank cards and registration, for listing and search by name or id; erased persons by the erased marker.',
   collections: [
     {
       name: PARTIES,
@@ -42,7 +75,7 @@ export const partiesProjection: ProjectionDefinition = {
       ],
     },
   ],
-  eventTypes: ['PartyRegistered'],
+  eventTypes: ['PartyRegistered', 'PersonErased'],
   apply,
 };
 

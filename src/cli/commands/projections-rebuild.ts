@@ -2,14 +2,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
 import { DEFAULT_LOG_CONSUMER_OPTIONS, READ_MODELS } from '../../projections';
 import { processOwnerName } from '../../api/projections/projections.module';
-import { type RebuildReport, rebuildProjections } from '../../projections/rebuild';
+import { type RebuildOptions, type RebuildReport, rebuildProjections } from '../../projections/rebuild';
 import { NotFoundError } from '../../domain/domain-error';
 import { type RuleChangeReport, RULE_DEPENDENT_PROJECTIONS, rebuildUnderRules, ruleChangeRequest } from '../../api/compliance/rule-change-rebuild';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
 import { openKeyStore } from '../../personal-data/open-key-store';
 import { lendToReadModels } from '../../personal-data/read-model-keys';
-import { openReadSide } from '../read-side';
+import { type ReadSide, openReadSide } from '../read-side';
 
 export const projectionsRebuildHelp = `ifw projections rebuild [--name NAME] [--data DIR] [--json]
 ifw projections rebuild --rules VERSION [--applies-from DATE] [--data DIR] [--json]
@@ -45,15 +45,8 @@ export async function projectionsRebuild(argv: string[]): Promise<number> {
   const takeBackKeys = lendToReadModels(keys);
   const side = await openReadSide(config);
   try {
-    const progress = new Progress('events rebuilt', values.json === true);
-    const head = Number(await side.store.lastPosition());
-    const reports = await rebuildProjections(side.store, side.catalog, side.feed, definitions, {
-      owner: processOwnerName(),
-      clock: Date.now,
-      consumer: { ...DEFAULT_LOG_CONSUMER_OPTIONS, batchSize: 5_000 },
-      liveWaitMs: 10_000,
-      onProgress: (_statuses, eventsRead) => progress.update(eventsRead, head > 0 ? head : undefined),
-    });
+    const { options, progress } = await rebuildOptions(side, values.json === true);
+    const reports = await rebuildProjections(side.store, side.catalog, side.feed, definitions, options);
     progress.finish();
     console.log(values.json ? JSON.stringify({ projections: reports }) : reports.map(describe).join('\n'));
     return reports.every((r) => r.switched) ? EXIT.ok : EXIT.failure;
@@ -62,6 +55,20 @@ export async function projectionsRebuild(argv: string[]): Promise<number> {
     takeBackKeys();
     await keys.close();
   }
+}
+
+/** A rebuild from the command line: big batches, and its progress against the log's head on the terminal unless --json. */
+async function rebuildOptions(side: ReadSide, json: boolean): Promise<{ options: RebuildOptions; progress: Progress }> {
+  const progress = new Progress('events rebuilt', json);
+  const head = Number(await side.store.lastPosition());
+  const options: RebuildOptions = {
+    owner: processOwnerName(),
+    clock: Date.now,
+    consumer: { ...DEFAULT_LOG_CONSUMER_OPTIONS, batchSize: 5_000 },
+    liveWaitMs: 10_000,
+    onProgress: (_statuses, eventsRead) => progress.update(eventsRead, head > 0 ? head : undefined),
+  };
+  return { options, progress };
 }
 
 function describe(report: RebuildReport): string {
@@ -77,15 +84,8 @@ async function rebuildUnderRuleSet(version: string, appliesFrom: string | undefi
     const request = await ruleChangeRequest(side.store, version, appliesFrom, RULE_DEPENDENT_PROJECTIONS).catch((error: Error) => {
       throw error instanceof NotFoundError ? new UsageError(error.message) : error;
     });
-    const progress = new Progress('events rebuilt', json);
-    const head = Number(await side.store.lastPosition());
-    const report = await rebuildUnderRules(side.store, side.catalog, side.feed, request, {
-      owner: processOwnerName(),
-      clock: Date.now,
-      consumer: { ...DEFAULT_LOG_CONSUMER_OPTIONS, batchSize: 5_000 },
-      liveWaitMs: 10_000,
-      onProgress: (_statuses, eventsRead) => progress.update(eventsRead, head > 0 ? head : undefined),
-    });
+    const { options, progress } = await rebuildOptions(side, json);
+    const report = await rebuildUnderRules(side.store, side.catalog, side.feed, request, options);
     progress.finish();
     console.log(json ? JSON.stringify(report) : describeRuleChange(report));
     return EXIT.ok;

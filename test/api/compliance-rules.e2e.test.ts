@@ -75,6 +75,13 @@ describe('payment-account tiers', () => {
     expect(await app.eventTypes(`wallet-${bo.walletId}`)).toEqual(['WalletOpened', 'RequestRecorded', 'CashDeposited', 'AccountTierRaised', 'PurchasePaid']);
   });
 
+  it('refuses a type II customer a fund switch before any money moves, since a switch ends in a purchase', async () => {
+    const cao = await app.party('customer', 'Cao Tier Two', 'II');
+    const switches = [{ fromFund: FUND, toFund: 'OTHER', amount: '10.00' }];
+    await refused(app.post(`/wallets/${cao.walletId}/rebalances`, cao.key, { switches }), { status: 422, code: 'ACCOUNT_TIER_FORBIDS_FUNDS' });
+    expect((await app.get(`/processes?wallet=${cao.walletId}`, OPERATOR_KEY)).body.items).toEqual([]);
+  });
+
   it('opens a customer at type I unless told otherwise, and refuses a tier that does not exist', async () => {
     const plain = await ok(app.post('/customers', OPERATOR_KEY, { name: 'Plain Customer' }));
     expect(plain.body.accountTier).toBe('I');

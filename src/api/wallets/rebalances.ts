@@ -10,6 +10,8 @@ import { loadFund } from '../funds/fund-loader';
 import { HttpProblem } from '../http/problem';
 import { PROCESS_ENGINE } from '../processes/process-engine.token';
 import { loadPosition } from './position-loader';
+import { requireTierMayBuyFunds } from '../../domain/wallet/wallet.decider';
+import { BusinessCalendar } from '../calendar/business-calendar';
 import { loadOpenWallet } from './wallet-loader';
 
 export interface FundSwitchRequest {
@@ -30,10 +32,13 @@ export class Rebalances {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
+    private readonly calendar: BusinessCalendar,
   ) {}
 
   async start(context: CommandContext, walletId: string, switches: readonly FundSwitchRequest[]): Promise<RebalanceBody> {
-    await loadOpenWallet(this.store, walletId);
+    const { state: wallet } = await loadOpenWallet(this.store, walletId);
+    // A switch ends in a purchase: a tier that may not buy funds is refused before any money moves.
+    requireTierMayBuyFunds(wallet, (await this.calendar.today()).ruleSet);
     await this.check(walletId, switches);
     const processes: RebalanceBody['processes'] = [];
     for (const [index, { fromFund, toFund, amountFen }] of switches.entries()) {

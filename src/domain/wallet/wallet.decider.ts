@@ -61,7 +61,7 @@ export type WalletState =
       paid: PaidFromBalance;
     };
 
-type OpenWallet = Extract<WalletState, { open: true }>;
+export type OpenWallet = Extract<WalletState, { open: true }>;
 
 export const walletDecider: Decider<WalletCommand, WalletEvent, WalletState> = {
   initialState: { open: false },
@@ -174,7 +174,8 @@ function requireTierLimit(state: OpenWallet, amountFen: Fen, businessDate: IsoDa
   );
 }
 
-function requireTierMayBuyFunds(state: OpenWallet, ruleSet: RuleSet): void {
+/** Refuses a fund purchase from the balance of a tier that may not make one; a fund switch is asked this before it starts. */
+export function requireTierMayBuyFunds(state: OpenWallet, ruleSet: RuleSet): void {
   const rule = state.accountTier && ruleSet.accountTiers?.[state.accountTier];
   if (!rule || rule.mayBuyFunds) return;
   throw new DomainError('ACCOUNT_TIER_FORBIDS_FUNDS', `a type ${state.accountTier} account may not buy funds from its balance (rule set ${ruleSet.version}); only type III may`, {

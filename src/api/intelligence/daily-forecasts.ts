@@ -123,6 +123,8 @@ export class DailyForecasts implements OnApplicationBootstrap {
       return;
     }
     const optimiser = yieldForecasts.size > 0 ? await createOptimiser() : undefined;
+    // One rule set for the whole close: the demand date's cap is the same for every merchant.
+    const instantCapFen = (await this.ruleSetOn(demandDate)).instantRedemptionCapFen;
     try {
       for await (const merchants of merchantSeries(this.readModels, date)) {
         const demand = await forecastMany(merchants.map((m) => m.outflowFen), { horizon: 1, period: 5 });
@@ -133,7 +135,7 @@ export class DailyForecasts implements OnApplicationBootstrap {
             continue;
           }
           const forecasted = demandForecasted(merchant, item, demandDate);
-          const proposal = optimiser && (await this.propose(optimiser, merchant.walletId, yieldForecasts, forecasted.data.upper95Fen, demandDate));
+          const proposal = optimiser && (await this.propose(optimiser, merchant.walletId, yieldForecasts, forecasted.data.upper95Fen, demandDate, instantCapFen));
           await recorder.add(proposal ? [forecasted, proposal] : [forecasted]);
         }
       }
@@ -169,6 +171,7 @@ export class DailyForecasts implements OnApplicationBootstrap {
     yieldForecasts: ReadonlyMap<string, number>,
     demandUpperFen: bigint,
     demandDate: IsoDate,
+    capFen: bigint,
   ): Promise<DailyForecastEvent | undefined> {
     const { state: wallet } = await loadOpenWallet(this.store, walletId);
     const current = new Map<string, bigint>();
@@ -178,7 +181,6 @@ export class DailyForecasts implements OnApplicationBootstrap {
     }
     const balanceFen = [...current.values()].reduce((sum, fen) => sum + fen, 0n);
     if (balanceFen === 0n) return undefined;
-    const capFen = (await this.ruleSetOn(demandDate)).instantRedemptionCapFen;
     const confirmDays = (Date.parse(nextBusinessDay(demandDate)) - Date.parse(demandDate)) / 86_400_000;
     const result = optimiser.optimise({
       balanceFen,

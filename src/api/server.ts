@@ -3,20 +3,18 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IfwConfig } from '../config';
-import { upcastToCurrent } from '../domain/event-schemas';
-import { openEventStore } from '../eventstore';
 import { openReadStore } from '../projections/open-read-store';
 import { AppModule } from './app.module';
+import { openProductEventStore } from './event-store.module';
 import { FASTIFY_EDGE_ERRORS } from './http/fastify-edge-errors';
 import { useJsonBodyParser } from './http/json-body-parser';
 
 /** Opens the stores named by the configuration and serves the HTTP API; resolves once it is listening. */
 export async function startServer(config: IfwConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const storeLog = new Logger('EventStore');
-  const store = openEventStore(config.eventStoreUrl, {
+  const store = openProductEventStore(config.eventStoreUrl, {
     ...(config.auditKey !== undefined && { auditKey: config.auditKey }),
     onSnapshotRefused: (stream, reason) => storeLog.warn(`the snapshot of ${stream} was refused and the stream folded instead: ${reason}`),
-    upcast: upcastToCurrent,
   });
   const readStore = await openReadStore(config.readStoreUrl).catch(async (error: unknown) => {
     await store.close();

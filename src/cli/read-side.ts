@@ -1,6 +1,6 @@
 import type { IfwConfig } from '../config';
-import { upcastToCurrent } from '../domain/event-schemas';
-import { type EventStore, openEventStore } from '../eventstore';
+import { openProductEventStore } from '../api/event-store.module';
+import type { EventStore } from '../eventstore';
 import { LogFeed, ProjectionCatalog, READ_MODELS, type ReadStore } from '../projections';
 import { openReadStore } from '../projections/open-read-store';
 
@@ -14,7 +14,7 @@ export interface ReadSide {
 
 /** Opens the event store and the read store named by the configuration, for commands that run projections. */
 export async function openReadSide(config: IfwConfig): Promise<ReadSide> {
-  const store = openEventStore(config.eventStoreUrl, { upcast: upcastToCurrent });
+  const store = openProductEventStore(config.eventStoreUrl);
   let readStore: ReadStore;
   try {
     readStore = await openReadStore(config.readStoreUrl);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
-import { upcastToCurrent } from '../../domain/event-schemas';
-import { type ChainReport, type EventStore, type LogHead, StoreNotFoundError, openEventStore } from '../../eventstore';
+import { type ChainReport, type EventStore, type LogHead, StoreNotFoundError } from '../../eventstore';
+import { openProductEventStore } from '../../api/event-store.module';
 import { snapshotFoldCheck } from '../../api/commands/snapshot-check';
 import { verifyReportBody } from '../../api/audit/verify-report';
 import { EXIT, UsageError } from '../cli-error';
@@ -49,7 +49,7 @@ export async function auditVerify(argv: string[]): Promise<number> {
 export function openForAudit(dataDir: string | undefined): EventStore {
   const config = loadConfig({ dataDir });
   try {
-    return openEventStore(config.eventStoreUrl, { readOnly: true, upcast: upcastToCurrent, ...(config.auditKey !== undefined && { auditKey: config.auditKey }) });
+    return openProductEventStore(config.eventStoreUrl, { readOnly: true, ...(config.auditKey !== undefined && { auditKey: config.auditKey }) });
   } catch (error) {
     if (error instanceof StoreNotFoundError) throw new UsageError(error.message);
     throw error;

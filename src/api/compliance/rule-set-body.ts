@@ -1,7 +1,6 @@
 import { ACCOUNT_TIERS, type AccountTierRules, type RuleSet, type TierRule } from '../../domain/rules/rule-set';
 import { formatFen } from '../../domain/money';
 import { type BodyOf, defineBody } from '../http/body-schema';
-import type { JsonSchema } from '../http/openapi';
 import { HttpProblem } from '../http/problem';
 import { validateBody } from '../http/validate-body';
 
@@ -62,24 +61,3 @@ export function ruleSetBody(ruleSet: RuleSet) {
     source: ruleSet.source,
   };
 }
-
-export const RULE_SET_PROPERTIES: Record<string, JsonSchema> = {
-  version: { type: 'string' },
-  effectiveFrom: { type: 'string', format: 'date' },
-  instantRedemptionCap: { type: 'string', pattern: '^[0-9]+\\.[0-9]{2}$', description: 'CNY per investor, per fund, per day' },
-  accountTiers: {
-    type: 'array',
-    description: 'empty: no tiers applied',
-    items: {
-      type: 'object',
-      required: ['tier', 'paymentLimit', 'period', 'mayBuyFunds'],
-      properties: {
-        tier: { type: 'string', enum: [...ACCOUNT_TIERS] },
-        paymentLimit: { type: 'string', pattern: '^[0-9]+\\.[0-9]{2}$' },
-        period: { type: 'string', enum: ['lifetime', 'year'] },
-        mayBuyFunds: { type: 'boolean' },
-      },
-    },
-  },
-  source: { type: 'string' },
-};

@@ -154,9 +154,14 @@ export function paidAfter(paid: PaidFromBalance, amountFen: Fen, businessDate: I
   return { lifetimeFen: paid.lifetimeFen + amountFen, year, yearFen: (year === paid.year ? paid.yearFen : 0n) + amountFen };
 }
 
+/** The rule a wallet's tier is held to under a set: none for a merchant, or before tiers were in force. */
+export function tierRuleOf(wallet: TieredWallet, ruleSet: RuleSet): TierRule | undefined {
+  return (wallet.accountTier && ruleSet.accountTiers?.[wallet.accountTier]) || undefined;
+}
+
 /** What the tier's limit has left on a business date: null when no tier applies (a merchant, or before tiers). */
 export function tierLimitLeftFen(wallet: TieredWallet, businessDate: IsoDate, ruleSet: RuleSet): { rule: TierRule; usedFen: Fen; leftFen: Fen } | null {
-  const rule = wallet.accountTier && ruleSet.accountTiers?.[wallet.accountTier];
+  const rule = tierRuleOf(wallet, ruleSet);
   if (!rule) return null;
   const { paid } = wallet;
   const usedFen = rule.period === 'lifetime' ? paid.lifetimeFen : paid.year === Number(businessDate.slice(0, 4)) ? paid.yearFen : 0n;
@@ -176,7 +181,7 @@ function requireTierLimit(state: OpenWallet, amountFen: Fen, businessDate: IsoDa
 
 /** Refuses a fund purchase from the balance of a tier that may not make one; a fund switch is asked this before it starts. */
 export function requireTierMayBuyFunds(state: OpenWallet, ruleSet: RuleSet): void {
-  const rule = state.accountTier && ruleSet.accountTiers?.[state.accountTier];
+  const rule = tierRuleOf(state, ruleSet);
   if (!rule || rule.mayBuyFunds) return;
   throw new DomainError('ACCOUNT_TIER_FORBIDS_FUNDS', `a type ${state.accountTier} account may not buy funds from its balance (rule set ${ruleSet.version}); only type III may`, {
     accountTier: String(state.accountTier),

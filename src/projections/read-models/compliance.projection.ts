@@ -3,7 +3,7 @@ import type { Fen } from '../../domain/money';
 import { formatFen } from '../../domain/money';
 import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
 import { type AccountTier, type RuleSet, ruleSetOn, timelineWith, withRuleSet } from '../../domain/rules/rule-set';
-import { NOTHING_PAID, type PaidFromBalance, paidAfter, tierLimitLeftFen } from '../../domain/wallet/wallet.decider';
+import { NOTHING_PAID, type PaidFromBalance, paidAfter, tierLimitLeftFen, tierRuleOf } from '../../domain/wallet/wallet.decider';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
 import { positionStreamParts } from './wallets.projection';
 
@@ -134,7 +134,7 @@ function check(wallet: ComplianceWalletDoc, event: RecordedEvent, timeline: read
     case 'PurchasePaid': {
       const { amountFen } = eventData<{ amountFen: Fen }>(event);
       const ruleSet = ruleSetOn(businessDate, timeline);
-      const rule = wallet.accountTier && ruleSet.accountTiers?.[wallet.accountTier];
+      const rule = tierRuleOf(wallet, ruleSet);
       if (!rule || rule.mayBuyFunds) return { next: wallet };
       return { next: wallet, breach: breachOf('ACCOUNT_TIER_FORBIDS_FUNDS', amountFen, ruleSet, `a type ${wallet.accountTier} account may not buy funds from its balance`) };
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { OPERATOR_KEY, TestApp, type ApiResponse } from './test-app';
 
 /**
@@ -107,6 +108,12 @@ describe('the body as a whole', () => {
 
   it('refuses a body over the size limit with 413', async () => {
     await refused(() => deposit({ amount: '1.00', pad: 'x'.repeat(100_000) }), { status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('refuses a key given twice with 400 DUPLICATE_KEY naming it, whichever of the two a reader would take', async () => {
+    await refused(() => raw(`/wallets/${alice.walletId}/deposits`, '{"amount":"1.00","amount":"2.00"}'), { status: 400, code: 'DUPLICATE_KEY', field: 'amount', detail: 'more than once' });
+    await refused(() => raw(`/wallets/${alice.walletId}/deposits`, '{"amount":"1.00","\\u0061mount":"2.00"}'), { status: 400, code: 'DUPLICATE_KEY', field: 'amount' });
+    await refused(() => raw(`/wallets/${alice.walletId}/rebalances`, '{"switches":[{"fromFund":"BAD","toFund":"X","toFund":"Y","amount":"1.00"}]}'), { status: 400, code: 'DUPLICATE_KEY', field: 'switches[0].toFund' });
   });
 
   it('refuses a prototype-poisoning body', async () => {
@@ -455,5 +462,30 @@ describe('headers and URLs', () => {
     const response = await app.request('GET', '/ledger/trial-balance', { headers: { authorization: `Bearer ${'x'.repeat(20_000)}` } });
     expect(response.status).toBe(431);
     expect(response.contentType).toMatch(/^application\/problem\+json/);
+  });
+});
+
+describe('headers', () => {
+  /** fetch joins repeated headers into one, so this request is written with node:http, which sends each line. */
+  function twoAuthorizations(path: string, keys: readonly string[]): Promise<{ status: number; body: { code?: string; field?: string } }> {
+    return new Promise((resolve, reject) => {
+      const body = JSON.stringify({ amount: '1.00' });
+      const sent = httpRequest(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: keys.map((key) => `Bearer ${key}`) } }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) as { code?: string; field?: string } }));
+      });
+      sent.on('error', reject);
+      sent.end(body);
+    });
+  }
+
+  it('refuses two Authorization headers with 400, even when both name the same key, and writes nothing', async () => {
+    for (const keys of [[bob.key, alice.key], [alice.key, alice.key]]) {
+      const before = await app.lastPosition();
+      const response = await twoAuthorizations(`/wallets/${alice.walletId}/deposits`, keys);
+      expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', field: 'authorization' } });
+      expect(await app.lastPosition()).toBe(before);
+    }
   });
 });

@@ -23,6 +23,9 @@ export class AuthGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
     if (rule?.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Node keeps the first of two Authorization headers and drops the other, so which key acts would depend on
+    // header order: a request that sends two is refused.
+    if (authorizationHeaders(request.raw.rawHeaders) > 1) throw HttpProblem.badRequest('authorization', 'send one Authorization header, not several');
     const header = request.headers.authorization;
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const bearer = typeof header === 'string' && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : '';
@@ -41,4 +44,10 @@ export class AuthGuard implements CanActivate {
     }
     throw HttpProblem.forbidden(`this route is for ${[...rule.roles, ...(rule.ownWalletParam || rule.ownPartyParam ? ['the owner'] : [])].join(', ')}; the key's role is ${principal.role}`);
   }
+}
+
+function authorizationHeaders(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let at = 0; at < rawHeaders.length; at += 2) if (rawHeaders[at]!.toLowerCase() === 'authorization') count++;
+  return count;
 }

@@ -248,10 +248,10 @@ describe('ifw', () => {
     expect(result.stderr).toContain('restore it from a backup');
   });
 
-  it('serve answers over HTTP on the embedded store and stops cleanly on SIGTERM', async () => {
+  it('serve answers over HTTP on the embedded store, and on SIGTERM says it stops and that it stopped', async () => {
     const server = spawn(process.execPath, [bin, 'serve', '--data', dir, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
     const firstLine = await new Promise<string>((resolve, reject) => {
-      let out = '';
       server.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         if (out.includes('\n')) resolve(out.split('\n')[0]!);
@@ -269,6 +269,8 @@ describe('ifw', () => {
       server.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    const lines = out.trim().split('\n').slice(1).map((line) => JSON.parse(line) as { event: string; signal: string; tookMs?: number });
+    expect(lines).toEqual([{ event: 'stopping', signal: 'SIGTERM' }, { event: 'stopped', signal: 'SIGTERM', tookMs: expect.any(Number) }]);
   });
 });
 

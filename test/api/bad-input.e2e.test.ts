@@ -470,7 +470,7 @@ describe('headers', () => {
   function twoAuthorizations(path: string, keys: readonly string[]): Promise<{ status: number; body: { code?: string; field?: string } }> {
     return new Promise((resolve, reject) => {
       const body = JSON.stringify({ amount: '1.00' });
-      const sent = httpRequest(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: keys.map((key) => `Bearer ${key}`) } }, (response) => {
+      const sent = httpRequest(`${app.url}${path}`, { method: 'POST', headers: ['content-type', 'application/json', ...keys.flatMap((key) => ['authorization', `Bearer ${key}`])] }, (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
         response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) as { code?: string; field?: string } }));

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_LOG_CONSUMER_OPTIONS, ProjectionRunner, READ_MODELS, type ProjectionStatus } from '../../projections';
 import { processOwnerName } from '../../api/projections/projections.module';
-import { EXIT, UsageError } from '../cli-error';
+import { UsageError } from '../cli-error';
+import { runUntilSignal } from '../stop-on-signal';
 import { openKeyStore } from '../../personal-data/open-key-store';
 import { lendToReadModels } from '../../personal-data/read-model-keys';
 import { openReadSide } from '../read-side';
@@ -11,7 +12,7 @@ export const projectorHelp = `ifw projector [--data DIR] [--batch-size N] [--lea
 
 Runs the read models in a process of its own, on the same stores as \`ifw serve --no-projector\`. It writes
 a projection only while it holds that projection's lease in the read store; a second projector waits and
-takes over when the holder stops. Stops on SIGINT or SIGTERM.
+takes over when the holder stops. Stops on SIGINT or SIGTERM, within 15 s.
   --data DIR   folder of the embedded stores (default: IFW_EVENTSTORE_URL / IFW_READSTORE_URL or ./data)
   --batch-size N      events read and written per batch (default ${DEFAULT_LOG_CONSUMER_OPTIONS.batchSize})
   --lease-ttl-ms MS   how long a lease outlives its last renewal, i.e. how soon a standby takes over
@@ -47,16 +48,17 @@ export async function projector(argv: string[]): Promise<number> {
     const line = describe(runner.statuses(), values.json === true);
     if (line !== last) console.log((last = line));
   }, REPORT_EVERY_MS);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  clearInterval(report);
-  await runner.stop();
-  await side.close();
-  takeBackKeys();
-  await keys.close();
-  return EXIT.ok;
+  return runUntilSignal(
+    'ifw projector',
+    async () => {
+      clearInterval(report);
+      await runner.stop();
+      await side.close();
+      takeBackKeys();
+      await keys.close();
+    },
+    { json: values.json === true },
+  );
 }
 
 function positiveInteger(option: string, text: string | undefined, fallback: number, max: number): number {

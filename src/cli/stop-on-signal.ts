@@ -1,0 +1,37 @@
+import { EXIT } from './cli-error';
+
+/** Longest a stop may take (draining requests, a last batch, closing stores) before the process exits anyway. */
+export const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * Waits for SIGINT or SIGTERM, says which came, runs `stop` and says how it went: a supervisor reading the log
+ * sees a stop asked for, and finished or given up, never a process that just went away. A stop that hangs
+ * past `timeoutMs` exits with a failure rather than hold up the supervisor's restart forever.
+ */
+export async function runUntilSignal(name: string, stop: () => Promise<void>, options: { json: boolean; timeoutMs?: number }): Promise<number> {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const timeoutMs = options.timeoutMs ?? STOP_TIMEOUT_MS;
+  const say = (event: string, fields: Record<string, unknown>, text: string) => console.log(options.json ? JSON.stringify({ event, signal, ...fields }) : `${name}: ${text}`);
+  say('stopping', {}, `${signal} received, stopping (at most ${timeoutMs / 1000} s)`);
+  const startedMs = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    stop().then(
+      () => 'stopped' as const,
+      (error: Error) => error,
+    ),
+    new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  const tookMs = Date.now() - startedMs;
+  if (outcome === 'stopped') {
+    say('stopped', { tookMs }, `stopped in ${tookMs} ms`);
+    return EXIT.ok;
+  }
+  const reason = outcome === 'timed out' ? `did not stop within ${timeoutMs / 1000} s` : `failed to stop cleanly: ${outcome.message}`;
+  say('stop failed', { tookMs, reason }, reason);
+  return EXIT.failure;
+}

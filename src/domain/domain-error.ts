@@ -12,7 +12,19 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+
+  /**
+   * A final refusal stands however often the request is sent again, so an Idempotency-Key records it. One
+   * whose cause passes by itself (an income not published yet, a date not come, a close still running) is not
+   * recorded: a retry with the same key runs again once the cause is gone.
+   */
+  get final(): boolean {
+    return !PASSING_REFUSALS.has(this.code);
+  }
 }
+
+/** Refusals that say "not yet" rather than "no"; every other code is final. */
+const PASSING_REFUSALS: ReadonlySet<string> = new Set(['INCOME_MISSING', 'INCOME_IN_FUTURE', 'DAY_CLOSE_IN_PROGRESS', 'DAY_CLOSE_NOT_STARTED', 'CALENDAR_NOT_STARTED', 'UNKNOWN_WALLET', 'UNKNOWN_FUND']);
 
 /**
  * A command about something that does not exist (an unknown wallet or fund). The API answers 404. It is not

@@ -3,7 +3,8 @@ import { OPERATOR_KEY, TestApp, type ApiResponse } from './test-app';
 /**
  * Idempotency-Key over HTTP: the same key with the same request gets the first response again (status and
  * body, position included) and has no second effect; with another request, 422 IDEMPOTENCY_KEY_REUSED; keys
- * are scoped to the caller; refusals by a business rule are recorded and replayed too; concurrent copies of
+ * are scoped to the caller; final refusals by a business rule are recorded and replayed too, those that say
+ * "not yet" (an income not published) are not, so the same key runs again later; concurrent copies of
  * one request apply once.
  */
 type Party = { id: string; walletId: string; key: string };
@@ -189,6 +190,19 @@ describe('refusals are recorded too', () => {
     const fresh = await app.post(`/wallets/${poor.walletId}/withdrawals`, poor.key, { amount: '50.00' }, withKey(newKey('fresh')));
     expect(fresh.status).toBe(201);
     expect(await cash(poor)).toBe('50.00');
+  });
+});
+
+describe('refusals that say "not yet" are not recorded', () => {
+  it('a day close refused for a missing income runs again under the same key once the income is published, and closes once', async () => {
+    const key = newKey('close-too-early');
+    const early = await app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-06' }, withKey(key));
+    expect(early).toMatchObject({ status: 422, body: { code: 'INCOME_MISSING' } });
+    for (const fund of [FUND, 'IDEM2']) expect((await app.post(`/funds/${fund}/incomes`, OPERATOR_KEY, { date: '2026-01-06', perTenK: '0.5000' })).status).toBe(201);
+    const closes = await count('calendar', 'DayClosed');
+    const closed = await expectReplay(() => app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-06' }, withKey(key)));
+    expect(closed).toMatchObject({ status: 200, body: { date: '2026-01-06', nextBusinessDate: '2026-01-07' } });
+    expect(await count('calendar', 'DayClosed')).toBe(closes + 1);
   });
 });
 

@@ -29,8 +29,8 @@ const MAX_SCANNED_EVENTS = 100_000;
  * Idempotency-Keys on a store without multi-stream transactions. The key's own stream holds a claim naming
  * the one stream the request writes and that stream's revision at the time; the outcome is recorded in that
  * stream, in the same append as the request's events, so effect and record are never apart. A retry reads the
- * claim and looks for the outcome after that revision. A refusal, which writes no events, is recorded in the
- * key's stream after the claim.
+ * claim and looks for the outcome after that revision. A final refusal, which writes no events, is recorded in
+ * the key's stream after the claim.
  */
 export class IdempotencyClaims {
   constructor(private readonly store: EventStore) {}
@@ -61,7 +61,9 @@ export class IdempotencyClaims {
     return withSchemaVersion({ type: REQUEST_RECORDED, data, metadata: keyMetadata(context) });
   }
 
+  /** Records a final refusal under the key; one that is not final is left unrecorded, so a retry runs again. */
   async recordRefusal(context: CommandContext, error: DomainError): Promise<void> {
+    if (!error.final) return;
     const key = requireKey(context);
     const refused: Refused = { requestHash: key.requestHash, error: { code: error.code, message: error.message, details: error.details } };
     await this.store.append(key.stream, [withSchemaVersion({ type: 'RequestRefused', data: refused, metadata: keyMetadata(context) })], { expectedRevision: 0n }).catch((e: unknown) => {

@@ -1,3 +1,4 @@
+import { KeyQueueFullError } from '../commands/keyed-mutex';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
@@ -58,6 +59,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return fromHttpException(exception);
     }
     if (exception instanceof InvalidCursorError) return new HttpProblem(400, exception.message, { code: 'INVALID_PARAMETER', field: 'cursor' });
+    if (exception instanceof KeyQueueFullError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' } });
     if (exception instanceof TransfersBehindError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '5' } });
     if (exception instanceof ProjectionBehindError) {
       return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' }, extensions: { projection: exception.projection } });

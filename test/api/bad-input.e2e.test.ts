@@ -466,14 +466,17 @@ describe('headers and URLs', () => {
 });
 
 describe('headers', () => {
-  /** fetch joins repeated headers into one, so this request is written with node:http, which sends each line. */
+  /**
+   * fetch joins repeated headers into one, so this request is written with node:http, which sends each line;
+   * headers given as a list get no Host added, which the server requires.
+   */
   function twoAuthorizations(path: string, keys: readonly string[]): Promise<{ status: number; body: { code?: string; field?: string } }> {
     return new Promise((resolve, reject) => {
       const body = JSON.stringify({ amount: '1.00' });
-      const sent = httpRequest(`${app.url}${path}`, { method: 'POST', headers: ['content-type', 'application/json', ...keys.flatMap((key) => ['authorization', `Bearer ${key}`])] }, (response) => {
+      const sent = httpRequest(`${app.url}${path}`, { method: 'POST', headers: ['host', new URL(app.url).host, 'content-type', 'application/json', ...keys.flatMap((key) => ['authorization', `Bearer ${key}`])] }, (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) as { code?: string; field?: string } }));
+        response.on('end', () => (text ? resolve({ status: response.statusCode!, body: JSON.parse(text) as { code?: string; field?: string } }) : reject(new Error(`answered ${response.statusCode} with no body`))));
       });
       sent.on('error', reject);
       sent.end(body);

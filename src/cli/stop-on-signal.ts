@@ -6,7 +6,8 @@ export const STOP_TIMEOUT_MS = 15_000;
 /**
  * Waits for SIGINT or SIGTERM, says which came, runs `stop` and says how it went: a supervisor reading the log
  * sees a stop asked for, and finished or given up, never a process that just went away. A stop that hangs
- * past `timeoutMs` exits with a failure rather than hold up the supervisor's restart forever.
+ * past `timeoutMs` ends the process with a failure rather than hold up the supervisor's restart forever:
+ * whatever hangs keeps the event loop alive, so returning would not end it.
  */
 export async function runUntilSignal(name: string, stop: () => Promise<void>, options: { json: boolean; timeoutMs?: number }): Promise<number> {
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -31,7 +32,12 @@ export async function runUntilSignal(name: string, stop: () => Promise<void>, op
     say('stopped', { tookMs }, `stopped in ${tookMs} ms`);
     return EXIT.ok;
   }
-  const reason = outcome === 'timed out' ? `did not stop within ${timeoutMs / 1000} s` : `failed to stop cleanly: ${outcome.message}`;
+  if (outcome === 'timed out') {
+    const reason = `did not stop within ${timeoutMs / 1000} s`;
+    say('stop failed', { tookMs, reason }, reason);
+    return process.exit(EXIT.failure);
+  }
+  const reason = `failed to stop cleanly: ${outcome.message}`;
   say('stop failed', { tookMs, reason }, reason);
   return EXIT.failure;
 }

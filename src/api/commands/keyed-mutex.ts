@@ -51,7 +51,7 @@ export class KeyedMutex {
       const queue = this.queues.get(key);
       if (!queue) newKeys++;
       else if (queue.holders > this.limits.maxWaitingPerKey) {
-        throw new KeyQueueFullError(`${this.limits.maxWaitingPerKey} requests already wait for the same account; try again in a moment`);
+        throw new KeyQueueFullError(`${this.limits.maxWaitingPerKey} requests already wait for the same stream; try again in a moment`);
       }
     }
     if (this.queues.size + newKeys > this.limits.maxKeys) throw new KeyQueueFullError(`${this.limits.maxKeys} keys are locked at once; try again in a moment`);

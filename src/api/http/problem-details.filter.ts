@@ -1,4 +1,3 @@
-import { KeyQueueFullError } from '../commands/keyed-mutex';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
@@ -14,6 +13,7 @@ import { ProjectionBehindError } from '../../projections/read-models';
 import { TransfersBehindError } from '../../processes/transfer-processes';
 import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
+import { KeyQueueFullError } from '../commands/keyed-mutex';
 
 export interface ProblemDocument {
   type: string;

@@ -135,8 +135,10 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     } finally {
       closed.cancel();
     }
-    const outcome = await this.claims.claim(variables.request, CALENDAR_STREAM);
-    invariant(outcome !== undefined, () => `the close of ${variables.date} finished without recording its outcome`);
+    const recorded = await this.claims.claim(variables.request, CALENDAR_STREAM);
+    invariant(recorded !== undefined, () => `the close of ${variables.date} finished without recording its outcome`);
+    // The outcome was recorded by this close's own last step, so it is no replay to the request waiting here.
+    const { replayed: _, ...outcome } = recorded;
     // Standard redemptions settled by the close reach their wallets' cash before the answer.
     return this.transfers.completed(outcome as CommandResponse<DayCloseBody>);
   }

@@ -337,10 +337,10 @@ describe('the day close', () => {
     await refused(() => app.post('/operations/day-close', OPERATOR_KEY, { date }), { status: 422, code: 'DAY_ALREADY_CLOSED', detail: date });
   });
 
-  it('a close with a registered fund lacking the income of the day is 422 INCOME_MISSING naming that fund only', async () => {
+  it('a close with a registered fund lacking the income of the day is 409 INCOME_MISSING naming that fund only', async () => {
     await ok(app.post('/funds', OPERATOR_KEY, { code: 'MISS', name: 'Missing Income Fund' }));
     await ok(app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-07', perTenK: '0.5000' }));
-    const response = await refused(() => app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-07' }), { status: 422, code: 'INCOME_MISSING', detail: 'MISS on 2026-01-07' });
+    const response = await refused(() => app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-07' }), { status: 409, code: 'INCOME_MISSING', detail: 'MISS on 2026-01-07' });
     expect(response.body.detail).not.toContain(`${FUND} on`);
     expect(response.body.missing).toBe('MISS on 2026-01-07');
     // Nothing moved: the business date is still the 7th.
@@ -364,8 +364,8 @@ describe('incomes', () => {
     expect(await app.lastPosition()).toBe(before);
   });
 
-  it('income for a day after the business date is 422 INCOME_IN_FUTURE', async () => {
-    await refused(() => app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-08', perTenK: '0.5000' }), { status: 422, code: 'INCOME_IN_FUTURE' });
+  it('income for a day after the business date is 409 INCOME_IN_FUTURE', async () => {
+    await refused(() => app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-08', perTenK: '0.5000' }), { status: 409, code: 'INCOME_IN_FUTURE' });
   });
 
   it('income for a closed day without one is 422 INCOME_DAY_CLOSED', async () => {

@@ -108,7 +108,7 @@ describe('a fund switch whose purchase is refused', () => {
 
 describe('a rebalance the API refuses starts nothing', () => {
   it.each([
-    ['an unknown fund', { fromFund: 'SWA', toFund: 'NOPE', amount: '1.00' }, 422, 'UNKNOWN_FUND', 'switches[0].toFund'],
+    ['an unknown fund', { fromFund: 'SWA', toFund: 'NOPE', amount: '1.00' }, 409, 'UNKNOWN_FUND', 'switches[0].toFund'],
     ['the same fund on both sides', { fromFund: 'SWA', toFund: 'SWA', amount: '1.00' }, 400, 'VALIDATION_FAILED', 'switches[0].toFund'],
     ['a zero amount', { fromFund: 'SWA', toFund: 'SWB', amount: '0.00' }, 400, 'VALIDATION_FAILED', 'switches[0].amount'],
     ['more than the wallet holds', { fromFund: 'SWB', toFund: 'SWA', amount: '999999.00' }, 422, 'INSUFFICIENT_HOLDING', 'switches[0].amount'],

@@ -44,14 +44,19 @@ async function count(stream: string, type: string): Promise<number> {
   return (await app.eventTypes(stream)).filter((t) => t === type).length;
 }
 
-/** Sends a request twice with one key: the second answer is the first, and the log does not move. */
+/**
+ * Sends a request twice with one key: the second answer is the first byte for byte, marked as replayed, and
+ * the log does not move.
+ */
 async function expectReplay(send: () => Promise<ApiResponse>): Promise<ApiResponse> {
   const first = await send();
   expect(first.status).toBeLessThan(300);
+  expect(first.headers.get('idempotent-replayed')).toBeNull();
   const after = await app.lastPosition();
   expect(first.body.position).toBe(after);
   const second = await send();
-  expect({ status: second.status, body: second.body }).toEqual({ status: first.status, body: first.body });
+  expect({ status: second.status, text: second.text }).toEqual({ status: first.status, text: first.text });
+  expect(second.headers.get('idempotent-replayed')).toBe('true');
   expect(await app.lastPosition()).toBe(after);
   return first;
 }
@@ -92,6 +97,15 @@ describe('the same key with the same request', () => {
     const before = await app.lastPosition();
     const first = await expectReplay(send);
     expect(BigInt(first.body.position)).toBeGreaterThan(BigInt(before));
+  });
+
+  it('a registration replays its first answer but for the API key, which is never stored', async () => {
+    const key = newKey('register');
+    const first = await app.post('/customers', OPERATOR_KEY, { name: 'Replayed Registration', phone: '+8613800000000' }, withKey(key));
+    expect(first.status).toBe(201);
+    const second = await app.post('/customers', OPERATOR_KEY, { name: 'Replayed Registration', phone: '+8613800000000' }, withKey(key));
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.text).toBe(JSON.stringify({ ...first.body, apiKey: undefined }));
   });
 
   it('the replayed payment and purchase moved money once', async () => {
@@ -181,7 +195,8 @@ describe('refusals are recorded too', () => {
     expect((await app.post(`/wallets/${poor.walletId}/deposits`, poor.key, { amount: '100.00' })).status).toBe(201);
     const before = await app.lastPosition();
     const replay = await app.post(`/wallets/${poor.walletId}/withdrawals`, poor.key, { amount: '50.00' }, withKey(key));
-    expect({ status: replay.status, contentType: replay.contentType, body: replay.body }).toEqual({ status: refused.status, contentType: refused.contentType, body: refused.body });
+    expect({ status: replay.status, contentType: replay.contentType, text: replay.text }).toEqual({ status: refused.status, contentType: refused.contentType, text: refused.text });
+    expect([refused.headers.get('idempotent-replayed'), replay.headers.get('idempotent-replayed')]).toEqual([null, 'true']);
     expect(await app.lastPosition()).toBe(before);
     expect(await cash(poor)).toBe('100.00');
     expect(await count(`wallet-${poor.walletId}`, 'CashWithdrawn')).toBe(0);
@@ -197,7 +212,8 @@ describe('refusals that say "not yet" are not recorded', () => {
   it('a day close refused for a missing income runs again under the same key once the income is published, and closes once', async () => {
     const key = newKey('close-too-early');
     const early = await app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-06' }, withKey(key));
-    expect(early).toMatchObject({ status: 422, body: { code: 'INCOME_MISSING' } });
+    expect(early).toMatchObject({ status: 409, body: { code: 'INCOME_MISSING' } });
+    expect(early.headers.get('idempotent-replayed')).toBeNull();
     for (const fund of [FUND, 'IDEM2']) expect((await app.post(`/funds/${fund}/incomes`, OPERATOR_KEY, { date: '2026-01-06', perTenK: '0.5000' })).status).toBe(201);
     const closes = await count('calendar', 'DayClosed');
     const closed = await expectReplay(() => app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-06' }, withKey(key)));

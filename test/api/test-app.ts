@@ -15,6 +15,8 @@ export interface ApiResponse {
   status: number;
   contentType: string;
   headers: Headers;
+  /** The body as sent, for comparing answers byte for byte. */
+  text: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   body: any;
 }
@@ -80,7 +82,7 @@ export class TestApp {
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
     if (method === 'POST' && response.status < 300 && contentType.includes('json')) this.notePosition(JSON.parse(text)?.position);
-    return { status: response.status, contentType, headers: response.headers, body: text && contentType.includes('json') ? JSON.parse(text) : text };
+    return { status: response.status, contentType, headers: response.headers, text, body: text && contentType.includes('json') ? JSON.parse(text) : text };
   }
 
   post(path: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {

@@ -13,7 +13,15 @@ export interface CommandResponse<Body extends JsonObject> {
   status: number;
   /** `position` is the global position of the write, so a client can wait for projections to reach it. */
   body: Body & { position: string };
+  /** True when this is an earlier request's outcome, answered again under its Idempotency-Key. */
+  replayed?: true;
 }
+
+/** What marks an answer given again under an Idempotency-Key rather than decided now. */
+export const REPLAYED_HEADERS: Readonly<Record<string, string>> = { 'idempotent-replayed': 'true' };
+
+/** A final refusal recorded under an Idempotency-Key, answered again to a retry of the same request. */
+export class RecordedRefusal extends DomainError {}
 
 type RecordedOutcome = { requestKey: string; requestHash: string; status: number; body: JsonObject };
 type Accepted = { requestHash: string; stream: string; fromRevision: string };
@@ -82,13 +90,13 @@ export class IdempotencyClaims {
     const refusal = keyEvents[1];
     if (refusal) {
       const { error } = refusal.data as unknown as Refused;
-      throw new DomainError(error.code, error.message, error.details);
+      throw new RecordedRefusal(error.code, error.message, error.details);
     }
     let scanned = 0;
     for await (const event of this.store.readStream(stream, { fromRevision: BigInt(accepted.fromRevision) })) {
       if (event.type === REQUEST_RECORDED && (event.data as unknown as RecordedOutcome).requestKey === key.stream) {
         const outcome = event.data as unknown as RecordedOutcome;
-        return { status: outcome.status, body: { ...outcome.body, position: event.position.toString() } };
+        return { status: outcome.status, body: { ...outcome.body, position: event.position.toString() }, replayed: true };
       }
       if (++scanned >= MAX_SCANNED_EVENTS) {
         throw new HttpProblem(503, `the outcome of this Idempotency-Key is not within ${MAX_SCANNED_EVENTS} events of its account; try again later`, {

@@ -78,7 +78,8 @@ export const FUND_ROUTES: RouteDoc[] = [
     responses: {
       201: { description: 'published (publishing the same figure again changes nothing)', schema: PUBLISHED_INCOME_SCHEMA },
       404: { description: 'no such fund' },
-      422: { description: 'INCOME_ALREADY_PUBLISHED, INCOME_IN_FUTURE, INCOME_DAY_CLOSED' },
+      409: { description: 'INCOME_IN_FUTURE: not yet, and not recorded under the Idempotency-Key' },
+      422: { description: 'INCOME_ALREADY_PUBLISHED, INCOME_DAY_CLOSED' },
     },
   },
   {

@@ -8,6 +8,8 @@ export interface BusinessRuleViolation {
   readonly code: string;
   readonly message: string;
   readonly details?: Record<string, unknown>;
+  /** False for a refusal whose cause passes ("not yet"): answered 409 rather than 422. */
+  readonly final?: boolean;
 }
 
 export function isBusinessRuleViolation(error: unknown): error is BusinessRuleViolation {

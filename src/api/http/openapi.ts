@@ -79,6 +79,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: OpenApiI
         Forbidden: problemResponse("The key's role may not do this, or not on this wallet."),
         ProjectionBehind: problemResponse('The read models had not reached `minPosition` within the wait (IFW_READ_WAIT_MS); retry after Retry-After seconds.'),
         UnprocessableEntity: problemResponse('A business rule refused the request, or an Idempotency-Key was reused with a different body; `code` says which.'),
+        NotYet: problemResponse('A refusal whose cause passes (an income not yet published, a close still running): not recorded under the Idempotency-Key, so the same request may be sent again later.'),
       },
     },
   };
@@ -106,7 +107,8 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'Any unique string (a UUID is best). Repeating it with the same body returns the first response without a second effect; with a different body, 422.',
+      description:
+        'Any unique string (a UUID is best). Repeating it with the same body returns the first response without a second effect, with the header `Idempotent-Replayed: true`; with a different body, 422.',
       schema: { type: 'string', minLength: 1, maxLength: 255 },
     });
   }
@@ -120,7 +122,10 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
     responses['401'] ??= { $ref: '#/components/responses/Unauthorized' };
     responses['403'] ??= { $ref: '#/components/responses/Forbidden' };
   }
-  if (route.idempotent) responses['422'] ??= { $ref: '#/components/responses/UnprocessableEntity' };
+  if (route.idempotent) {
+    responses['409'] ??= { $ref: '#/components/responses/NotYet' };
+    responses['422'] ??= { $ref: '#/components/responses/UnprocessableEntity' };
+  }
   const rolesLine = route.roles.length > 0 ? `Roles: ${route.roles.join(', ')}.` : 'No authentication.';
   return {
     operationId: operationIdOf(route),

@@ -13,6 +13,7 @@ import { ProjectionBehindError } from '../../projections/read-models';
 import { TransfersBehindError } from '../../processes/transfer-processes';
 import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
+import { RecordedRefusal, REPLAYED_HEADERS } from '../commands/idempotency-claims';
 import { KeyQueueFullError } from '../commands/keyed-mutex';
 
 export interface ProblemDocument {
@@ -51,7 +52,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toProblem(exception: unknown): HttpProblem {
     if (exception instanceof HttpProblem) return exception;
     if (isBusinessRuleViolation(exception)) {
-      return new HttpProblem(422, exception.message, { code: exception.code, extensions: exception.details });
+      // A refusal that says "not yet" is a conflict with the present state, which a later retry may not meet.
+      const status = exception.final === false ? 409 : 422;
+      const headers = exception instanceof RecordedRefusal ? REPLAYED_HEADERS : undefined;
+      return new HttpProblem(status, exception.message, { code: exception.code, extensions: exception.details, ...(headers && { headers }) });
     }
     if (isNotFound(exception)) return HttpProblem.notFound(exception.message);
     if (exception instanceof HttpException) {

@@ -62,7 +62,8 @@ export const OPERATION_ROUTES: RouteDoc[] = [
     responses: {
       200: { description: 'closed; the per-fund income, distribution and rounding residual of each day', schema: DAY_CLOSE_SCHEMA },
       202: { description: 'begun, and still running after 10 minutes: follow the day-close process at GET /processes/{processId}', schema: DAY_CLOSE_UNDER_WAY_SCHEMA },
-      422: { description: 'DAY_CLOSE_OUT_OF_ORDER, DAY_ALREADY_CLOSED, INCOME_MISSING (names the fund and day)' },
+      409: { description: 'INCOME_MISSING (names the fund and day) or DAY_CLOSE_IN_PROGRESS: not yet, and not recorded under the Idempotency-Key' },
+      422: { description: 'DAY_CLOSE_OUT_OF_ORDER or DAY_ALREADY_CLOSED' },
     },
   },
 ];

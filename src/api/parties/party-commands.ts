@@ -56,7 +56,9 @@ export class PartyCommands {
     const { data } = toDomainEvent<PartyEvent>(first!);
     const person = await loadPerson(this.store, partyId);
     const details = person.registered && person.erased ? undefined : await registeredDetails(data, () => this.personalData.keys);
-    return { ...answer, body: { ...answer.body, ...shownDetails(details) } };
+    // In the first answer's order, so the replay differs from it by the API key alone.
+    const { position, ...recorded } = answer.body;
+    return { ...answer, body: { ...recorded, ...shownDetails(details), position } };
   }
 }
 

@@ -53,8 +53,8 @@ export class Transfers implements OnModuleInit, OnApplicationShutdown {
   async completed<Body extends JsonObject>(response: CommandResponse<Body>): Promise<CommandResponse<Body>> {
     const paymentId = typeof response.body.paymentId === 'string' ? response.body.paymentId : undefined;
     const last = await this.processes.completed(BigInt(response.body.position), this.config.readWaitMs, paymentId);
-    if (last === undefined) return { status: 202, body: response.body };
-    return { status: response.status, body: { ...response.body, position: last.toString() } };
+    if (last === undefined) return { ...response, status: 202 };
+    return { ...response, body: { ...response.body, position: last.toString() } };
   }
 }
 

@@ -60,7 +60,7 @@ export class Rebalances {
       if (fromFund === toFund) throw HttpProblem.badRequest(`switches[${index}].toFund`, `switches[${index}]: toFund must differ from fromFund (${fromFund})`);
       for (const [field, code] of [['fromFund', fromFund], ['toFund', toFund]] as const) {
         if (!(await loadFund(this.store, code)).state.registered) {
-          throw new HttpProblem(422, `switches[${index}].${field}: fund ${code} is not registered`, { code: 'UNKNOWN_FUND', field: `switches[${index}].${field}` });
+          throw new HttpProblem(409, `switches[${index}].${field}: fund ${code} is not registered`, { code: 'UNKNOWN_FUND', field: `switches[${index}].${field}` });
         }
       }
       const position = await loadPosition(this.store, walletId, fromFund);

@@ -131,7 +131,8 @@ export const WALLET_ROUTES: RouteDoc[] = [
     responses: {
       202: { description: 'the fund switches started', schema: REBALANCE_SCHEMA },
       404: { description: 'no such wallet' },
-      422: { description: 'UNKNOWN_FUND or INSUFFICIENT_HOLDING, naming the switch and its field' },
+      409: { description: 'UNKNOWN_FUND: a fund not registered (yet), naming the switch and its field' },
+      422: { description: 'INSUFFICIENT_HOLDING, naming the switch and its field' },
     },
   },
   {

@@ -17,6 +17,8 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_READ_WAIT_MS: 'longest wait of a GET with ?minPosition= for the read models to reach it, before 503 (default 2000)',
   IFW_READY_MAX_LAG_MS: 'GET /ready answers 503 while a read model is further behind the log than this (default 5000)',
   IFW_AUDIT_KEY: "key of the log's keyed checkpoints, written every 1,000 events by the embedded store (at least 16 characters; none without it)",
+  IFW_CORS_ORIGINS: 'origins whose browser pages may call the API, separated by commas, e.g. https://app.example.com (default: none, CORS off)',
+  IFW_MAX_CONNECTIONS: 'HTTP connections served at once; one more is answered 503 with Retry-After (default 1024)',
   IFW_KEYSTORE_URL: "keys of persons' sealed details: sqlite:PATH or sqlite::memory: (default sqlite:keys.db beside an embedded event store; required with esdb://)",
 } as const;
 
@@ -44,6 +46,9 @@ export interface IfwConfig {
    * embedded and IFW_KEYSTORE_URL is unset, which the commands that need the keys refuse to start with.
    */
   keyStoreUrl: string | undefined;
+  /** Origins allowed to call the API from a browser page; empty turns CORS off. */
+  corsOrigins: readonly string[];
+  maxConnections: number;
   /** Whether this process writes the read models (`ifw serve --no-projector` leaves that to `ifw projector`). */
   runProjector: boolean;
 }
@@ -81,6 +86,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     readWaitMs: parseMs('IFW_READ_WAIT_MS', env.IFW_READ_WAIT_MS, 2_000),
     readyMaxLagMs: parseMs('IFW_READY_MAX_LAG_MS', env.IFW_READY_MAX_LAG_MS, 5_000),
     auditKey: parseAuditKey(env.IFW_AUDIT_KEY),
+    corsOrigins: parseOrigins(env.IFW_CORS_ORIGINS ?? ''),
+    maxConnections: parseMaxConnections(env.IFW_MAX_CONNECTIONS),
     keyStoreUrl: parseKeyStoreUrl((fromEnv && env.IFW_KEYSTORE_URL) || undefined, eventStoreUrl),
     runProjector: overrides.runProjector ?? true,
   };
@@ -105,6 +112,32 @@ function parseStaffKeys(text: string): Map<string, StaffRole> {
 function parseMs(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   if (!/^\d{1,6}$/.test(text) || Number(text) > 600_000) throw new ConfigError(`${name} must be a number of milliseconds from 0 to 600000; got "${text}"`);
+  return Number(text);
+}
+
+/** Exact origins only: a wildcard would let any page read what a user's key can. */
+function parseOrigins(text: string): string[] {
+  return text
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+        throw new ConfigError(`IFW_CORS_ORIGINS must list origins such as https://app.example.com (scheme, host and port only); "${origin}" is not one`);
+      }
+      return origin;
+    });
+}
+
+function parseMaxConnections(text: string | undefined): number {
+  if (text === undefined || text === '') return 1_024;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > 100_000) throw new ConfigError(`IFW_MAX_CONNECTIONS must be a whole number from 1 to 100000; got "${text}"`);
   return Number(text);
 }
 

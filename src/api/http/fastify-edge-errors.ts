@@ -17,13 +17,21 @@ export const FASTIFY_EDGE_ERRORS: Pick<FastifyServerOptions, 'frameworkErrors' |
   },
   clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
     if (!socket.writable) return;
-    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? 431 : 400;
-    const detail = tooLarge ? 'the request headers are larger than 16 KiB' : 'the request is not valid HTTP';
+    const { status, reason, detail } = CLIENT_ERRORS[error.code ?? ''] ?? NOT_HTTP;
     const body = JSON.stringify(renderProblem(new HttpProblem(status, detail)));
-    const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
     socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     );
   },
+};
+
+type ClientError = { status: number; reason: string; detail: string };
+
+const NOT_HTTP: ClientError = { status: 400, reason: 'Bad Request', detail: 'the request is not valid HTTP' };
+
+/** Node's parser and timeout errors that deserve their own answer; any other is a request that is not HTTP. */
+const CLIENT_ERRORS: Readonly<Record<string, ClientError>> = {
+  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', detail: 'the request headers are larger than 16 KiB' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', detail: 'the request, its headers or its body, was not received in time' },
 };

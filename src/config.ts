@@ -19,6 +19,9 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_AUDIT_KEY: "key of the log's keyed checkpoints, written every 1,000 events by the embedded store (at least 16 characters; none without it)",
   IFW_CORS_ORIGINS: 'origins whose browser pages may call the API, separated by commas, e.g. https://app.example.com (default: none, CORS off)',
   IFW_MAX_CONNECTIONS: 'HTTP connections served at once; one more is answered 503 with Retry-After (default 1024)',
+  IFW_RATE_LIMIT_PER_ADDRESS: 'requests a second one client address may send, twice that at once; past it 429 with Retry-After (default 500)',
+  IFW_RATE_LIMIT_PER_KEY: 'requests a second one API key may send, twice that at once; past it 429 with Retry-After (default 100)',
+  IFW_WRONG_KEYS_PER_ADDRESS: 'wrong API keys one client address may send before each further attempt waits a second (429); default 20',
   IFW_KEYSTORE_URL: "keys of persons' sealed details: sqlite:PATH or sqlite::memory: (default sqlite:keys.db beside an embedded event store; required with esdb://)",
 } as const;
 
@@ -49,6 +52,8 @@ export interface IfwConfig {
   /** Origins allowed to call the API from a browser page; empty turns CORS off. */
   corsOrigins: readonly string[];
   maxConnections: number;
+  /** Requests a second per client address and per API key; each may burst to twice its rate. */
+  rateLimits: { perAddressPerS: number; perKeyPerS: number; wrongKeysPerAddress: number };
   /** Whether this process writes the read models (`ifw serve --no-projector` leaves that to `ifw projector`). */
   runProjector: boolean;
 }
@@ -87,7 +92,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     readyMaxLagMs: parseMs('IFW_READY_MAX_LAG_MS', env.IFW_READY_MAX_LAG_MS, 5_000),
     auditKey: parseAuditKey(env.IFW_AUDIT_KEY),
     corsOrigins: parseOrigins(env.IFW_CORS_ORIGINS ?? ''),
-    maxConnections: parseMaxConnections(env.IFW_MAX_CONNECTIONS),
+    maxConnections: parseWhole('IFW_MAX_CONNECTIONS', env.IFW_MAX_CONNECTIONS, 1_024),
+    rateLimits: {
+      perAddressPerS: parseWhole('IFW_RATE_LIMIT_PER_ADDRESS', env.IFW_RATE_LIMIT_PER_ADDRESS, 500),
+      perKeyPerS: parseWhole('IFW_RATE_LIMIT_PER_KEY', env.IFW_RATE_LIMIT_PER_KEY, 100),
+      wrongKeysPerAddress: parseWhole('IFW_WRONG_KEYS_PER_ADDRESS', env.IFW_WRONG_KEYS_PER_ADDRESS, 20),
+    },
     keyStoreUrl: parseKeyStoreUrl((fromEnv && env.IFW_KEYSTORE_URL) || undefined, eventStoreUrl),
     runProjector: overrides.runProjector ?? true,
   };
@@ -135,9 +145,10 @@ function parseOrigins(text: string): string[] {
     });
 }
 
-function parseMaxConnections(text: string | undefined): number {
-  if (text === undefined || text === '') return 1_024;
-  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > 100_000) throw new ConfigError(`IFW_MAX_CONNECTIONS must be a whole number from 1 to 100000; got "${text}"`);
+/** A count from 1 to 100,000: a bound, never unbounded and never zero. */
+function parseWhole(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > 100_000) throw new ConfigError(`${name} must be a whole number from 1 to 100000; got "${text}"`);
   return Number(text);
 }
 

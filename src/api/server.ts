@@ -5,6 +5,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { IfwConfig } from '../config';
 import { openReadStore } from '../projections/open-read-store';
 import { AppModule } from './app.module';
+import { limitEveryAddress } from './auth/address-limit';
+import { RateLimits } from './auth/rate-limits';
 import { openProductEventStore } from './event-store.module';
 import { type ConnectionLimits, capConnections, connectionOptions, DEFAULT_CONNECTION_LIMITS } from './http/connection-limits';
 import { FASTIFY_EDGE_ERRORS } from './http/fastify-edge-errors';
@@ -29,6 +31,7 @@ export async function startServer(config: IfwConfig, options: { logger?: boolean
   });
   useJsonBodyParser(app);
   useResponseHeaders(app, config.corsOrigins);
+  limitEveryAddress(app, app.get(RateLimits));
   capConnections(app.getHttpServer(), limits.maxConnections);
   await app.listen(config.port, config.host);
   return app;

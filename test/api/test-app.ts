@@ -54,6 +54,11 @@ export class TestApp {
         IFW_PROCESS_ENGINE_URL: options.processEngineUrl ?? 'embedded::memory:',
         IFW_API_KEYS: `${OPERATOR_KEY}=operator,${AUDITOR_KEY}=auditor,${COMPLIANCE_KEY}=compliance`,
         IFW_START_DATE: options.startDate ?? '2026-01-05',
+        // Every test client is one address and a few keys sending as fast as it can, wrong keys on purpose
+        // among them; the limits themselves are tested in http/edge-defences.e2e.test.ts.
+        IFW_RATE_LIMIT_PER_ADDRESS: '100000',
+        IFW_RATE_LIMIT_PER_KEY: '100000',
+        IFW_WRONG_KEYS_PER_ADDRESS: '100000',
       },
     );
     const app = await startServer(config, { logger: false });

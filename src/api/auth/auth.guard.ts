@@ -5,18 +5,21 @@ import { HttpProblem } from '../http/problem';
 import { ACCESS, type AccessRule } from './access.decorator';
 import type { Principal } from './principal';
 import { PrincipalResolver } from './principal-resolver';
+import { RateLimits } from './rate-limits';
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 /**
  * Every route declares who may call it (access.decorator.ts); a route that declares nothing is closed.
- * A missing or unknown key is 401, a known key of the wrong role or for someone else's wallet is 403.
+ * A missing or unknown key is 401, a known key of the wrong role or for someone else's wallet is 403; an
+ * address past its wrong keys, or a key past its rate, is 429 (rate-limits.ts).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly principals: PrincipalResolver,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,8 +33,13 @@ export class AuthGuard implements CanActivate {
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const bearer = typeof header === 'string' && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : '';
     if (!bearer) throw HttpProblem.unauthorized('send your API key as "Authorization: Bearer <key>"');
+    this.limits.admitKeyAttempt(request.ip);
     const principal = await this.principals.resolve(bearer);
-    if (!principal) throw HttpProblem.unauthorized('the API key is not valid');
+    if (!principal) {
+      this.limits.keyRefused(request.ip);
+      throw HttpProblem.unauthorized('the API key is not valid');
+    }
+    this.limits.admitPrincipal(principal.id);
     request.principal = principal;
     if (!rule) throw HttpProblem.forbidden('this route is not open to any role');
     if (rule.roles.includes(principal.role)) return true;

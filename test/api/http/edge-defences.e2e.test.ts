@@ -3,9 +3,10 @@ import { loadConfig } from '../../../src/config';
 import { startServer } from '../../../src/api/server';
 
 /**
- * Headers on every answer (nosniff, no caching of anything that is not documentation, a CSP that lets JSON
- * run nothing and the docs page load only itself), and CORS: off by default, and with IFW_CORS_ORIGINS set
- * only for the origins listed.
+ * The edge's defences over a real socket: headers on every answer (nosniff, no caching of anything that is not
+ * documentation, a CSP that lets JSON run nothing and the docs page load only itself); CORS, off by default
+ * and with IFW_CORS_ORIGINS set only for the origins listed; and the rate limits per key, per address and on
+ * wrong keys, each a 429 with Retry-After.
  */
 const OPERATOR_KEY = 'operator-key-for-headers-01';
 const ALLOWED = 'https://app.example.com';
@@ -47,7 +48,7 @@ describe('security headers', () => {
       body: JSON.stringify({ name: 'Header Test' }),
     });
     expect(response.status).toBe(201);
-    expect((await response.json()).apiKey).toEqual(expect.any(String));
+    expect(((await response.json()) as { apiKey?: string }).apiKey).toEqual(expect.any(String));
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -115,5 +116,53 @@ describe('IFW_CORS_ORIGINS and IFW_MAX_CONNECTIONS are checked at start', () => 
 
   it('the defaults: CORS off, 1024 connections', () => {
     expect(loadConfig({}, {})).toMatchObject({ corsOrigins: [], maxConnections: 1024 });
+  });
+});
+
+describe('rate limits over HTTP', () => {
+  let server: { app: NestFastifyApplication; url: string };
+  beforeAll(async () => {
+    server = await serve({ IFW_RATE_LIMIT_PER_KEY: '2', IFW_RATE_LIMIT_PER_ADDRESS: '50' });
+  });
+  afterAll(async () => {
+    await server.app.close();
+  });
+
+  const get = (path: string, key: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+  it('a key past its burst is 429 RATE_LIMITED with Retry-After', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await get('/funds', OPERATOR_KEY)).status);
+    // A burst of twice the rate (4), then refusals: 3 more requests refill less than one token unless they take 1.5 s.
+    expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+    expect(statuses.at(-1)).toBe(429);
+    const refused = await get('/funds', OPERATOR_KEY);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(await refused.json()).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+  });
+
+  it('an address that sent 20 wrong keys is refused further attempts with 429 before any lookup', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 23; i++) statuses.push((await get('/funds', `a-wrong-key-of-sixteen-${i}`)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.at(-1)).toBe(429);
+  });
+});
+
+describe('the rate of one address', () => {
+  it('past its burst, any request, even one needing no key, is 429 before it is routed', async () => {
+    const server = await serve({ IFW_RATE_LIMIT_PER_ADDRESS: '2' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await fetch(`${server.url}/health`)).status);
+      expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+      const refused = await fetch(`${server.url}/no-such-route`);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    } finally {
+      await server.app.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { MAIN_JS, ROOT, ensureBuilt } from './child-server';
+import { MAIN_JS, ROOT, UNTHROTTLED, ensureBuilt } from './child-server';
 import { type ProfileSummary, printSummary, summarise } from './cpuprofile-summary';
 
 const args = process.argv.slice(2);
@@ -73,7 +73,7 @@ async function startServer(dataDir: string, operatorKey: string): Promise<Server
   // --port 0: the kernel picks a free port, and the {listening} line says which.
   const child = spawn(process.execPath, [...nodeArgs, MAIN_JS, 'serve', '--data', dataDir, '--port', '0', '--json'], {
     cwd: ROOT,
-    env: { ...process.env, IFW_API_KEYS: `${operatorKey}=operator`, IFW_START_DATE: START_DATE, IFW_HOST: '127.0.0.1' },
+    env: { ...process.env, ...UNTHROTTLED, IFW_API_KEYS: `${operatorKey}=operator`, IFW_START_DATE: START_DATE, IFW_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderrTail: string[] = [];

@@ -135,7 +135,7 @@ async function writeHolders(store: EventStore, holders: number): Promise<void> {
   await store.append(CALENDAR_STREAM, decided(calendarDecider, calendarDecider.initialState, { type: 'StartCalendar', startDate: DAY_1 }).events);
   const fund = decided(fundDecider, fundDecider.initialState, { type: 'RegisterFund', code: FUND, name: 'Bench Money Fund', businessDate: DAY_1 });
   const incomes: EventInput[] = [...fund.events];
-  incomes.push(...decided(fundDecider, fund.state, { type: 'PublishIncome', date: DAY_1, perTenK: 654_300n, businessDate: DAY_1, lastClosedDate: null }).events);
+  incomes.push(...decided(fundDecider, fund.state, { type: 'PublishIncome', date: DAY_1, perTenK: 654_300n, businessDate: DAY_1, lastClosedDate: null, ledgerStartedOn: DAY_1 }).events);
   await store.append(fundStream(FUND), incomes, { expectedRevision: 'no_stream' });
   await store.append(REGISTRIES.funds, decided(registryDecider, registryDecider.initialState, { type: 'ListMember', id: FUND }).events);
   const progress = new Progress(`writing ${holders.toLocaleString('en')} holders`, asJson);
@@ -420,7 +420,8 @@ async function writeRebalancingLedger(store: EventStore, wallets: number, keySto
     const wobble = random.child(`income:${code}`);
     for (let day = firstIncomeDay; day < REBALANCE_CLOSE_DATE; day = addDays(day, 1)) {
       const perTenK = level + BigInt(wobble.integer(-INCOME_WOBBLE, INCOME_WOBBLE));
-      fund = decided(fundDecider, fund.state, { type: 'PublishIncome', date: day, perTenK, businessDate: day, lastClosedDate: null }, day);
+      // The half year stands for a ledger open since firstIncomeDay: the calendar starts at the close date only to spare the closes.
+      fund = decided(fundDecider, fund.state, { type: 'PublishIncome', date: day, perTenK, businessDate: day, lastClosedDate: null, ledgerStartedOn: firstIncomeDay }, day);
       events.push(...fund.events);
     }
     await store.append(fundStream(code), events, { expectedRevision: 'no_stream' });

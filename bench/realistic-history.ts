@@ -485,7 +485,7 @@ class HistoryWriter {
     fund.level = Math.min(INCOME_RANGE.high, Math.max(INCOME_RANGE.low, fund.level));
     const today = this.today();
     const lastClosedDate = today.closing?.date ?? today.lastClosedDate;
-    const command = { type: 'PublishIncome', date, perTenK: BigInt(Math.round(fund.level)), businessDate: today.businessDate, lastClosedDate } as const;
+    const command = { type: 'PublishIncome', date, perTenK: BigInt(Math.round(fund.level)), businessDate: today.businessDate, lastClosedDate, ledgerStartedOn: today.startedOn } as const;
     this.record(fund.aggregate, fundDecider, command, this.operatorMetadata());
   }
 

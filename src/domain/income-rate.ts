@@ -31,16 +31,14 @@ export function formatPerTenK(value: PerTenKMicros): string {
 }
 
 /**
- * A holder's income for one day in fen, rounded down (towards minus infinity) once: shares × perTenK / 10,000.
- * With holding h fen (h/100 shares) and rate r (r/10,000 CNY): income = h·r / 10^8 fen. Flooring makes
- * the sum of holders' incomes never exceed the fund's income on their total, so the remainder that goes to
- * the rounding-residual account is never negative.
+ * A holder's income for one day in fen, rounded once towards zero: shares × perTenK / 10,000. With holding
+ * h fen (h/100 shares) and rate r (r/10,000 CNY): income = h·r / 10^8 fen. Towards zero so that no holder is
+ * charged more of a loss than their exact share, as none is paid more of a gain: flooring took up to a fen
+ * too much from every holder on a day of negative income. The fund's income on the holders' total is
+ * rounded the same way, so what the holders get together has its sign and at most its magnitude, and the
+ * remainder booked to the rounding residual lies between zero and the fund's income.
  */
 export function dailyIncomeFen(holdingFen: bigint, perTenK: PerTenKMicros): bigint {
-  return floorDiv(holdingFen * perTenK, 100_000_000n);
-}
-
-export function floorDiv(numerator: bigint, denominator: bigint): bigint {
-  const quotient = numerator / denominator;
-  return numerator % denominator !== 0n && (numerator < 0n) !== (denominator < 0n) ? quotient - 1n : quotient;
+  // bigint division truncates towards zero.
+  return (holdingFen * perTenK) / 100_000_000n;
 }

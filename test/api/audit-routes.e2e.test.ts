@@ -130,7 +130,7 @@ describe('GET /audit/streams/{stream}/state', () => {
   });
 
   it('folds the streams of other entities by their names', async () => {
-    expect((await audit('/audit/streams/calendar/state')).body).toMatchObject({ schema: 'calendar-v1', state: { started: true } });
+    expect((await audit('/audit/streams/calendar/state')).body).toMatchObject({ schema: 'calendar-v2', state: { started: true } });
     expect((await audit(`/audit/streams/party-${ann.id}/state`)).body).toMatchObject({ schema: 'party-v2', state: { registered: true } });
   });
 

@@ -368,8 +368,28 @@ describe('incomes', () => {
     await refused(() => app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-08', perTenK: '0.5000' }), { status: 409, code: 'INCOME_IN_FUTURE' });
   });
 
-  it('income for a closed day without one is 422 INCOME_DAY_CLOSED', async () => {
-    await refused(() => app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-04', perTenK: '0.5000' }), { status: 422, code: 'INCOME_DAY_CLOSED' });
+  // Every closed day on or after the ledger's start and a fund's registration has the fund's income (the close
+  // refuses to run without it), so a closed day without one lies before either: it is refused as such.
+  it("income dated before the ledger's first day is 422 INCOME_BEFORE_LEDGER_START naming both dates", async () => {
+    const response = await refused(() => app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-04', perTenK: '0.5000' }), {
+      status: 422,
+      code: 'INCOME_BEFORE_LEDGER_START',
+      detail: /2026-01-04.*2026-01-05/,
+    });
+    expect(response.body.ledgerStartedOn).toBe('2026-01-05');
+  });
+
+  it("income dated before the fund's registration is 422 INCOME_BEFORE_FUND_REGISTERED naming both dates, closed day or not", async () => {
+    await ok(app.post('/funds', OPERATOR_KEY, { code: 'LATE', name: 'Late Money Fund' }));
+    for (const date of ['2026-01-05', '2026-01-06']) {
+      const response = await refused(() => app.post('/funds/LATE/incomes', OPERATOR_KEY, { date, perTenK: '0.5000' }), {
+        status: 422,
+        code: 'INCOME_BEFORE_FUND_REGISTERED',
+        detail: new RegExp(`${date}.*LATE.*2026-01-07`),
+      });
+      expect(response.body.registeredOn).toBe('2026-01-07');
+    }
+    await ok(app.post('/funds/LATE/incomes', OPERATOR_KEY, { date: '2026-01-07', perTenK: '0.5000' }));
   });
 });
 

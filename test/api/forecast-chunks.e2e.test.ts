@@ -6,7 +6,7 @@ import { FORECAST_BYTES_PER_APPEND } from '../../src/api/intelligence/forecast-r
 import { decodeData } from '../../src/domain/event-codec';
 import { dailyForecastStream } from '../../src/domain/forecast/daily-forecast.decider';
 import { formatPerTenK } from '../../src/domain/income-rate';
-import { addDays } from '../../src/domain/iso-date';
+import { addDays, businessDayOnOrAfter } from '../../src/domain/iso-date';
 import { formatFen } from '../../src/domain/money';
 import { simulateMarket, simulateMerchants } from '../../src/ml/market';
 import { ReadModels } from '../../src/projections';
@@ -15,7 +15,9 @@ import { OPERATOR_KEY, TestApp } from './test-app';
 /**
  * A close's forecasts recorded in several appends, and a close a crash cut short between two of them
  * completed by the next run, exactly: two funds with five months of published income, three merchants with
- * holdings and seven weeks of withdrawals, and forecasts recorded three events to an append.
+ * holdings and seven weeks of withdrawals, and forecasts recorded three events to an append. No income is
+ * dated before the ledger's first day, so the ledger starts with the funds' history and closes it day by day
+ * before the merchants come on START.
  */
 const START = '2026-07-06';
 const CLOSES = 35;
@@ -58,10 +60,11 @@ function keyOf(event: RecordedEvent): string {
 }
 
 beforeAll(async () => {
-  app = await TestApp.start({ startDate: START });
+  const historyStart = addDays(START, -INCOME_HISTORY_DAYS);
+  app = await TestApp.start({ startDate: historyStart });
   store = app.app.get<EventStore>(EVENT_STORE);
   const end = addDays(START, CLOSES * 2);
-  const market = simulateMarket({ seed: 11, startDate: addDays(START, -INCOME_HISTORY_DAYS), endDate: end, funds: FUNDS.length });
+  const market = simulateMarket({ seed: 11, startDate: historyStart, endDate: end, funds: FUNDS.length });
   const demand = simulateMerchants({ seed: 11, startDate: START, endDate: end, merchants: MERCHANTS });
   const publishThrough = async (date: string, from: string) => {
     for (let day = from; day <= date; day = addDays(day, 1)) {
@@ -69,7 +72,19 @@ beforeAll(async () => {
       for (const [i, code] of FUNDS.entries()) expect((await app.post(`/funds/${code}/incomes`, OPERATOR_KEY, { date: day, perTenK: formatPerTenK(BigInt(market.funds[i]!.perTenKMicros[index]!)) })).status).toBe(201);
     }
   };
+  const closeDay = async (date: string): Promise<string> => {
+    const response = await app.post('/operations/day-close', OPERATOR_KEY, { date });
+    expect(response.status).toBe(200);
+    return response.body.nextBusinessDate;
+  };
   for (const code of FUNDS) await app.post('/funds', OPERATOR_KEY, { code, name: code });
+  let published = addDays(historyStart, -1);
+  let date = businessDayOnOrAfter(historyStart);
+  for (; date < START; date = await closeDay(date)) {
+    await publishThrough(date, addDays(published, 1));
+    published = date;
+  }
+  expect(date).toBe(START);
   const merchants = [];
   for (let i = 0; i < MERCHANTS; i++) {
     const merchant = await app.party('merchant');
@@ -79,9 +94,6 @@ beforeAll(async () => {
     merchants.push(merchant);
   }
 
-  await publishThrough(addDays(START, -1), addDays(START, -INCOME_HISTORY_DAYS));
-  let published = addDays(START, -1);
-  let date = START;
   for (let close = 0; close < CLOSES; close++) {
     for (const [i, merchant] of merchants.entries()) {
       const outflow = BigInt(demand.merchants[i]!.withdrawalFen[demand.dates.indexOf(date)]!);
@@ -91,10 +103,8 @@ beforeAll(async () => {
     published = date;
     // The last close leaves its forecasts to the tests, which record them in small appends.
     if (close === CLOSES - 1) jest.spyOn(app.app.get(DailyForecasts), 'run').mockResolvedValueOnce({ date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 });
-    const response = await app.post('/operations/day-close', OPERATOR_KEY, { date });
-    expect(response.status).toBe(200);
     lastClosed = date;
-    date = response.body.nextBusinessDate;
+    date = await closeDay(date);
   }
   expect(await store.streamRevision(dailyForecastStream(lastClosed))).toBe(-1n);
 }, 240_000);

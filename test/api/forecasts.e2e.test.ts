@@ -4,7 +4,7 @@ import { yieldInputs } from '../../src/api/intelligence/forecast-inputs';
 import { decodeData } from '../../src/domain/event-codec';
 import { dailyForecastStream } from '../../src/domain/forecast/daily-forecast.decider';
 import { formatPerTenK } from '../../src/domain/income-rate';
-import { addDays, isBusinessDay } from '../../src/domain/iso-date';
+import { addDays, businessDayOnOrAfter, isBusinessDay } from '../../src/domain/iso-date';
 import { formatFen } from '../../src/domain/money';
 import { simulateMarket, simulateMerchants } from '../../src/ml/market';
 import { forecastFundYields, requiredDays } from '../../src/ml/yield';
@@ -34,7 +34,8 @@ describe('the daily forecasts of the day close', () => {
     await app.post(`/wallets/${merchant.walletId}/deposits`, merchant.key, { amount: '3000000.00' });
     for (const code of FUNDS) await app.post(`/wallets/${merchant.walletId}/purchases`, merchant.key, { fundCode: code, amount: '1000000.00' });
 
-    let published = addDays(START, -1);
+    // 2025-06-02 is the Dragon Boat Festival holiday: the ledger's first day, and so its first income, is the 3rd.
+    let published = addDays(businessDayOnOrAfter(START), -1);
     for (let day = 0, date = START; date <= END; day++, date = addDays(date, 1)) {
       if (!isBusinessDay(date)) continue;
       const inflow = BigInt(demand.inflowFen[day]!);

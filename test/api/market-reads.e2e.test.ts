@@ -11,8 +11,8 @@ let wang: { id: string; walletId: string; key: string };
 let shop: { id: string; walletId: string; key: string };
 let tea: { id: string; walletId: string; key: string };
 
-const YEB_WEEK = ['0.5000', '0.6000', '0.7000', '0.8000', '0.9000', '1.0000', '1.1000'];
-const WEEK_DATES = ['2025-12-30', '2025-12-31', '2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05'];
+/** YEB's first week, from the ledger's first day: 1.1000 now, 0.5000 on the 6th and 7th at their closes, the rest at the end. */
+const WEEK_DATES = ['2026-01-05', '2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09', '2026-01-10', '2026-01-11'];
 
 async function ok(response: Promise<ApiResponse>, status = 201): Promise<ApiResponse> {
   const answered = await response;
@@ -83,18 +83,15 @@ describe('the fund catalogue', () => {
     expectBadParameter(await app.get(`/funds?cursor=${parties.body.nextCursor}`, li.key), 'cursor');
   });
 
-  it("gives each day's income and, from the seventh day, the 7-day annualised yield", async () => {
-    for (const [i, date] of WEEK_DATES.entries()) await ok(app.post('/funds/YEB/incomes', OPERATOR_KEY, { date, perTenK: YEB_WEEK[i] }));
+  it("gives each day's income, and no 7-day yield before the seventh day of it (the last test has that)", async () => {
+    // No income is dated before the ledger's first day, so the ledger's first day is YEB's first income.
+    await ok(app.post('/funds/YEB/incomes', OPERATOR_KEY, { date: '2026-01-05', perTenK: '1.1000' }));
     const yields = await app.get('/funds/YEB/yields?from=2025-12-29&to=2026-01-05', li.key);
     expect(yields.status).toBe(200);
-    expect(yields.body.fundCode).toBe('YEB');
-    expect(yields.body.items.map((row: { date: string }) => row.date)).toEqual(WEEK_DATES);
-    expect(yields.body.items.slice(0, 6).every((row: { sevenDayYieldPct: string | null }) => row.sevenDayYieldPct === null)).toBe(true);
-    // 5.6 CNY per 10,000 shares over the week: 5.6 / 10,000 × 365 / 7 = 2.920 %.
-    expect(yields.body.items[6]).toEqual({ date: '2026-01-05', perTenK: '1.1000', sevenDayYieldPct: '2.920' });
-    expect((await app.get('/funds/YEB', shop.key)).body).toMatchObject({ latestIncomeDate: '2026-01-05', latestPerTenK: '1.1000', latestSevenDayYieldPct: '2.920' });
+    expect(yields.body).toMatchObject({ fundCode: 'YEB', items: [{ date: '2026-01-05', perTenK: '1.1000', sevenDayYieldPct: null }] });
+    expect((await app.get('/funds/YEB', shop.key)).body).toMatchObject({ latestIncomeDate: '2026-01-05', latestPerTenK: '1.1000', latestSevenDayYieldPct: null });
     // Without a range: the 30 days up to the latest income.
-    expect((await app.get('/funds/YEB/yields', li.key)).body).toMatchObject({ from: '2025-12-07', to: '2026-01-05', items: expect.arrayContaining([expect.objectContaining({ date: '2025-12-30' })]) });
+    expect((await app.get('/funds/YEB/yields', li.key)).body).toMatchObject({ from: '2025-12-07', to: '2026-01-05', items: [expect.objectContaining({ date: '2026-01-05' })] });
   });
 
   it('refuses a range that is reversed, too long or not made of dates', async () => {
@@ -269,5 +266,22 @@ describe('the activity feed', () => {
     expectBadParameter(await app.get('/activity?type=Gossip', OPERATOR_KEY), 'type');
     const page = await app.get('/activity?limit=1', OPERATOR_KEY);
     expectBadParameter(await app.get(`/activity?type=DayClosed&cursor=${page.body.nextCursor}`, OPERATOR_KEY), 'cursor');
+  });
+});
+
+describe('the fund catalogue a week on', () => {
+  it('gives the 7-day annualised yield from the seventh day of income', async () => {
+    await close('2026-01-08', { YEB: '0.7000', ZHB: '0.5000' });
+    await close('2026-01-09', { YEB: '0.8000', ZHB: '0.5000' });
+    // Friday's close makes Monday the business date, so the weekend's incomes can be published.
+    await ok(app.post('/funds/YEB/incomes', OPERATOR_KEY, { date: '2026-01-10', perTenK: '0.9000' }));
+    await ok(app.post('/funds/YEB/incomes', OPERATOR_KEY, { date: '2026-01-11', perTenK: '1.1000' }));
+    const yields = await app.get('/funds/YEB/yields?from=2026-01-05&to=2026-01-11', li.key);
+    expect(yields.status).toBe(200);
+    expect(yields.body.items.map((row: { date: string }) => row.date)).toEqual(WEEK_DATES);
+    expect(yields.body.items.slice(0, 6).every((row: { sevenDayYieldPct: string | null }) => row.sevenDayYieldPct === null)).toBe(true);
+    // 1.1 + 0.5 + 0.5 + 0.7 + 0.8 + 0.9 + 1.1 = 5.6 CNY per 10,000 shares over the week: 5.6 / 10,000 × 365 / 7 = 2.920 %.
+    expect(yields.body.items[6]).toEqual({ date: '2026-01-11', perTenK: '1.1000', sevenDayYieldPct: '2.920' });
+    expect((await app.get('/funds/YEB', shop.key)).body).toMatchObject({ latestIncomeDate: '2026-01-11', latestPerTenK: '1.1000', latestSevenDayYieldPct: '2.920' });
   });
 });

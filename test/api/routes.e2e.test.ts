@@ -328,19 +328,19 @@ describe('funds, purchases, the day close and redemptions', () => {
 });
 
 describe('negative income and the weekend', () => {
-  it('a negative income on Friday 2026-01-09 is rounded down too, and the next business day is Monday', async () => {
-    await app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-09', perTenK: '-0.1234' });
+  it('a negative income on Friday 2026-01-09 is rounded towards zero, the residual bearing the rest, and the next business day is Monday', async () => {
+    await app.post(`/funds/${FUND}/incomes`, OPERATOR_KEY, { date: '2026-01-09', perTenK: '-0.1500' });
     const close = await app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-09' });
     expect(close.status).toBe(200);
-    // 50,062 fen × −1234 / 10^8 = −0.618 → −1 fen; 500,082 × −1234 / 10^8 = −6.171 → −7 fen;
-    // the fund's income on 550,144 fen is −6.789 → −7 fen; holders got −8, so the residual is +1 fen.
+    // 50,062 fen × −1500 / 10^8 = −0.751 → 0 fen; 500,082 × −1500 / 10^8 = −7.501 → −7 fen; the fund's income
+    // on 550,144 fen is −8.252 → −8 fen; holders lost 7, so the residual bears the other fen: −1 fen.
     expect(close.body).toMatchObject({
       date: '2026-01-09',
       nextBusinessDate: '2026-01-12',
       days: ['2026-01-09'],
-      funds: [{ code: FUND, days: [{ date: '2026-01-09', perTenK: '-0.1234', holdings: '5501.44', income: '-0.07', distributed: '-0.08', residual: '0.01' }] }],
+      funds: [{ code: FUND, days: [{ date: '2026-01-09', perTenK: '-0.1500', holdings: '5501.44', income: '-0.08', distributed: '-0.07', residual: '-0.01' }] }],
     });
-    expect((await holding(investor.walletId)).holding).toBe('500.61');
+    expect((await holding(investor.walletId)).holding).toBe('500.62');
     expect((await holding(smallInvestor.walletId)).holding).toBe('5000.75');
   });
 
@@ -351,13 +351,13 @@ describe('negative income and the weekend', () => {
     const close = await app.post('/operations/day-close', OPERATOR_KEY, { date: '2026-01-12' });
     expect(close.status).toBe(200);
     expect(close.body).toMatchObject({ date: '2026-01-12', nextBusinessDate: '2026-01-13', days: ['2026-01-10', '2026-01-11', '2026-01-12'] });
-    // 500.61 → +0.02 → 500.63 → +0.02 → 500.65 → +0.02 → 500.67; 5000.75 → 5001.00 → 5001.25 → 5001.50.
+    // 500.62 → +0.02 → 500.64 → +0.02 → 500.66 → +0.02 → 500.68; 5000.75 → 5001.00 → 5001.25 → 5001.50.
     expect(close.body.funds[0].days).toEqual([
-      { date: '2026-01-10', perTenK: '0.5000', holdings: '5501.36', income: '0.27', distributed: '0.27', residual: '0.00' },
-      { date: '2026-01-11', perTenK: '0.5000', holdings: '5501.63', income: '0.27', distributed: '0.27', residual: '0.00' },
-      { date: '2026-01-12', perTenK: '0.5000', holdings: '5501.90', income: '0.27', distributed: '0.27', residual: '0.00' },
+      { date: '2026-01-10', perTenK: '0.5000', holdings: '5501.37', income: '0.27', distributed: '0.27', residual: '0.00' },
+      { date: '2026-01-11', perTenK: '0.5000', holdings: '5501.64', income: '0.27', distributed: '0.27', residual: '0.00' },
+      { date: '2026-01-12', perTenK: '0.5000', holdings: '5501.91', income: '0.27', distributed: '0.27', residual: '0.00' },
     ]);
-    expect((await holding(investor.walletId)).holding).toBe('500.67');
+    expect((await holding(investor.walletId)).holding).toBe('500.68');
     expect((await holding(smallInvestor.walletId)).holding).toBe('5001.50');
     expect((await wallet(investor.walletId)).businessDate).toBe('2026-01-13');
   });
@@ -377,8 +377,8 @@ describe('ledger', () => {
     }
     const { holdings } = await wallet(investor.walletId);
     expect(balanceOf(accounts, `fund-holding:${investor.walletId}:${FUND}`)).toBe(negated(holdings[0].holding));
-    // One fen of residual on 01-06 and one on 01-09.
-    expect(balanceOf(accounts, `rounding-residual:${FUND}`)).toBe('-0.02');
+    // The fen of income kept on 01-06 (a credit) paid the fen of loss borne on 01-09 (a debit).
+    expect(balanceOf(accounts, `rounding-residual:${FUND}`)).toBe('0.00');
     // Every payment landed: nothing is left in transit.
     expect(balanceOf(accounts, 'payments-in-transit')).toBe('0.00');
     // Bank clearing holds every deposit less every withdrawal: 1000.00 + 0.50 + 20000.00 + 5000.00 − 250.51 − 0.50.

@@ -18,12 +18,16 @@ describe('calendar decider', () => {
         .when({ type: 'StartCalendar', startDate: '2026-01-07' })
         .then([started('2026-01-07')])
         .thenState((state) => {
-          expect(state).toEqual({ started: true, businessDate: '2026-01-07', lastClosedDate: null, closing: null });
+          expect(state).toEqual({ started: true, startedOn: '2026-01-07', businessDate: '2026-01-07', lastClosedDate: null, closing: null });
         });
     });
 
-    it.each(['2026-01-10', '2026-01-11'])('moves a start on the weekend day %s to Monday', (startDate) => {
-      spec(calendarDecider).given([]).when({ type: 'StartCalendar', startDate }).then([started('2026-01-12')]);
+    it.each(['2026-01-10', '2026-01-11'])('moves a start on the weekend day %s to Monday, the ledger\'s first day', (startDate) => {
+      spec(calendarDecider)
+        .given([])
+        .when({ type: 'StartCalendar', startDate })
+        .then([started('2026-01-12')])
+        .thenState((state) => state.started && state.startedOn === '2026-01-12');
     });
 
     it('is a no-op once started', () => {
@@ -47,6 +51,7 @@ describe('calendar decider', () => {
         .thenState((state) => {
           expect(state).toEqual({
             started: true,
+            startedOn: '2026-01-07',
             businessDate: '2026-01-07',
             lastClosedDate: null,
             closing: { date: '2026-01-07', days: ['2026-01-07'], nextBusinessDate: '2026-01-08' },
@@ -107,7 +112,7 @@ describe('calendar decider', () => {
         .when({ type: 'FinishDayClose', date: '2026-01-09' })
         .then([closed('2026-01-09', '2026-01-12')])
         .thenState((state) => {
-          expect(state).toEqual({ started: true, businessDate: '2026-01-12', lastClosedDate: '2026-01-09', closing: null });
+          expect(state).toEqual({ started: true, startedOn: '2026-01-08', businessDate: '2026-01-12', lastClosedDate: '2026-01-09', closing: null });
         });
     });
 
@@ -131,7 +136,8 @@ describe('calendar decider', () => {
     spec(calendarDecider)
       .given([...fridayClosed, closeStarted('2026-01-12', ['2026-01-10', '2026-01-11', '2026-01-12'], '2026-01-13'), closed('2026-01-12', '2026-01-13')])
       .thenState((state) => {
-        expect(state).toEqual({ started: true, businessDate: '2026-01-13', lastClosedDate: '2026-01-12', closing: null });
+        // The business date moves on; the ledger's first day stays the one it started on.
+        expect(state).toEqual({ started: true, startedOn: '2026-01-08', businessDate: '2026-01-13', lastClosedDate: '2026-01-12', closing: null });
       });
   });
 

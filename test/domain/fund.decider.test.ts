@@ -8,12 +8,15 @@ import { spec } from './decider-spec';
 // 2026-01-09 is a Friday, 2026-01-12 the Monday after it.
 const registered: FundEvent = { type: 'FundRegistered', data: { code: 'YEB', name: "Yu'E Bao", registeredOn: '2026-01-05' } };
 const published = (date: string, perTenK: bigint): FundEvent => ({ type: 'IncomePublished', data: { date, perTenK } });
-const publish = (date: string, perTenK: bigint, businessDate: string, lastClosedDate: string | null): FundCommand => ({
+/** The ledger's calendar started on Friday 2026-01-02, before the fund was registered on Monday 2026-01-05. */
+const LEDGER_STARTED_ON = '2026-01-02';
+const publish = (date: string, perTenK: bigint, businessDate: string, lastClosedDate: string | null, ledgerStartedOn = LEDGER_STARTED_ON): FundCommand => ({
   type: 'PublishIncome',
   date,
   perTenK,
   businessDate,
   lastClosedDate,
+  ledgerStartedOn,
 });
 const distribute = (date: string, holdingsFen: bigint, distributedFen: bigint): FundCommand => ({ type: 'DistributeIncome', date, holdingsFen, distributedFen });
 const distributed = (date: string, perTenK: bigint, holdingsFen: bigint, totalFen: bigint, distributedFen: bigint): FundEvent => ({
@@ -102,16 +105,47 @@ describe('fund decider', () => {
 
     it('refuses a date already closed: INCOME_DAY_CLOSED', () => {
       spec(fundDecider).given([registered]).when(publish('2026-01-08', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_DAY_CLOSED', {});
-      spec(fundDecider).given([registered]).when(publish('2026-01-02', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_DAY_CLOSED', {});
+      spec(fundDecider).given([registered]).when(publish('2026-01-05', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_DAY_CLOSED', {});
+    });
+
+    it('refuses a date before the fund was registered: INCOME_BEFORE_FUND_REGISTERED naming both dates', () => {
+      const refusal = spec(fundDecider).given([registered]).when(publish('2026-01-04', 6_543n, '2026-01-05', null)).thenFails('INCOME_BEFORE_FUND_REGISTERED', { registeredOn: '2026-01-05' });
+      expect(refusal.message).toContain('2026-01-04');
+      expect(refusal.message).toContain('2026-01-05');
+      expect(refusal.final).toBe(true);
+    });
+
+    it('refuses a date before the ledger started: INCOME_BEFORE_LEDGER_START naming both dates', () => {
+      const refusal = spec(fundDecider)
+        .given([registered])
+        .when(publish('2026-01-04', 6_543n, '2026-01-05', null, '2026-01-05'))
+        .thenFails('INCOME_BEFORE_LEDGER_START', { ledgerStartedOn: '2026-01-05' });
+      expect(refusal.message).toContain('2026-01-04');
+      expect(refusal.message).toContain('2026-01-05');
+      expect(refusal.final).toBe(true);
+    });
+
+    it('says a day before the ledger or the fund was never one of theirs, rather than that it is closed', () => {
+      spec(fundDecider).given([registered]).when(publish('2026-01-01', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_BEFORE_LEDGER_START');
+      spec(fundDecider).given([registered]).when(publish('2026-01-03', 6_543n, '2026-01-09', '2026-01-08')).thenFails('INCOME_BEFORE_FUND_REGISTERED');
+    });
+
+    it('accepts the first day of the ledger and of the fund', () => {
+      spec(fundDecider).given([registered]).when(publish('2026-01-05', 6_543n, '2026-01-05', null, '2026-01-05')).then([published('2026-01-05', 6_543n)]);
+    });
+
+    it('still answers an early income already recorded, as version 1 took them, as published', () => {
+      spec(fundDecider).given([registered, published('2026-01-03', 5_120n)]).when(publish('2026-01-03', 5_120n, '2026-01-05', null)).thenNothing();
+      spec(fundDecider).given([registered, published('2026-01-03', 5_120n)]).when(publish('2026-01-03', 5_121n, '2026-01-05', null)).thenFails('INCOME_ALREADY_PUBLISHED', { perTenK: '0.5120' });
     });
   });
 
   describe('DistributeIncome', () => {
     const withIncome = [registered, published('2026-01-05', 6_543n)];
 
-    it('books the residual floor(holdings·perTenK/10^8) − distributed from fund income to the rounding residual', () => {
-      // Holders of 1,000,050 and 2,000,070 fen got 65 and 130 fen (65.43… and 130.86… rounded down); the fund
-      // pays floor(3,000,120 × 6,543 / 10^8) = floor(196.29…) = 196 fen on the total, leaving 1 fen.
+    it('books the residual trunc(holdings·perTenK/10^8) − distributed from fund income to the rounding residual', () => {
+      // Holders of 1,000,050 and 2,000,070 fen got 65 and 130 fen (65.43… and 130.86… rounded towards zero); the
+      // fund pays trunc(3,000,120 × 6,543 / 10^8) = trunc(196.29…) = 196 fen on the total, leaving 1 fen.
       spec(fundDecider)
         .given(withIncome)
         .when(distribute('2026-01-05', 3_000_120n, 195n))
@@ -132,12 +166,27 @@ describe('fund decider', () => {
         .thenState((state) => state.registered && state.distributedThrough === '2026-01-05');
     });
 
-    it('rounds a negative total towards minus infinity, so the residual stays positive', () => {
-      // Two holders of 1,000,000 fen at −0.6543: −65.43 → −66 fen each; the total −130.86 → −131 fen.
+    it('rounds a negative total towards zero, and the rounding residual bears the loss no holder was charged', () => {
+      // Holders of 666,666, 666,667 and 666,667 fen at −0.6543: −43.61… and −43.62… → −43 fen each, −129 together;
+      // the fund loses trunc(2,000,000 × −6,543 / 10^8) = trunc(−130.86) = −130 fen on their total. The fen of
+      // loss no holder was charged is the residual's: −1 fen, posted from it to the fund's income.
       spec(fundDecider)
         .given([registered, published('2026-01-05', -6_543n)])
-        .when(distribute('2026-01-05', 2_000_000n, -132n))
-        .then([distributed('2026-01-05', -6_543n, 2_000_000n, -131n, -132n)]);
+        .when(distribute('2026-01-05', 2_000_000n, -129n))
+        .then([
+          {
+            type: 'IncomeDistributed',
+            data: {
+              date: '2026-01-05',
+              perTenK: -6_543n,
+              holdingsFen: 2_000_000n,
+              totalFen: -130n,
+              distributedFen: -129n,
+              residualFen: -1n,
+              postings: [{ debit: 'rounding-residual:YEB', credit: 'fund-income:YEB', amountFen: 1n }],
+            },
+          },
+        ]);
     });
 
     it('books nothing when there is no residual', () => {
@@ -169,6 +218,17 @@ describe('fund decider', () => {
     it('treats holders paid more than the fund paid as a broken invariant, not a business error', () => {
       const state = fold(fundDecider, withIncome);
       expect(() => fundDecider.decide(distribute('2026-01-05', 1_000_000n, 66n), state)).toThrow(InvariantViolation);
+    });
+
+    it('treats holders charged more of a loss than the fund lost, or paid against its sign, as broken invariants', () => {
+      const state = fold(fundDecider, [registered, published('2026-01-05', -6_543n)]);
+      // The fund lost trunc(−65.43) = −65 fen on 1,000,000 fen.
+      expect(() => fundDecider.decide(distribute('2026-01-05', 1_000_000n, -66n), state)).toThrow(InvariantViolation);
+      expect(() => fundDecider.decide(distribute('2026-01-05', 1_000_000n, 1n), state)).toThrow(InvariantViolation);
+      expect(() => fundDecider.decide(distribute('2026-01-05', 1_000_000n, -65n), state)).not.toThrow();
+      expect(() => fundDecider.decide(distribute('2026-01-05', 1_000_000n, 0n), state)).not.toThrow();
+      // A gain paid out as a loss is as wrong.
+      expect(() => fundDecider.decide(distribute('2026-01-05', 1_000_000n, -1n), fold(fundDecider, withIncome))).toThrow(InvariantViolation);
     });
   });
 

@@ -208,7 +208,7 @@ describe('position decider', () => {
         .thenState((state) => state.opened && state.holdingFen === 1_008_844n);
     });
 
-    it('rounds income down to the fen: floor(holding × perTenK / 10^8)', () => {
+    it('rounds income towards zero to the fen: trunc(holding × perTenK / 10^8)', () => {
       spec(positionDecider)
         .given(funded)
         .when(closeDay('2026-01-07', '2026-01-08', [['2026-01-07', 9_999n]]))
@@ -216,19 +216,28 @@ describe('position decider', () => {
         .then([accrued('2026-01-07', 1_000_065n, 9_999n, 99n), dayClosed('2026-01-07')]);
     });
 
-    it('rounds negative income towards minus infinity and books it from the holding back to fund income', () => {
-      // 1,000,065 × −0.6543 / 10,000 CNY = −65.43… fen → −66 fen
+    it('rounds negative income towards zero, charging no more than the exact loss, and books it from the holding back to fund income', () => {
+      // 1,000,065 × −0.6543 / 10,000 CNY = −65.43… fen → −65 fen (not −66: that fen is the rounding residual's)
       spec(positionDecider)
         .given(funded)
         .when(closeDay('2026-01-07', '2026-01-08', [['2026-01-07', -RATE]]))
         .then([
           {
             type: 'IncomeAccrued',
-            data: { date: '2026-01-07', holdingFen: 1_000_065n, perTenK: -RATE, amountFen: -66n, postings: [{ debit: 'fund-holding:w-1:YEB', credit: 'fund-income:YEB', amountFen: 66n }] },
+            data: { date: '2026-01-07', holdingFen: 1_000_065n, perTenK: -RATE, amountFen: -65n, postings: [{ debit: 'fund-holding:w-1:YEB', credit: 'fund-income:YEB', amountFen: 65n }] },
           },
           dayClosed('2026-01-07'),
         ])
-        .thenState((state) => state.opened && state.holdingFen === 999_999n);
+        .thenState((state) => state.opened && state.holdingFen === 1_000_000n);
+    });
+
+    it('records a negative income smaller than a fen as zero, with no postings', () => {
+      // 1,000 fen × −0.6543 / 10,000 CNY = −0.0654… fen → 0 (flooring charged it a whole fen)
+      spec(positionDecider)
+        .given([placed('pu-1', 1_000n, '2026-01-05', '2026-01-06'), dayClosed('2026-01-05')])
+        .when(closeDay('2026-01-06', '2026-01-07', [['2026-01-06', -RATE]]))
+        .then([confirmed('pu-1', 1_000n, '2026-01-06'), accrued('2026-01-06', 1_000n, -RATE, 0n), dayClosed('2026-01-06')])
+        .thenState((state) => state.opened && state.holdingFen === 1_000n);
     });
 
     it('records an income that rounds to zero, with no postings', () => {

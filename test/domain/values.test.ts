@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { encodeData, decodeData } from '../../src/domain/event-codec';
 import { fundDecider, type FundEvent } from '../../src/domain/fund/fund.decider';
-import { IncomeRateFormatError, dailyIncomeFen, floorDiv, formatPerTenK, parsePerTenK } from '../../src/domain/income-rate';
+import { IncomeRateFormatError, dailyIncomeFen, formatPerTenK, parsePerTenK } from '../../src/domain/income-rate';
 import { MAX_DAYS_PER_CLOSE, addDays, businessDayOnOrAfter, daysAfterUpTo, isBusinessDay, isIsoDate, nextBusinessDay } from '../../src/domain/iso-date';
 import { ACCOUNTS } from '../../src/domain/ledger/accounts';
 import { posting } from '../../src/domain/ledger/posting';
@@ -126,27 +126,16 @@ describe('income per 10,000 shares: bigint 0.0001 CNY', () => {
     expect(formatPerTenK(value)).toBe(text);
   });
 
-  it('computes a day of income as floor(holding fen × perTenK / 10^8) fen', () => {
+  it('computes a day of income as holding fen × perTenK / 10^8 fen, rounded towards zero', () => {
     // 1,000,000 fen = 10,000 shares; at 0.6543 CNY per 10,000 shares they earn 0.6543 CNY = 65.43 fen.
     expect(dailyIncomeFen(1_000_000n, 6_543n)).toBe(65n);
-    expect(dailyIncomeFen(1_000_000n, -6_543n)).toBe(-66n);
+    expect(dailyIncomeFen(1_000_000n, -6_543n)).toBe(-65n);
     expect(dailyIncomeFen(100_000_000n, 10_000n)).toBe(10_000n); // 1,000,000 shares at 1 CNY per 10,000: 100 CNY exactly
+    expect(dailyIncomeFen(100_000_000n, -10_000n)).toBe(-10_000n);
     expect(dailyIncomeFen(1_000n, 6_543n)).toBe(0n);
-    expect(dailyIncomeFen(1_000n, -6_543n)).toBe(-1n);
+    expect(dailyIncomeFen(1_000n, -6_543n)).toBe(0n);
     expect(dailyIncomeFen(0n, 6_543n)).toBe(0n);
-  });
-
-  it.each([
-    [7n, 2n, 3n],
-    [-7n, 2n, -4n],
-    [7n, -2n, -4n],
-    [-7n, -2n, 3n],
-    [-8n, 2n, -4n],
-    [8n, 2n, 4n],
-    [0n, 5n, 0n],
-    [-1n, 100_000_000n, -1n],
-  ])('floorDiv(%p, %p) = %p', (numerator, denominator, quotient) => {
-    expect(floorDiv(numerator, denominator)).toBe(quotient);
+    expect(dailyIncomeFen(0n, -6_543n)).toBe(0n);
   });
 });
 
@@ -241,29 +230,49 @@ describe('event codec: bigint fields named …Fen or …PerTenK', () => {
 });
 
 describe('properties', () => {
-  it('the floor incomes of the parts of a holding never exceed the floor income of the whole: the residual is in [0, parts)', () => {
+  // Holdings from a fen to 10^11 CNY, small ones often (their shares round to nothing), and rates over the whole
+  // range as well as within the ±2 CNY per 10,000 shares that money funds pay, of both signs.
+  const holdingsFen = fc.array(fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 13n }), fc.bigInt({ min: 0n, max: 100_000n })), { minLength: 1, maxLength: 20 });
+  const signedPerTenK = fc.oneof(fc.bigInt({ min: -99_999_999n, max: 99_999_999n }), fc.bigInt({ min: -20_000n, max: 20_000n }));
+  const abs = (value: bigint) => (value < 0n ? -value : value);
+
+  it("each holder's share is their exact income rounded towards zero: its sign, at most its magnitude, less than a fen short", () => {
     fc.assert(
-      fc.property(fc.array(fc.bigInt({ min: 0n, max: 10n ** 13n }), { minLength: 1, maxLength: 20 }), fc.bigInt({ min: -99_999_999n, max: 99_999_999n }), (parts, perTenK) => {
-        const total = parts.reduce((sum, part) => sum + part, 0n);
-        const distributed = parts.reduce((sum, part) => sum + dailyIncomeFen(part, perTenK), 0n);
-        const residual = dailyIncomeFen(total, perTenK) - distributed;
-        expect(residual >= 0n && residual < BigInt(parts.length)).toBe(true);
+      fc.property(holdingsFen, signedPerTenK, (parts, perTenK) => {
+        for (const part of parts) {
+          const exactTimes10e8 = part * perTenK;
+          const shareTimes10e8 = dailyIncomeFen(part, perTenK) * 100_000_000n;
+          expect(shareTimes10e8 === 0n || shareTimes10e8 < 0n === exactTimes10e8 < 0n).toBe(true);
+          expect(abs(shareTimes10e8) <= abs(exactTimes10e8)).toBe(true);
+          expect(abs(exactTimes10e8) - abs(shareTimes10e8) < 100_000_000n).toBe(true);
+        }
       }),
       PROPERTY_RUNS,
     );
   });
 
-  it('the fund books that residual whatever the split, never tripping its invariant', () => {
+  it("the fund books the remainder of the holders' shares whatever the split and the sign, between zero and its income", () => {
     fc.assert(
-      fc.property(fc.array(fc.bigInt({ min: 0n, max: 10n ** 13n }), { minLength: 1, maxLength: 20 }), fc.bigInt({ min: -99_999_999n, max: 99_999_999n }), (parts, perTenK) => {
+      fc.property(holdingsFen, signedPerTenK, (parts, perTenK) => {
         const history: FundEvent[] = [
           { type: 'FundRegistered', data: { code: 'YEB', name: "Yu'E Bao", registeredOn: '2026-01-05' } },
           { type: 'IncomePublished', data: { date: '2026-01-05', perTenK } },
         ];
-        const holdingsFen = parts.reduce((sum, part) => sum + part, 0n);
+        const totalHoldingsFen = parts.reduce((sum, part) => sum + part, 0n);
         const distributedFen = parts.reduce((sum, part) => sum + dailyIncomeFen(part, perTenK), 0n);
-        const [event] = fundDecider.decide({ type: 'DistributeIncome', date: '2026-01-05', holdingsFen, distributedFen }, fold(fundDecider, history));
-        expect(event?.type === 'IncomeDistributed' && event.data.residualFen >= 0n).toBe(true);
+        const [event] = fundDecider.decide({ type: 'DistributeIncome', date: '2026-01-05', holdingsFen: totalHoldingsFen, distributedFen }, fold(fundDecider, history));
+        if (event?.type !== 'IncomeDistributed') throw new Error(`decided ${event?.type}`);
+        const { totalFen, residualFen, postings } = event.data;
+        expect(totalFen).toBe(dailyIncomeFen(totalHoldingsFen, perTenK));
+        expect(distributedFen + residualFen).toBe(totalFen);
+        // The remainder has the sign of the fund's income, at most its magnitude, and is under a fen per holder.
+        expect(residualFen === 0n || residualFen < 0n === totalFen < 0n).toBe(true);
+        expect(abs(residualFen) <= abs(totalFen)).toBe(true);
+        expect(abs(residualFen) < BigInt(parts.length)).toBe(true);
+        // A kept gain is credited to the residual account, a borne loss debited to it.
+        const residualAccount = ACCOUNTS.roundingResidual('YEB');
+        const balanceFen = postings.reduce((sum, p) => sum + (p.debit === residualAccount ? p.amountFen : 0n) - (p.credit === residualAccount ? p.amountFen : 0n), 0n);
+        expect(balanceFen).toBe(-residualFen);
       }),
       PROPERTY_RUNS,
     );

@@ -88,7 +88,7 @@ function decidedEventTypes(): Map<string, boolean> {
   note(standard);
   note(close(fold({ ...positionDecider, initialState: position }, standard), '2026-01-07', '2026-01-08'));
   const fund = fold(fundDecider, fundDecider.decide({ type: 'RegisterFund', code: 'YEB', name: 'YEB', businessDate: '2026-01-05' }, fundDecider.initialState));
-  const published = fold({ ...fundDecider, initialState: fund }, fundDecider.decide({ type: 'PublishIncome', date: '2026-01-05', perTenK: 654_300n, businessDate: '2026-01-05', lastClosedDate: null }, fund));
+  const published = fold({ ...fundDecider, initialState: fund }, fundDecider.decide({ type: 'PublishIncome', date: '2026-01-05', perTenK: 654_300n, businessDate: '2026-01-05', lastClosedDate: null, ledgerStartedOn: '2026-01-05' }, fund));
   note(fundDecider.decide({ type: 'DistributeIncome', date: '2026-01-05', holdingsFen: 1_500_000n, distributedFen: 97n }, published));
   return types;
 }

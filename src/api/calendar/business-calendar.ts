@@ -6,7 +6,7 @@ import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import type { IfwConfig } from '../../config';
 import { IFW_CONFIG } from '../config.module';
 import { EVENT_STORE } from '../event-store.module';
-import { RULE_BOOK } from '../commands/aggregates';
+import { CALENDAR, RULE_BOOK } from '../commands/aggregates';
 import { expectedAfter, loadStored, toEventInputs } from '../commands/stored-aggregate';
 
 export type StartedCalendar = Extract<CalendarState, { started: true }>;
@@ -30,7 +30,7 @@ export class BusinessCalendar implements OnApplicationBootstrap {
 
   /** A new ledger starts its calendar at IFW_START_DATE; an existing one keeps its own date. */
   async onApplicationBootstrap(): Promise<void> {
-    const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, CALENDAR.schema);
     const events = calendarDecider.decide({ type: 'StartCalendar', startDate: this.config.startDate }, state);
     if (events.length === 0) return;
     const businessDate = this.config.startDate;
@@ -43,7 +43,7 @@ export class BusinessCalendar implements OnApplicationBootstrap {
 
   /** Cheap to call per command: the folded calendar is cached and revalidated against the stream's revision. */
   async today(): Promise<Today> {
-    const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    const { state, revision } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, CALENDAR.schema);
     if (!state.started) throw new Error('the business calendar has not started: the application did not finish booting');
     const { timeline } = (await loadStored(this.store, RULE_BOOK_STREAM, RULE_BOOK.decider, RULE_BOOK.schema)).state;
     return { calendar: state, revision, businessDate: state.businessDate, ruleSet: ruleSetOn(state.businessDate, timeline), ruleSets: timeline };

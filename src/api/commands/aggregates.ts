@@ -56,7 +56,7 @@ export const REGISTRY: Aggregate<RegistryCommand, RegistryEvent, RegistryState> 
 };
 
 export const CALENDAR: Aggregate<CalendarCommand, CalendarEvent, CalendarState> = {
-  schema: 'calendar-v1',
+  schema: 'calendar-v2',
   decider: calendarDecider,
   exists: (state) => state.started,
   missing: () => 'the business calendar has not started',
@@ -81,4 +81,4 @@ export const PERSON: Aggregate<PersonCommand, PersonEvent, PersonState> = {
 export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, PERSON, REGISTRY, CALENDAR, RULE_BOOK] as never;
 
 /** Snapshot schemas of earlier state shapes: the loader never uses such a snapshot (it folds instead), so none can change a state. */
-export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2', 'party-v1']);
+export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2', 'party-v1', 'calendar-v1']);

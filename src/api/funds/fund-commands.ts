@@ -22,7 +22,7 @@ export class FundCommands {
     const today = await this.calendar.today();
     // A day whose close has begun counts as closed: its positions may already have accrued it.
     const lastClosedDate = today.calendar.closing?.date ?? today.calendar.lastClosedDate;
-    const command = { type: 'PublishIncome' as const, date, perTenK, businessDate: today.businessDate, lastClosedDate };
+    const command = { type: 'PublishIncome' as const, date, perTenK, businessDate: today.businessDate, lastClosedDate, ledgerStartedOn: today.calendar.startedOn };
     return new DecideCommand(context, FUND, fundStream(fundCode), command, recordedUnder(today), () => ({ status: 201, body: { fundCode, date, perTenK: formatPerTenK(perTenK) } }));
   }
 }

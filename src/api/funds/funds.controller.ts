@@ -79,7 +79,7 @@ export const FUND_ROUTES: RouteDoc[] = [
       201: { description: 'published (publishing the same figure again changes nothing)', schema: PUBLISHED_INCOME_SCHEMA },
       404: { description: 'no such fund' },
       409: { description: 'INCOME_IN_FUTURE: not yet, and not recorded under the Idempotency-Key' },
-      422: { description: 'INCOME_ALREADY_PUBLISHED, INCOME_DAY_CLOSED' },
+      422: { description: "INCOME_ALREADY_PUBLISHED, INCOME_DAY_CLOSED, INCOME_BEFORE_LEDGER_START or INCOME_BEFORE_FUND_REGISTERED (a date before the ledger's first day or the fund's registration; names both dates)" },
     },
   },
   {

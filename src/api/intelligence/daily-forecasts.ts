@@ -4,7 +4,7 @@ import { ProjectionBehindError, ReadModels } from '../../projections';
 import { CALENDAR_STREAM, calendarDecider } from '../../domain/calendar/calendar.decider';
 import type { DailyForecastEvent } from '../../domain/forecast/daily-forecast.decider';
 import { type IsoDate, addDays, nextBusinessDay } from '../../domain/iso-date';
-import { RULE_BOOK } from '../commands/aggregates';
+import { CALENDAR, RULE_BOOK } from '../commands/aggregates';
 import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
 import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import { type ForecastItem, forecastMany } from '../../ml/demand';
@@ -58,7 +58,7 @@ export class DailyForecasts implements OnApplicationBootstrap {
 
   /** A crash between a day close and its forecasts leaves them missing or cut short; the next start completes them. */
   async onApplicationBootstrap(): Promise<void> {
-    const { state } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, 'calendar-v1');
+    const { state } = await loadStored(this.store, CALENDAR_STREAM, calendarDecider, CALENDAR.schema);
     if (state.started && state.lastClosedDate) {
       await this.run(state.lastClosedDate).catch((error: Error) => this.logger.error(`forecasts for ${state.lastClosedDate} failed: ${error.message}`));
     }

@@ -22,9 +22,9 @@ const FUND_DAY_SCHEMA: JsonSchema = {
     date: { ...DATE, description: 'a calendar day of the close on or after the fund was registered' },
     perTenK: { ...PER_TEN_K_TEXT, description: "the fund's published income per 10,000 shares for the day" },
     holdings: cny(CNY, 'CNY as a decimal string: the holdings that accrued income for the day, summed over the holders'),
-    income: cny(SIGNED_CNY, 'CNY as a decimal string: the income of those holdings taken together, rounded down once; may be negative'),
-    distributed: cny(SIGNED_CNY, "CNY as a decimal string: the sum of the holders' own accruals, each rounded down; may be negative"),
-    residual: cny(SIGNED_CNY, 'CNY as a decimal string: income minus distributed, the rounding the fund keeps'),
+    income: cny(SIGNED_CNY, 'CNY as a decimal string: the income of those holdings taken together, rounded once towards zero; may be negative'),
+    distributed: cny(SIGNED_CNY, "CNY as a decimal string: the sum of the holders' own accruals, each rounded towards zero; may be negative"),
+    residual: cny(SIGNED_CNY, 'CNY as a decimal string: income minus distributed, the rounding the fund keeps; negative (a loss no holder was charged) when the income is'),
   },
 };
 

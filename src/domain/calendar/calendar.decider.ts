@@ -24,6 +24,8 @@ export type CalendarState =
   | { started: false }
   | {
       started: true;
+      /** The ledger's first business day: no income is dated before it. */
+      startedOn: IsoDate;
       businessDate: IsoDate;
       lastClosedDate: IsoDate | null;
       closing: { date: IsoDate; days: readonly IsoDate[]; nextBusinessDate: IsoDate } | null;
@@ -60,7 +62,7 @@ export const calendarDecider: Decider<CalendarCommand, CalendarEvent, CalendarSt
   evolve(state, event) {
     switch (event.type) {
       case 'CalendarStarted':
-        return { started: true, businessDate: event.data.businessDate, lastClosedDate: null, closing: null };
+        return { started: true, startedOn: event.data.businessDate, businessDate: event.data.businessDate, lastClosedDate: null, closing: null };
       case 'DayCloseStarted':
         return state.started ? { ...state, closing: event.data } : state;
       case 'DayClosed':

@@ -13,7 +13,7 @@ import { invariant } from '../../invariant';
  */
 export type FundCommand =
   | { type: 'RegisterFund'; code: string; name: string; businessDate: IsoDate }
-  | { type: 'PublishIncome'; date: IsoDate; perTenK: PerTenKMicros; businessDate: IsoDate; lastClosedDate: IsoDate | null }
+  | { type: 'PublishIncome'; date: IsoDate; perTenK: PerTenKMicros; businessDate: IsoDate; lastClosedDate: IsoDate | null; ledgerStartedOn: IsoDate }
   | { type: 'DistributeIncome'; date: IsoDate; holdingsFen: Fen; distributedFen: Fen };
 
 export type FundEvent =
@@ -35,6 +35,7 @@ export type FundState =
       distributedThrough: IsoDate | null;
     };
 
+type RegisteredFund = Extract<FundState, { registered: true }>;
 
 /** Six-digit Chinese fund codes ("000198") and short upper-case tickers for simulated funds. */
 export const FUND_CODE = /^[A-Z0-9]{2,12}$/;
@@ -57,6 +58,7 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
             perTenK: formatPerTenK(published),
           });
         }
+        refuseBeforeItCounts(command, state);
         if (command.date > command.businessDate) {
           throw new DomainError('INCOME_IN_FUTURE', `income for ${command.date} cannot be published before that day; the business date is ${command.businessDate}`);
         }
@@ -69,10 +71,13 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
         if (state.distributedThrough !== null && command.date <= state.distributedThrough) return [];
         const perTenK = state.incomesPerTenK[command.date];
         if (perTenK === undefined) throw new DomainError('INCOME_MISSING', `fund ${state.code} has no income for ${command.date}`, { fund: state.code, date: command.date });
-        // The fund pays income on IFW's total holding; holders each got their share rounded down.
+        // The fund pays income on IFW's total holding; holders each got their share rounded towards zero.
         const totalFen = dailyIncomeFen(command.holdingsFen, perTenK);
         const residualFen = totalFen - command.distributedFen;
-        invariant(residualFen >= 0n, () => `holders of ${state.code} got ${command.distributedFen} fen on ${command.date}, more than the ${totalFen} the fund paid`);
+        invariant(
+          liesFromZeroTo(residualFen, totalFen),
+          () => `holders of ${state.code} got ${command.distributedFen} fen on ${command.date}, beyond the ${totalFen} the fund paid or against its sign`,
+        );
         const postings = residualFen === 0n ? [] : [posting(ACCOUNTS.fundIncome(state.code), ACCOUNTS.roundingResidual(state.code), residualFen)];
         return [
           {
@@ -97,5 +102,31 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
     }
   },
 };
+
+/**
+ * A day before the ledger's first was never one of its days, and a fund earns nothing before it is
+ * registered: the day close books no income for either, so an income for one would stand unused.
+ */
+function refuseBeforeItCounts(command: Extract<FundCommand, { type: 'PublishIncome' }>, state: RegisteredFund): void {
+  if (command.date < command.ledgerStartedOn) {
+    throw new DomainError('INCOME_BEFORE_LEDGER_START', `income for ${command.date} is dated before the ledger's first day, ${command.ledgerStartedOn}`, {
+      ledgerStartedOn: command.ledgerStartedOn,
+    });
+  }
+  if (command.date < state.registeredOn) {
+    throw new DomainError('INCOME_BEFORE_FUND_REGISTERED', `income for ${command.date} is dated before fund ${state.code} was registered, on ${state.registeredOn}`, {
+      registeredOn: state.registeredOn,
+    });
+  }
+}
+
+/**
+ * Each holder's share, rounded towards zero, has the sign of the fund's income and at most its magnitude, and
+ * so has their sum (truncations summed never exceed the truncation of the sum): the remainder lies between
+ * zero and the fund's income, bounds included (all of it when every holder's share rounds to zero).
+ */
+function liesFromZeroTo(remainderFen: Fen, totalFen: Fen): boolean {
+  return totalFen >= 0n ? remainderFen >= 0n && remainderFen <= totalFen : remainderFen <= 0n && remainderFen >= totalFen;
+}
 
 export const fundStream = (code: string) => `fund-${code}`;

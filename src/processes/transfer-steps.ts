@@ -1,6 +1,6 @@
 import type { JsonObject, RecordedEvent } from '../eventstore';
 import { fundHoldersStream } from '../domain/fund/fund-holders.decider';
-import type { PartyEvent } from '../domain/party/party.decider';
+import type { PartyRegisteredEvent } from '../domain/party/party.decider';
 import type { PositionEvent, PositionState } from '../domain/position/position.decider';
 import { positionStream } from '../domain/position/position.decider';
 import { REGISTRIES } from '../domain/registry/registry.decider';
@@ -61,7 +61,7 @@ export function stepsAfter(event: RecordedEvent): TransferStep[] {
       return [step('pay-redemption', (c) => new DecideCommand(c, WALLET, walletStream(walletId), command, recordedUnder, noBody))];
     }
     case 'PartyRegistered': {
-      const { data } = toDomainEvent<PartyEvent>(event);
+      const { data } = toDomainEvent<PartyRegisteredEvent>(event);
       const open = { type: 'OpenWallet' as const, walletId: data.walletId, ownerKind: data.kind, ownerId: data.partyId, ...(data.accountTier && { accountTier: data.accountTier }) };
       const steps = [step('open-wallet', (c) => new DecideCommand(c, WALLET, walletStream(data.walletId), open, recordedUnder, noBody, false))];
       // Merchants are listed so the daily demand forecasts can find them all.

@@ -131,7 +131,7 @@ describe('GET /audit/streams/{stream}/state', () => {
 
   it('folds the streams of other entities by their names', async () => {
     expect((await audit('/audit/streams/calendar/state')).body).toMatchObject({ schema: 'calendar-v2', state: { started: true } });
-    expect((await audit(`/audit/streams/party-${ann.id}/state`)).body).toMatchObject({ schema: 'party-v2', state: { registered: true } });
+    expect((await audit(`/audit/streams/party-${ann.id}/state`)).body).toMatchObject({ schema: 'party-v3', state: { registered: true } });
   });
 
   it('refuses a revision past the end, an unknown stream and a stream of no entity, naming the field', async () => {

@@ -84,7 +84,7 @@ let fundCount = 0;
 
 interface Route {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The path for the wallet the caller names (ignored by routes without a wallet). */
   path: (walletId: string) => string;
   /** A valid body, so that a caller who gets past the guard gets the route's own answer. */
@@ -204,6 +204,26 @@ const ROUTES: Route[] = [
   // An erasure leaves the wallet, its money and its key as they were: Ben and Mia go on paying and being paid.
   { name: 'POST /customers/{customerId}/erasure', method: 'POST', path: () => `/customers/${ben.id}/erasure`, body: () => ({}), allowed: ['compliance'], success: { status: 200 } },
   { name: 'POST /merchants/{merchantId}/erasure', method: 'POST', path: () => `/merchants/${mia.id}/erasure`, body: () => ({}), allowed: ['compliance'], success: { status: 200 } },
+  // A new key each call for the party named, at most 5 in use: the matrix issues each party 1 (customer) and 1 (merchant).
+  { name: 'POST /customers/{customerId}/keys', method: 'POST', path: () => `/customers/${ann.id}/keys`, body: () => ({}), allowed: ['operator'], success: { status: 201 } },
+  { name: 'POST /merchants/{merchantId}/keys', method: 'POST', path: () => `/merchants/${mia.id}/keys`, body: () => ({}), allowed: ['operator'], success: { status: 201 } },
+  { name: 'GET /customers/{customerId}/keys', method: 'GET', path: (w) => `/customers/${w === ben.walletId ? ben.id : ann.id}/keys`, allowed: ['customer, own wallet', 'operator'], success: { status: 200 } },
+  { name: 'GET /merchants/{merchantId}/keys', method: 'GET', path: () => `/merchants/${mia.id}/keys`, allowed: ['merchant, own wallet', 'operator'], success: { status: 200 } },
+  // A key id no party has: an allowed caller gets past the guard to the refusal of the decider.
+  {
+    name: 'DELETE /customers/{customerId}/keys/{keyId}',
+    method: 'DELETE',
+    path: (w) => `/customers/${w === ben.walletId ? ben.id : ann.id}/keys/0123456789abcdef`,
+    allowed: ['customer, own wallet', 'operator'],
+    success: { status: 422, code: 'UNKNOWN_KEY' },
+  },
+  {
+    name: 'DELETE /merchants/{merchantId}/keys/{keyId}',
+    method: 'DELETE',
+    path: () => `/merchants/${mia.id}/keys/0123456789abcdef`,
+    allowed: ['merchant, own wallet', 'operator'],
+    success: { status: 422, code: 'UNKNOWN_KEY' },
+  },
   { name: 'GET /merchants/{merchantId}/profile', method: 'GET', path: () => `/merchants/${mia.id}/profile`, allowed: ['merchant, own wallet', 'operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /forecasts/{date}', method: 'GET', path: () => '/forecasts/2026-01-06', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /activity', method: 'GET', path: () => '/activity', allowed: ['operator', 'auditor'], success: { status: 200 } },

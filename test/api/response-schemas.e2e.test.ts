@@ -88,7 +88,7 @@ describe('the 2xx bodies match their documented schemas', () => {
   afterAll(() => app.stop());
 
   /** Calls one documented operation and records the problems of its body against the documented schema. */
-  async function call(method: 'GET' | 'POST', template: string, values: Record<string, string>, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  async function call(method: 'GET' | 'POST' | 'DELETE', template: string, values: Record<string, string>, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
     const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
     const response = await app.request(method, path, options);
     const name = `${method} ${template}`;
@@ -180,6 +180,13 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('GET', '/activity', {}, op);
     await call('POST', '/projections/{name}/rebuilds', { name: 'activity' }, op);
     await call('GET', '/projections', {}, op);
+    const annKey = await call('POST', '/customers/{customerId}/keys', { customerId: ann.id }, { ...op, body: {} });
+    const shopKey = await call('POST', '/merchants/{merchantId}/keys', { merchantId: shop.id }, { ...op, body: {}, headers: { 'idempotency-key': 'schema-shop-key' } });
+    await call('POST', '/merchants/{merchantId}/keys', { merchantId: shop.id }, { ...op, body: {}, headers: { 'idempotency-key': 'schema-shop-key' } });
+    await call('DELETE', '/customers/{customerId}/keys/{keyId}', { customerId: ann.id, keyId: annKey.body.keyId as string }, { key: ann.key });
+    await call('DELETE', '/merchants/{merchantId}/keys/{keyId}', { merchantId: shop.id, keyId: shopKey.body.keyId as string }, op);
+    await call('GET', '/customers/{customerId}/keys', { customerId: ann.id }, { key: ann.key });
+    await call('GET', '/merchants/{merchantId}/keys', { merchantId: shop.id }, op);
     await call('POST', '/customers/{customerId}/erasure', { customerId: ann.id }, { key: COMPLIANCE_KEY, body: {} });
     await call('POST', '/merchants/{merchantId}/erasure', { merchantId: shop.id }, { key: COMPLIANCE_KEY, body: {}, headers: { 'idempotency-key': 'schema-erase-shop' } });
     // The replayed registration reads the person's details from the log: erased now.

@@ -70,7 +70,7 @@ export class TestApp {
    * the path sets minPosition itself.
    */
   async request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; wait?: boolean } = {},
   ): Promise<ApiResponse> {
@@ -86,12 +86,16 @@ export class TestApp {
     const response = await fetch(`${this.url}${path}`, { method, headers, body });
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
-    if (method === 'POST' && response.status < 300 && contentType.includes('json')) this.notePosition(JSON.parse(text)?.position);
+    if (method !== 'GET' && response.status < 300 && contentType.includes('json')) this.notePosition(JSON.parse(text)?.position);
     return { status: response.status, contentType, headers: response.headers, text, body: text && contentType.includes('json') ? JSON.parse(text) : text };
   }
 
   post(path: string, key: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     return this.request('POST', path, { key, body, headers });
+  }
+
+  delete(path: string, key: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    return this.request('DELETE', path, { key, headers });
   }
 
   get(path: string, key: string, options: { wait?: boolean } = {}): Promise<ApiResponse> {

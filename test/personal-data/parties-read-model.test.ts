@@ -47,6 +47,7 @@ describe('the parties read model and personal details', () => {
       walletId: LI.walletId,
       registeredOn: '2026-01-05',
       registeredPosition: '3',
+      keys: [{ keyId: 'h', issuedOn: '2026-01-05', issuedPosition: '3' }],
     });
     expect(JSON.stringify((await read.all('parties')).map((doc) => doc.body))).not.toContain('6222020200000000006');
   });
@@ -54,8 +55,10 @@ describe('the parties read model and personal details', () => {
   it('shows an erased person by the marker alone, sealed or recorded in the clear', async () => {
     const read = await projectEvents(partiesProjection, await history());
     const erased = { name: '[erased]', registeredOn: '2026-01-05' };
-    expect(await read.get('parties', LI.partyId)).toEqual({ id: LI.partyId, kind: 'customer', walletId: LI.walletId, registeredPosition: '3', erasedPosition: '8', ...erased });
-    expect(await read.get('parties', OLD.partyId)).toEqual({ id: OLD.partyId, kind: 'merchant', walletId: OLD.walletId, registeredPosition: '5', erasedPosition: '9', ...erased });
+    // The keys are not personal details: an erasure leaves them listed.
+    const key = (position: string) => [{ keyId: 'h', issuedOn: '2026-01-05', issuedPosition: position }];
+    expect(await read.get('parties', LI.partyId)).toEqual({ id: LI.partyId, kind: 'customer', walletId: LI.walletId, registeredPosition: '3', erasedPosition: '8', keys: key('3'), ...erased });
+    expect(await read.get('parties', OLD.partyId)).toEqual({ id: OLD.partyId, kind: 'merchant', walletId: OLD.walletId, registeredPosition: '5', erasedPosition: '9', keys: key('5'), ...erased });
     expect(JSON.stringify((await read.all('parties')).map((doc) => doc.body))).not.toMatch(/Li Wei|Noodle|\+86/);
   });
 

@@ -42,7 +42,7 @@ export const FUND_HOLDERS: Aggregate<FundHoldersCommand, FundHoldersEvent, FundH
 };
 
 export const PARTY: Aggregate<PartyCommand, PartyEvent, PartyState> = {
-  schema: 'party-v2',
+  schema: 'party-v3',
   decider: partyDecider,
   exists: (state) => state.registered,
   missing: (stream) => `party ${idOf(stream)} is not registered`,
@@ -81,4 +81,4 @@ export const PERSON: Aggregate<PersonCommand, PersonEvent, PersonState> = {
 export const ENTITIES: readonly Aggregate<unknown, DomainEvent, unknown>[] = [WALLET, POSITION, FUND, FUND_HOLDERS, PARTY, PERSON, REGISTRY, CALENDAR, RULE_BOOK] as never;
 
 /** Snapshot schemas of earlier state shapes: the loader never uses such a snapshot (it folds instead), so none can change a state. */
-export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2', 'party-v1', 'calendar-v1']);
+export const RETIRED_SNAPSHOT_SCHEMAS: ReadonlySet<string> = new Set(['wallet-v1', 'wallet-v2', 'party-v1', 'party-v2', 'calendar-v1']);

@@ -4,7 +4,7 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
 
 /** One operation of the API as the document shows it; feature modules contribute these to one table. */
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** OpenAPI style: '/wallets/{walletId}/deposits'. */
   path: string;
   summary: string;

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { Transfers } from '../processes/processes.module';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
-import type { PartyKind } from '../../domain/party/party.decider';
+import { MAX_ACTIVE_KEYS, type PartyKind } from '../../domain/party/party.decider';
 import { ACCOUNT_TIERS } from '../../domain/rules/rule-set';
 import { PartyOrStaff, Staff } from '../auth/access.decorator';
 import type { CommandContext } from '../commands/command-context';
@@ -15,8 +15,8 @@ import { validateBody, validateParam } from '../http/validate-body';
 import { CALENDAR_PROJECTION } from '../intelligence/last-closed-date';
 import { BANK_CARD, ERASED_NAME, PHONE, passesLuhn } from '../../personal-data/personal-details';
 import { HttpProblem } from '../http/problem';
-import { ERASED_PARTY_SCHEMA, PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA } from './parties.schemas';
-import { GetMerchantProfileQuery, ListPartiesQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
+import { ERASED_PARTY_SCHEMA, ISSUED_KEY_SCHEMA, PARTY_KEYS_SCHEMA, PARTY_PAGE_SCHEMA, PROFILE_SCHEMA, REGISTERED_PARTY_SCHEMA, REVOKED_KEY_SCHEMA } from './parties.schemas';
+import { GetMerchantProfileQuery, ListPartiesQuery, ListPartyKeysQuery, MERCHANT_PROFILES_PROJECTION, PARTIES_PROJECTION } from './parties.queries';
 import { PartyCommands } from './party-commands';
 import { PartyErasure } from './party-erasure';
 
@@ -80,7 +80,7 @@ const list = (kind: PartyKind): RouteDoc => ({
   responses: { 200: { description: `one page of ${kind}s, by name`, schema: PARTY_PAGE_SCHEMA } },
 });
 
-const ERASURE_BODY = defineBody({});
+const EMPTY_BODY = defineBody({});
 
 const erase = (kind: PartyKind): RouteDoc => ({
   method: 'post',
@@ -91,10 +91,48 @@ const erase = (kind: PartyKind): RouteDoc => ({
   tag: 'parties',
   roles: ['compliance'],
   params: { [`${kind}Id`]: 'id' },
-  body: ERASURE_BODY,
+  body: EMPTY_BODY,
   idempotent: true,
   responses: { 200: { description: "the person's details erased", schema: ERASED_PARTY_SCHEMA }, 404: { description: `no ${kind} of that id` } },
 });
+
+const KEY_ID_PARAM = { kind: 'string', minLength: 16, maxLength: 16, pattern: /^[0-9a-f]{16}$/, patternDescription: "16 lower-case hex digits, the keyId of the party's key listing" } as const;
+
+const keyRoutes = (kind: PartyKind): RouteDoc[] => [
+  {
+    method: 'post',
+    path: `/${kind}s/{${kind}Id}/keys`,
+    summary: `Issue the ${kind} a new API key; it is shown once`,
+    description: `For a lost registration answer or a new device; the ${kind}'s other keys go on working. At most ${MAX_ACTIVE_KEYS} keys are in use at once (422 TOO_MANY_KEYS: revoke one first).`,
+    tag: 'parties',
+    roles: ['operator'],
+    params: { [`${kind}Id`]: 'id' },
+    body: EMPTY_BODY,
+    idempotent: true,
+    responses: { 201: { description: 'the new key', schema: ISSUED_KEY_SCHEMA }, 404: { description: `no ${kind} of that id` } },
+  },
+  {
+    method: 'get',
+    path: `/${kind}s/{${kind}Id}/keys`,
+    summary: `The ${kind}'s API keys, by id and dates, without their secrets`,
+    tag: 'parties',
+    roles: [`${kind} (itself)`, 'operator'],
+    params: { [`${kind}Id`]: 'id' },
+    readsProjections: [PARTIES_PROJECTION],
+    responses: { 200: { description: 'every key issued, oldest first', schema: PARTY_KEYS_SCHEMA }, 404: { description: `no ${kind} of that id` } },
+  },
+  {
+    method: 'delete',
+    path: `/${kind}s/{${kind}Id}/keys/{keyId}`,
+    summary: `Revoke one of the ${kind}'s API keys, at once`,
+    description: 'The next request with the key is 401, in every process. Revoking a revoked key changes nothing and answers the same.',
+    tag: 'parties',
+    roles: [`${kind} (itself)`, 'operator'],
+    params: { [`${kind}Id`]: 'id', keyId: KEY_ID_PARAM },
+    idempotent: true,
+    responses: { 200: { description: 'the key revoked', schema: REVOKED_KEY_SCHEMA }, 404: { description: `no ${kind} of that id` }, 422: { description: 'UNKNOWN_KEY: the party has no key of that id' } },
+  },
+];
 
 export const PARTY_ROUTES: RouteDoc[] = [
   register('customer'),
@@ -103,6 +141,8 @@ export const PARTY_ROUTES: RouteDoc[] = [
   list('merchant'),
   erase('customer'),
   erase('merchant'),
+  ...keyRoutes('customer'),
+  ...keyRoutes('merchant'),
   {
     method: 'get',
     path: '/merchants/{merchantId}/profile',
@@ -175,8 +215,54 @@ export class PartiesController {
     return this.erase(context, 'merchant', validateParam('merchantId', 'id', id), body, response);
   }
 
+  @Post('customers/:customerId/keys')
+  @Staff('operator')
+  issueCustomerKey(@Command() context: CommandContext, @Param('customerId') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    return this.issueKey(context, 'customer', validateParam('customerId', 'id', id), body, response);
+  }
+
+  @Post('merchants/:merchantId/keys')
+  @Staff('operator')
+  issueMerchantKey(@Command() context: CommandContext, @Param('merchantId') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+    return this.issueKey(context, 'merchant', validateParam('merchantId', 'id', id), body, response);
+  }
+
+  @Get('customers/:customerId/keys')
+  @PartyOrStaff('customerId', 'operator')
+  customerKeys(@Param('customerId') id: string, @Query() query: Record<string, unknown>) {
+    return this.queries.execute(new ListPartyKeysQuery('customer', validateParam('customerId', 'id', id), parseMinPosition(query.minPosition)));
+  }
+
+  @Get('merchants/:merchantId/keys')
+  @PartyOrStaff('merchantId', 'operator')
+  merchantKeys(@Param('merchantId') id: string, @Query() query: Record<string, unknown>) {
+    return this.queries.execute(new ListPartyKeysQuery('merchant', validateParam('merchantId', 'id', id), parseMinPosition(query.minPosition)));
+  }
+
+  @Delete('customers/:customerId/keys/:keyId')
+  @PartyOrStaff('customerId', 'operator')
+  revokeCustomerKey(@Command() context: CommandContext, @Param('customerId') id: string, @Param('keyId') keyId: string, @Res({ passthrough: true }) response: FastifyReply) {
+    return this.revokeKey(context, 'customer', validateParam('customerId', 'id', id), keyId, response);
+  }
+
+  @Delete('merchants/:merchantId/keys/:keyId')
+  @PartyOrStaff('merchantId', 'operator')
+  revokeMerchantKey(@Command() context: CommandContext, @Param('merchantId') id: string, @Param('keyId') keyId: string, @Res({ passthrough: true }) response: FastifyReply) {
+    return this.revokeKey(context, 'merchant', validateParam('merchantId', 'id', id), keyId, response);
+  }
+
+  private async issueKey(context: CommandContext, kind: PartyKind, partyId: string, body: unknown, response: FastifyReply) {
+    validateBody(EMPTY_BODY, body ?? {});
+    return reply(response, await this.commands.execute(await this.parties.issueKey(context, kind, partyId)));
+  }
+
+  private async revokeKey(context: CommandContext, kind: PartyKind, partyId: string, keyIdParam: string, response: FastifyReply) {
+    const keyId = validateParam('keyId', KEY_ID_PARAM, keyIdParam);
+    return reply(response, await this.commands.execute(await this.parties.revokeKey(context, kind, partyId, keyId)));
+  }
+
   private async erase(context: CommandContext, kind: PartyKind, partyId: string, body: unknown, response: FastifyReply) {
-    validateBody(ERASURE_BODY, body ?? {});
+    validateBody(EMPTY_BODY, body ?? {});
     return reply(response, await this.erasure.erase(context, kind, partyId));
   }
 

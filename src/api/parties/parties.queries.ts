@@ -3,7 +3,7 @@ import type { IsoDate } from '../../domain/iso-date';
 import type { PartyKind } from '../../domain/party/party.decider';
 import { type Condition, ReadModels, type StoredDoc } from '../../projections';
 import { MERCHANT_PROFILES_COLLECTION, merchantProfileDoc } from '../../projections/read-models/merchant-profiles.projection';
-import { PARTIES_COLLECTION, type PartyDoc } from '../../projections/read-models/parties.projection';
+import { type ApiKeyDoc, PARTIES_COLLECTION, type PartyDoc } from '../../projections/read-models/parties.projection';
 import { HttpProblem } from '../http/problem';
 import { CALENDAR_PROJECTION, lastClosedDate } from '../intelligence/last-closed-date';
 import { type MerchantProfileBody, merchantProfileBody } from './merchant-profile';
@@ -11,8 +11,8 @@ import { type MerchantProfileBody, merchantProfileBody } from './merchant-profil
 export const PARTIES_PROJECTION = 'parties';
 export const MERCHANT_PROFILES_PROJECTION = 'merchant_profiles';
 
-/** A directory entry: the document as it is, phone and masked card present only when registered and not erased. */
-export type PartyBody = PartyDoc;
+/** A directory entry: the document without its keys, phone and masked card present only when registered and not erased. */
+export type PartyBody = Omit<PartyDoc, 'keys'>;
 
 export interface PartyPageBody {
   items: PartyBody[];
@@ -37,6 +37,35 @@ export class GetMerchantProfileQuery extends Query<MerchantProfileBody> {
     readonly minPosition: bigint | undefined,
   ) {
     super();
+  }
+}
+
+/** A party's keys by id and dates: never a secret, never a hash. */
+export interface PartyKeysBody {
+  partyId: string;
+  keys: (ApiKeyDoc & { status: 'active' | 'revoked' })[];
+}
+
+export class ListPartyKeysQuery extends Query<PartyKeysBody> {
+  constructor(
+    readonly kind: PartyKind,
+    readonly partyId: string,
+    readonly minPosition: bigint | undefined,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ListPartyKeysQuery)
+export class ListPartyKeysHandler implements IQueryHandler<ListPartyKeysQuery, PartyKeysBody> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ kind, partyId, minPosition }: ListPartyKeysQuery): Promise<PartyKeysBody> {
+    await this.readModels.atLeast([PARTIES_PROJECTION], minPosition);
+    const [party] = await this.readModels.find(PARTIES_PROJECTION, PARTIES_COLLECTION, { where: { id: { eq: partyId }, kind: { eq: kind } }, limit: 1 });
+    if (!party) throw HttpProblem.notFound(`no ${kind} ${partyId}`);
+    const { keys } = party.body as unknown as PartyDoc;
+    return { partyId, keys: keys.map((key) => ({ ...key, status: key.revokedPosition === undefined ? 'active' : 'revoked' })) };
   }
 }
 

@@ -139,3 +139,51 @@ export const PROFILE_SCHEMA: JsonSchema = {
     position: { type: 'string', pattern: '^[0-9]+$', description: 'the event store position of the last event in the profile' },
   },
 };
+
+const KEY_ID: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{16}$', description: "the key's id: names it without revealing it", example: '3f9c0a1b2d4e6f70' };
+
+export const ISSUED_KEY_SCHEMA: JsonSchema = writeResponseSchema(
+  'a new key, issued',
+  {
+    partyId: { ...UUID, description: 'the party id' },
+    keyId: KEY_ID,
+    apiKey: {
+      type: 'string',
+      pattern: '^ifw_[0-9a-f-]{36}_[A-Za-z0-9_-]{43}$',
+      description: 'the new bearer key, shown this once and stored only hashed; absent from a replay with the same Idempotency-Key',
+    },
+  },
+  ['apiKey'],
+);
+
+export const REVOKED_KEY_SCHEMA: JsonSchema = writeResponseSchema('the key revoked (or revoked before: nothing changed)', {
+  partyId: { ...UUID, description: 'the party id' },
+  keyId: KEY_ID,
+  revoked: { type: 'boolean', enum: [true] },
+});
+
+export const PARTY_KEYS_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['partyId', 'keys'],
+  properties: {
+    partyId: { type: 'string', format: 'uuid' },
+    keys: {
+      type: 'array',
+      description: 'every key the party was issued, oldest first (the registration\'s first); ids and dates only',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['keyId', 'status', 'issuedOn', 'issuedPosition'],
+        properties: {
+          keyId: KEY_ID,
+          status: { type: 'string', enum: ['active', 'revoked'] },
+          issuedOn: { ...DATE, description: 'the business date of the issue' },
+          issuedPosition: { ...POSITION, description: 'the event store position of the issue' },
+          revokedOn: { ...DATE, description: 'the business date of the revocation; absent while active' },
+          revokedPosition: { ...POSITION, description: 'the event store position of the revocation; absent while active' },
+        },
+      },
+    },
+  },
+};

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore, JsonObject } from '../../eventstore';
-import { type PartyEvent, type PartyKind, partyStream } from '../../domain/party/party.decider';
+import { type PartyKind, type PartyRegisteredEvent, keyIdOf, partyStream } from '../../domain/party/party.decider';
 import type { AccountTier } from '../../domain/rules/rule-set';
 import { type PersonalDetails, shownDetails } from '../../personal-data/personal-details';
 import { registeredDetails, sealForRegistration } from '../../personal-data/registered-details';
@@ -45,6 +45,22 @@ export class PartyCommands {
     return new DecideCommand(context, PARTY, partyStream(id), command, recordedUnder(today), () => ({ status: 201, body, unrecorded }), false);
   }
 
+  /** A new key for a party, for a lost registration answer or a new device; the secret is in this answer only. */
+  async issueKey(context: CommandContext, kind: PartyKind, partyId: string) {
+    const today = await this.calendar.today();
+    const { apiKey, secretHash } = issueApiKey(partyId);
+    const command = { type: 'IssueApiKey' as const, kind, secretHash };
+    const body = { partyId, keyId: keyIdOf(secretHash) };
+    return new DecideCommand(context, PARTY, partyStream(partyId), command, recordedUnder(today), () => ({ status: 201, body, unrecorded: { apiKey } }));
+  }
+
+  /** Revokes one key; every request with it is refused from the next one on, in every process. */
+  async revokeKey(context: CommandContext, kind: PartyKind, partyId: string, keyId: string) {
+    const today = await this.calendar.today();
+    const command = { type: 'RevokeApiKey' as const, kind, keyId };
+    return new DecideCommand(context, PARTY, partyStream(partyId), command, recordedUnder(today), () => ({ status: 200, body: { partyId, keyId, revoked: true } }));
+  }
+
   /**
    * A replayed registration (its answer has no API key) gets the person's details back from the log, as they
    * read now: erased ones as erased, whatever the answer recorded (before version 3, it recorded the name).
@@ -53,7 +69,7 @@ export class PartyCommands {
     if (answer.body.apiKey !== undefined) return answer;
     const partyId = String(answer.body.id);
     const [first] = await collect(this.store.readStream(partyStream(partyId), { maxCount: 1 }));
-    const { data } = toDomainEvent<PartyEvent>(first!);
+    const { data } = toDomainEvent<PartyRegisteredEvent>(first!);
     const person = await loadPerson(this.store, partyId);
     const details = person.registered && person.erased ? undefined : await registeredDetails(data, () => this.personalData.keys);
     // In the first answer's order, so the replay differs from it by the API key alone.

@@ -27,7 +27,7 @@ export const personDecider: Decider<PersonCommand, PersonEvent, PersonState> = {
   },
   evolve(state, event) {
     if (event.type === 'PersonErased') return state.registered ? { ...state, erased: true } : state;
-    if (state.registered) return state;
+    if (event.type !== 'PartyRegistered' || state.registered) return state;
     return { registered: true, kind: event.data.kind, keyId: event.data.sealedPersonalData?.keyId ?? null, erased: false };
   },
 };

@@ -57,6 +57,10 @@ function summaryOf(event: FeedEvent, stream: string): string {
       return `${event.data.kind} registered as party ${event.data.partyId} with wallet ${event.data.walletId}`;
     case 'PersonErased':
       return `the personal details of party ${event.data.partyId} erased`;
+    case 'ApiKeyIssued':
+      return `API key ${event.data.keyId} issued to party ${stream.slice('party-'.length)}`;
+    case 'ApiKeyRevoked':
+      return `API key ${event.data.keyId} of party ${stream.slice('party-'.length)} revoked`;
     case 'FundRegistered':
       return `fund ${event.data.code} "${event.data.name}" registered`;
     case 'IncomePublished':
@@ -127,7 +131,7 @@ async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> 
 export const activityProjection: ProjectionDefinition = {
   name: 'activity',
   description:
-    "The operators' feed: one row per registration (without names), erasure of a person's details, income, deposit, withdrawal, payment, purchase, redemption and day close (a payment, purchase or instant redemption as the side that decided it), and one per close for its forecasts; the per-holder work of a close is left out.",
+    "The operators' feed: one row per registration (without names), API key issued or revoked, erasure of a person's details, income, deposit, withdrawal, payment, purchase, redemption and day close (a payment, purchase or instant redemption as the side that decided it), and one per close for its forecasts; the per-holder work of a close is left out.",
   collections: [
     {
       name: ACTIVITY,
@@ -137,6 +141,8 @@ export const activityProjection: ProjectionDefinition = {
   eventTypes: [
     'PartyRegistered',
     'PersonErased',
+    'ApiKeyIssued',
+    'ApiKeyRevoked',
     'FundRegistered',
     'IncomePublished',
     'CashDeposited',

@@ -2,7 +2,7 @@ import type { JsonObject, RecordedEvent } from '../../eventstore';
 import { decodeData } from '../../domain/event-codec';
 import { type IsoDate, addDays, isBusinessDay } from '../../domain/iso-date';
 import type { Fen } from '../../domain/money';
-import type { PartyEvent } from '../../domain/party/party.decider';
+import type { PartyRegisteredEvent } from '../../domain/party/party.decider';
 import type { WalletEvent } from '../../domain/wallet/wallet.decider';
 import { invariant } from '../../invariant';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
@@ -149,7 +149,7 @@ function save(view: ProjectionView, profile: MerchantProfileDoc): void {
 async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> {
   const businessDate = typeof event.metadata.businessDate === 'string' ? event.metadata.businessDate : undefined;
   if (event.type === 'PartyRegistered') {
-    const { data } = { data: eventData(event) } as PartyEvent;
+    const { data } = { data: eventData(event) } as PartyRegisteredEvent;
     if (data.kind !== 'merchant') return;
     const profile = (await load(view, data.walletId)) ?? emptyProfile(data.walletId);
     // No name: the profile API takes it from the parties read model, which erasure reaches.

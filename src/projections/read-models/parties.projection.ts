@@ -1,10 +1,10 @@
-import type { RecordedEvent } from '../../eventstore';
-import type { PartyKind, PartyRegisteredData } from '../../domain/party/party.decider';
+import { type ApiKeyIssuedEvent, type ApiKeyRevokedEvent, type PartyKind, type PartyRegisteredData, keyIdOf } from '../../domain/party/party.decider';
 import type { PersonErasedEvent } from '../../domain/party/person.decider';
 import { ERASED_NAME, shownDetails } from '../../personal-data/personal-details';
 import { readModelKeys } from '../../personal-data/read-model-keys';
 import { registeredDetails } from '../../personal-data/registered-details';
 import { invariant } from '../../invariant';
+import type { JsonObject, RecordedEvent } from '../../eventstore';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
 
 /**
@@ -27,6 +27,17 @@ export interface PartyDoc {
   registeredPosition: string;
   /** The log position of the erasure of the person's details, when they were erased. */
   erasedPosition?: string;
+  /** Every API key the party was issued, oldest first, by id only: never a secret or its hash. */
+  keys: ApiKeyDoc[];
+}
+
+export interface ApiKeyDoc {
+  keyId: string;
+  /** The business date and the log position of the issue (the registration's, for the first key). */
+  issuedOn: string;
+  issuedPosition: string;
+  revokedOn?: string;
+  revokedPosition?: string;
 }
 
 const PARTIES = 'parties';
@@ -39,10 +50,35 @@ async function applyRegistration(event: RecordedEvent, view: ProjectionView): Pr
     kind: data.kind,
     ...shownDetails(details),
     walletId: data.walletId,
-    registeredOn: String(event.metadata.businessDate ?? ''),
+    registeredOn: businessDateOf(event),
     registeredPosition: event.position.toString(),
+    keys: [{ keyId: keyIdOf(data.apiKeyHash), issuedOn: businessDateOf(event), issuedPosition: event.position.toString() }],
   };
-  view.put(PARTIES, data.partyId, { ...party });
+  view.put(PARTIES, data.partyId, { ...party } as unknown as JsonObject);
+}
+
+const businessDateOf = (event: RecordedEvent) => String(event.metadata.businessDate ?? '');
+
+async function registered(view: ProjectionView, event: RecordedEvent): Promise<PartyDoc> {
+  const partyId = event.stream.slice('party-'.length);
+  const party = (await view.get(PARTIES, partyId)) as unknown as PartyDoc | undefined;
+  invariant(party !== undefined, () => `${event.type} of party ${partyId}, which the parties read model has no registration of`);
+  return party;
+}
+
+async function applyKeyIssued(event: RecordedEvent, view: ProjectionView): Promise<void> {
+  const party = await registered(view, event);
+  const { keyId } = eventData<ApiKeyIssuedEvent['data']>(event);
+  const key: ApiKeyDoc = { keyId, issuedOn: businessDateOf(event), issuedPosition: event.position.toString() };
+  view.put(PARTIES, party.id, { ...party, keys: [...party.keys, key] } as unknown as JsonObject);
+}
+
+async function applyKeyRevoked(event: RecordedEvent, view: ProjectionView): Promise<void> {
+  const party = await registered(view, event);
+  const { keyId } = eventData<ApiKeyRevokedEvent['data']>(event);
+  invariant(party.keys.some((k) => k.keyId === keyId), () => `ApiKeyRevoked of key ${keyId}, which party ${party.id} was never issued`);
+  const keys = party.keys.map((k) => (k.keyId === keyId ? { ...k, revokedOn: businessDateOf(event), revokedPosition: event.position.toString() } : k));
+  view.put(PARTIES, party.id, { ...party, keys } as unknown as JsonObject);
 }
 
 /**
@@ -54,18 +90,26 @@ async function applyErasure(event: RecordedEvent, view: ProjectionView): Promise
   const { partyId } = eventData<PersonErasedEvent['data']>(event);
   const registered = (await view.get(PARTIES, partyId)) as unknown as PartyDoc | undefined;
   invariant(registered !== undefined, () => `PersonErased of party ${partyId}, which the parties read model has no registration of`);
-  const { id, kind, walletId, registeredOn, registeredPosition } = registered;
-  const erased: PartyDoc = { id, kind, name: ERASED_NAME, walletId, registeredOn, registeredPosition, erasedPosition: event.position.toString() };
-  view.put(PARTIES, partyId, { ...erased });
+  const { id, kind, walletId, registeredOn, registeredPosition, keys } = registered;
+  const erased: PartyDoc = { id, kind, name: ERASED_NAME, walletId, registeredOn, registeredPosition, erasedPosition: event.position.toString(), keys };
+  view.put(PARTIES, partyId, { ...erased } as unknown as JsonObject);
 }
 
+const APPLY: Record<string, (event: RecordedEvent, view: ProjectionView) => Promise<void>> = {
+  PartyRegistered: applyRegistration,
+  PersonErased: applyErasure,
+  ApiKeyIssued: applyKeyIssued,
+  ApiKeyRevoked: applyKeyRevoked,
+};
+
 function apply(event: RecordedEvent, view: ProjectionView): Promise<void> {
-  return event.type === 'PersonErased' ? applyErasure(event, view) : applyRegistration(event, view);
+  return APPLY[event.type]!(event, view);
 }
 
 export const partiesProjection: ProjectionDefinition = {
   name: 'parties',
-  description: 'Customers and merchants with their wallet ids, names, phones, masked bank cards and registration, for listing and search by name or id; erased persons by the erased marker.',
+  description:
+    'Customers and merchants with their wallet ids, names, phones, masked bank cards, registration and API keys (ids and dates only), for listing and search by name or id; erased persons by the erased marker.',
   collections: [
     {
       name: PARTIES,
@@ -75,7 +119,7 @@ export const partiesProjection: ProjectionDefinition = {
       ],
     },
   ],
-  eventTypes: ['PartyRegistered', 'PersonErased'],
+  eventTypes: Object.keys(APPLY),
   apply,
 };
 

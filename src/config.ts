@@ -66,6 +66,9 @@ export class ConfigError extends Error {
 export interface ConfigOverrides {
   dataDir?: string;
   port?: string;
+  host?: string;
+  /** The first business date of a new ledger, YYYY-MM-DD. */
+  startDate?: string;
   runProjector?: boolean;
 }
 
@@ -81,13 +84,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
   const eventStoreUrl = (fromEnv && env.IFW_EVENTSTORE_URL) || `sqlite:${dataDir}/ifw.db`;
   return {
     port,
-    host: env.IFW_HOST ?? '127.0.0.1',
+    host: overrides.host ?? env.IFW_HOST ?? '127.0.0.1',
     dataDir,
     eventStoreUrl,
     readStoreUrl: (fromEnv && env.IFW_READSTORE_URL) || `sqlite:${dataDir}/read.db`,
     processEngineUrl: (fromEnv && env.IFW_PROCESS_ENGINE_URL) || `embedded:${dataDir}/processes.db`,
     staffKeys: parseStaffKeys(env.IFW_API_KEYS ?? ''),
-    startDate: parseStartDate(env.IFW_START_DATE),
+    startDate: parseStartDate(overrides.startDate ?? env.IFW_START_DATE),
     readWaitMs: parseMs('IFW_READ_WAIT_MS', env.IFW_READ_WAIT_MS, 2_000),
     readyMaxLagMs: parseMs('IFW_READY_MAX_LAG_MS', env.IFW_READY_MAX_LAG_MS, 5_000),
     auditKey: parseAuditKey(env.IFW_AUDIT_KEY),

@@ -32,7 +32,7 @@ describe('ifw', () => {
   it('lists its commands, gives help for each, and refuses unknown ones with status 2', () => {
     const usage = ifw('--help');
     expect(usage.status).toBe(0);
-    for (const words of [['serve'], ['projector'], ['projections', 'rebuild'], ['audit', 'verify'], ['audit', 'replay']]) {
+    for (const words of [['serve'], ['projector'], ['projections', 'rebuild'], ['audit', 'verify'], ['audit', 'replay'], ['simulate'], ['market']]) {
       expect(usage.stdout).toContain(words.join(' '));
       const help = ifw(...words, '--help');
       expect(help.status).toBe(0);

@@ -10,6 +10,7 @@ import { auditAnchor, auditAnchorHelp } from './commands/audit-anchor';
 import { auditReplay, auditReplayHelp } from './commands/audit-replay';
 import { auditVerify, auditVerifyHelp } from './commands/audit-verify';
 import { backtest, backtestHelp } from './commands/backtest';
+import { market, marketHelp } from './commands/market';
 import { projectionsRebuild, projectionsRebuildHelp } from './commands/projections-rebuild';
 import { projector, projectorHelp } from './commands/projector';
 import { serve, serveHelp } from './commands/serve';
@@ -29,7 +30,8 @@ const COMMANDS: Command[] = [
   { words: ['audit', 'verify'], summary: "verify every hash chain of the event log, the log's own and its snapshots (exit 3 when broken)", help: auditVerifyHelp, run: auditVerify },
   { words: ['audit', 'anchor'], summary: "print the log's head (HASH@POSITION), to keep elsewhere and verify against later", help: auditAnchorHelp, run: auditAnchor },
   { words: ['audit', 'replay'], summary: 'print the event history, whole or of one stream, as of a revision or time', help: auditReplayHelp, run: auditReplay },
-  { words: ['simulate'], summary: 'simulate the money-fund market and merchants (simulated data) and summarise them', help: simulateHelp, run: simulate },
+  { words: ['simulate'], summary: 'drive the whole product day by day with simulated customers, merchants and market, then report', help: simulateHelp, run: simulate },
+  { words: ['market'], summary: 'simulate the money-fund market and merchants alone (simulated data) and summarise them', help: marketHelp, run: market },
   { words: ['backtest'], summary: 'walk-forward backtest of four fund strategies on the simulated market', help: backtestHelp, run: backtest },
 ];
 

@@ -2,7 +2,7 @@ import type { Seed } from '../ml/market';
 import { DEFAULT_BACKTEST_SEED } from '../ml/backtest';
 import { UsageError } from './cli-error';
 
-/** The options `ifw simulate` and `ifw backtest` share: which simulated market, and how to print it. */
+/** The options `ifw market` and `ifw backtest` share: which simulated market, and how to print it. */
 export const MARKET_OPTIONS = {
   seed: { type: 'string' },
   years: { type: 'string' },

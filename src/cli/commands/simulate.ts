@@ -1,162 +1,80 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  calibrationTable,
-  overnightShareWithin,
-  simulateMarket,
-  simulateMerchants,
-  type MarketSimulation,
-  type MerchantSimulation,
-  yearlySevenDayYieldPct,
-} from '../../ml/market';
+import { formatFen } from '../../domain/money';
 import { DEFAULT_BACKTEST_SEED } from '../../ml/backtest';
+import { ACTIVITY } from '../../simulation/activity-model';
+import { runSimulation } from '../../simulation/simulation-driver';
+import { DEFAULT_FIRST_DAY, INCOME_HISTORY_DAYS, SIMULATION_BOUNDS, WARM_UP_BUSINESS_DAYS } from '../../simulation/simulation-plan';
+import { formatSimulationReport } from '../../simulation/simulation-report';
 import { EXIT, UsageError } from '../cli-error';
-import { MARKET_OPTIONS, marketOptions } from '../market-options';
+import { parseCount, parseSeed } from '../market-options';
+import { Progress } from '../progress';
 
-export const simulateHelp = `ifw simulate [--seed S] [--years A-B] [--funds N] [--merchants M] [--series] [--json] [--data DIR]
+const DEFAULTS = { days: 30, customers: 1_000, merchants: 100, funds: 8 } as const;
+/** The files of the embedded stores: a folder holding any of them holds a store already. */
+const STORE_FILES = ['ifw.db', 'read.db', 'processes.db', 'keys.db'];
 
-Simulates the money-fund market and merchants that the backtest runs on, and prints a summary. The data
-are SIMULATED (no real fund or merchant data exists offline), calibrated to public reference figures for
-Yu'E Bao's yield (docs/simulator.md): yearly mean 7-day yields of fund 0 (the Yu'E Bao proxy) and of all
-funds against the references, the funds' mean yields, and the merchants' flows.
-  --seed S       seed (a non-negative integer or any text; default ${DEFAULT_BACKTEST_SEED})
-  --years A-B    simulated years, e.g. 2014-2025 (default) or 2020
-  --funds N      money funds (default 20)
-  --merchants M  simulated merchants (default 50; 0 for none)
-  --series       with --json, add the daily series (perTenK per fund, overnight rate, merchants' inflow and
-                 withdrawals): large, one value per day per series
-  --json         print JSON: a summary by default (bounded: its size grows with funds, merchants and
-                 years, not with days), the daily series too with --series
-  --data DIR     accepted like every ifw command; the simulation reads and writes no store`;
+const c = ACTIVITY.customer;
+const m = ACTIVITY.merchant;
+const pct = (p: number) => `${Math.round(p * 1000) / 10} %`;
+const cny = (fen: number) => formatFen(BigInt(fen));
+const b = SIMULATION_BOUNDS;
+
+export const simulateHelp = `ifw simulate [--days N] [--customers C] [--merchants M] [--funds F] [--seed S] [--data DIR] [--json]
+
+Drives the whole product, day by day, with SIMULATED customers, merchants and market: every command goes
+through the product's own command path (the command objects the HTTP API puts on its CommandBus, the same
+handlers, store, read models and process managers as ifw serve). Each simulated day the customers act, then
+the merchants; the market publishes each fund's income; a business day ends with its day close (forecasts,
+rebalance proposals, and the fund switches of the merchants that rebalance automatically). Before day 1
+(${DEFAULT_FIRST_DAY}) the funds get ${INCOME_HISTORY_DAYS} days of income history and the merchants ${WARM_UP_BUSINESS_DAYS} business days of their own
+activity, so the forecasts and switches run from the first days. Same seed, same report (timings aside).
+At the end: events written, commands/s and events/s, the realised yield against holding fund 0, the merchants'
+instant capacity and its use, fund switches done and compensated, the trial balance and ifw audit verify
+of the store written; DIR can then be served: ifw serve --data DIR (docs/simulate.md).
+  --days N        calendar days simulated (default ${DEFAULTS.days}; ${b.days.min}-${b.days.max})
+  --customers C   customers (default ${DEFAULTS.customers}; ${b.customers.min}-${b.customers.max})
+  --merchants M   merchants (default ${DEFAULTS.merchants}; ${b.merchants.min}-${b.merchants.max})
+  --funds F       money funds, fund 0 the Yu'E Bao proxy (default ${DEFAULTS.funds}; ${b.funds.min}-${b.funds.max})
+  --seed S        seed (a non-negative integer or any text; default ${DEFAULT_BACKTEST_SEED})
+  --data DIR      folder of the stores written: new or without a store (default: a new ./ifw-simulation-XXXXXX)
+  --json          print the report as JSON
+Activity, chances per customer per calendar day: deposit ${pct(c.deposit.perDay)} (median ${cny(c.deposit.medianFen)} CNY), pay a
+merchant ${pct(c.payment.perDay)} (median ${cny(c.payment.medianFen)} CNY, merchants by Zipf's law), buy its fund ${pct(c.purchase.perDay)} (type III
+only, ${pct(c.purchase.cashShare)} of its cash), redeem ${pct(c.redemption.perDay)} (${pct(c.redemption.holdingShare)} of its largest holding, ${pct(c.redemption.instantShare)} instant), withdraw
+${pct(c.withdrawal.perDay)} (${pct(c.withdrawal.cashShare)} of its cash); a first deposit on day 1 (median ${cny(c.opening.medianFen)} CNY); account types
+${c.tiers.map((t) => `${t.tier} ${pct(t.share)}`).join(', ')}. Merchants, every day: deposit the day's simulated takings, pay out the
+day's simulated withdrawal demand at once (from cash, else by the instant-withdrawal process across their
+funds), invest cash above ${m.cashBufferDays} days of takings in fund 0; ${pct(m.automaticShare)} of them rebalance automatically.`;
 
 export async function simulate(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...MARKET_OPTIONS, series: { type: 'boolean' } } });
-  const { seed, fromYear, toYear, funds, merchants: merchantCount } = marketOptions(values, { minFunds: 1, minYear: 1990 });
-  if (values.series && !values.json) throw new UsageError('--series goes with --json');
-  const startDate = `${fromYear}-01-01`;
-  const endDate = `${toYear}-12-31`;
-  const market = simulateMarket({ seed, startDate, endDate, funds });
-  const merchants = merchantCount > 0 ? simulateMerchants({ seed, startDate, endDate, merchants: merchantCount }) : undefined;
-  const summary = summarise(market, merchants);
-  if (values.json) {
-    const series = values.series
-      ? {
-          series: {
-            dates: market.dates,
-            overnightRatePct: market.overnightRatePct,
-            funds: market.funds.map((f) => ({ code: f.code, perTenK: f.perTenK })),
-            merchants: merchants?.merchants.map((m) => ({ id: m.id, inflowFen: m.inflowFen, withdrawalFen: m.withdrawalFen })) ?? [],
-          },
-        }
-      : {};
-    console.log(JSON.stringify({ ...summary, ...series }, null, values.series ? undefined : 2));
-    return EXIT.ok;
-  }
-  console.log(formatSummary(summary));
-  return EXIT.ok;
-}
-
-const r = (v: number, digits: number) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-export function summarise(market: MarketSimulation, merchants: MerchantSimulation | undefined) {
-  const days = market.dates.length;
-  const meanYieldPct = (perTenK: readonly number[]) => (perTenK.reduce((a, b) => a + b, 0) / perTenK.length / 10_000) * 365 * 100;
-  const years = [...new Set(market.dates.map((d) => Number(d.slice(0, 4))))];
-  const fund0 = new Map(yearlySevenDayYieldPct(market).map((row) => [row.year, row.meanPct]));
-  const yearly = years.map((year) => {
-    const idx = market.dates.flatMap((d, t) => (d.startsWith(String(year)) ? [t] : []));
-    const fundMeans = market.funds.map((f) => (idx.reduce((s, t) => s + f.perTenK[t]!, 0) / idx.length / 10_000) * 365 * 100);
-    return {
-      year,
-      fund0SevenDayYieldPct: r(fund0.get(year) ?? NaN, 3),
-      allFundsMeanYieldPct: r(fundMeans.reduce((a, b) => a + b, 0) / fundMeans.length, 3),
-      lowestFundYieldPct: r(Math.min(...fundMeans), 3),
-      highestFundYieldPct: r(Math.max(...fundMeans), 3),
-      overnightRatePct: r(idx.reduce((s, t) => s + market.overnightRatePct[t]!, 0) / idx.length, 3),
-    };
+  const { values } = parseArgs({
+    args: argv,
+    options: { days: { type: 'string' }, customers: { type: 'string' }, merchants: { type: 'string' }, funds: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const calibration = calibrationTable(market).map((row) => ({
-    period: row.period,
-    reference: row.source,
-    referencePct: row.referencePct,
-    simulatedPct: r(row.simulatedPct, 3),
-    days: row.days,
-  }));
-  return {
-    simulated: true as const,
-    note: 'SIMULATED data (src/ml/market, docs/simulator.md): no real fund or merchant.',
-    seed: market.seed,
-    from: market.dates[0]!,
-    to: market.dates[days - 1]!,
-    days,
-    funds: market.funds.map((f) => ({ code: f.code, name: f.name, spreadPct: r(f.spreadPct, 4), meanYieldPct: r(meanYieldPct(f.perTenK), 4) })),
-    calibration,
-    yearly,
-    overnightWithin1_3To2_8Pct: r(overnightShareWithin(market) * 100, 2),
-    merchants: merchants
-      ? (() => {
-          const per = merchants.merchants.map((m) => {
-            const inflow = m.inflowFen.reduce((a, b) => a + b, 0);
-            const withdrawn = m.withdrawalFen.reduce((a, b) => a + b, 0);
-            return {
-              id: m.id,
-              archetype: m.archetype,
-              scaleCny: r(m.scaleFen / 100, 2),
-              payrollDay: m.payrollDay,
-              meanDailyInflowCny: r(inflow / days / 100, 2),
-              meanDailyWithdrawalCny: r(withdrawn / days / 100, 2),
-              withdrawnShareOfInflow: r(inflow > 0 ? withdrawn / inflow : NaN, 4),
-            };
-          });
-          const archetypes: Record<string, number> = {};
-          for (const m of per) archetypes[m.archetype] = (archetypes[m.archetype] ?? 0) + 1;
-          const shares = per.map((m) => m.withdrawnShareOfInflow).filter(Number.isFinite);
-          return {
-            count: per.length,
-            archetypes,
-            medianDailyInflowCny: r(median(per.map((m) => m.meanDailyInflowCny)), 2),
-            withdrawnShareOfInflow: { min: r(Math.min(...shares), 4), median: r(median(shares), 4), max: r(Math.max(...shares), 4) },
-            perMerchant: per,
-          };
-        })()
-      : null,
+  const count = (name: keyof typeof DEFAULTS) => (values[name] === undefined ? DEFAULTS[name] : parseCount(values[name], `--${name}`, b[name].min, b[name].max));
+  const options = {
+    days: count('days'),
+    customers: count('customers'),
+    merchants: count('merchants'),
+    funds: count('funds'),
+    seed: values.seed === undefined ? DEFAULT_BACKTEST_SEED : parseSeed(values.seed),
+    dataDir: dataFolder(values.data),
   };
+  const progress = new Progress('simulated days', values.json === true);
+  const report = await runSimulation(options, { onDay: (done, total) => progress.update(done, total) });
+  progress.finish();
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatSimulationReport(report));
+  if (!report.audit.ok) return EXIT.auditFailed;
+  return report.trialBalance.total === '0.00' ? EXIT.ok : EXIT.failure;
 }
 
-function formatSummary(s: ReturnType<typeof summarise>): string {
-  const out: string[] = [];
-  out.push(`SIMULATED money-fund market (seed ${String(s.seed)}), ${s.from} to ${s.to}: ${s.funds.length} funds, fund 0 (${s.funds[0]!.code}) = Yu'E Bao proxy. Not real data.`);
-  out.push('');
-  out.push('fund 0 mean 7-day yield against the reference figures (DESIGN.md)');
-  for (const c of s.calibration) {
-    if (c.days === 0) continue;
-    out.push(`  ${c.period.padEnd(8)} reference ${c.reference.padEnd(26)} simulated ${c.simulatedPct.toFixed(2)} %`);
-  }
-  out.push('');
-  out.push('year   fund 0 7-day   all funds mean   lowest fund   highest fund   overnight rate   (% a year)');
-  for (const y of s.yearly) {
-    out.push(
-      `${y.year}   ${y.fund0SevenDayYieldPct.toFixed(2).padStart(12)}   ${y.allFundsMeanYieldPct.toFixed(2).padStart(14)}   ${y.lowestFundYieldPct.toFixed(2).padStart(11)}   ${y.highestFundYieldPct.toFixed(2).padStart(12)}   ${y.overnightRatePct.toFixed(2).padStart(14)}`,
-    );
-  }
-  out.push(`overnight rate within 1.3-2.8 % on ${s.overnightWithin1_3To2_8Pct} % of the 2015-2024 business days simulated (reference: "mostly")`);
-  const means = s.funds.map((f) => f.meanYieldPct);
-  out.push(`funds' mean yields over the period: ${Math.min(...means).toFixed(2)} to ${Math.max(...means).toFixed(2)} % (fund 0: ${means[0]!.toFixed(2)} %)`);
-  if (s.merchants) {
-    const m = s.merchants;
-    out.push('');
-    out.push(
-      `${m.count} simulated merchants (${Object.entries(m.archetypes)
-        .map(([k, v]) => `${v} ${k}`)
-        .join(', ')}): median daily inflow ${m.medianDailyInflowCny.toLocaleString('en')} CNY; withdrawn ${(m.withdrawnShareOfInflow.min * 100).toFixed(0)}-${(m.withdrawnShareOfInflow.max * 100).toFixed(0)} % of inflow (median ${(m.withdrawnShareOfInflow.median * 100).toFixed(0)} %)`,
-    );
-  }
-  out.push('');
-  out.push('--json for the summary as JSON (add --series for the daily series)');
-  return out.join('\n');
+/** The folder to write: a new one by default; one named must not hold a store, since the run would mix with it. */
+function dataFolder(named: string | undefined): string {
+  if (named === undefined) return mkdtempSync(join(resolve('.'), 'ifw-simulation-'));
+  const held = STORE_FILES.filter((file) => existsSync(join(named, file)));
+  if (held.length > 0) throw new UsageError(`--data ${named} already holds a store (${held.join(', ')}): name a new or empty folder`);
+  mkdirSync(named, { recursive: true });
+  return resolve(named);
 }

@@ -1,5 +1,5 @@
 /**
- * `ifw simulate` and `ifw backtest` as users run them: the compiled CLI (dist/, built by `npm test`'s
+ * `ifw market` and `ifw backtest` as users run them: the compiled CLI (dist/, built by `npm test`'s
  * pretest), with worker threads. Skipped, and said so, when there is no build.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,9 +13,9 @@ const ifw = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 if (!built) console.warn('test/ml/backtest/cli.test.ts: no compiled CLI in dist/ (run npm run build); skipped');
 const maybe = built ? describe : describe.skip;
 
-maybe('ifw simulate and ifw backtest', () => {
+maybe('ifw market and ifw backtest', () => {
   it('give help with --data DIR and --json, and refuse bad options with status 2', () => {
-    for (const command of ['simulate', 'backtest']) {
+    for (const command of ['market', 'simulate', 'backtest']) {
       const help = ifw(command, '--help');
       expect(help.status).toBe(0);
       expect(help.stdout).toContain('--data DIR');
@@ -24,11 +24,11 @@ maybe('ifw simulate and ifw backtest', () => {
     }
     expect(ifw('backtest', '--years', '2025-2014').status).toBe(2);
     expect(ifw('backtest', '--demand', 'oracle').status).toBe(2);
-    expect(ifw('simulate', '--funds', 'many').status).toBe(2);
+    expect(ifw('market', '--funds', 'many').status).toBe(2);
   });
 
-  it('simulate --json prints a bounded summary that says the data are simulated', () => {
-    const run = ifw('simulate', '--json', '--years', '2020-2021', '--funds', '3', '--merchants', '2', '--data', tmpdir());
+  it('market --json prints a bounded summary that says the data are simulated', () => {
+    const run = ifw('market', '--json', '--years', '2020-2021', '--funds', '3', '--merchants', '2', '--data', tmpdir());
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ simulated: true, from: '2020-01-01', to: '2021-12-31', days: 731 });

@@ -27,12 +27,34 @@ export async function startServer(config: IfwConfig, options: { logger?: boolean
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forStores(store, readStore, config), new FastifyAdapter({ bodyLimit: 64 * 1024, ...connectionOptions(limits), ...FASTIFY_EDGE_ERRORS }), {
     logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    // Held until the server listens: a start that fails is told in one line by the caller, not echoed here first.
+    bufferLogs: true,
+    autoFlushLogs: false,
     bodyParser: false, // useJsonBodyParser installs the only parser: JSON bodies, 415 for anything else
   });
   useJsonBodyParser(app);
   useResponseHeaders(app, config.corsOrigins);
   limitEveryAddress(app, app.get(RateLimits));
   capConnections(app.getHttpServer(), limits.maxConnections);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await app.close();
+    throw listenFailure(error as NodeJS.ErrnoException, config);
+  }
+  app.flushLogs();
   return app;
+}
+
+/** The server could not take its address; said in one line, with what to do. */
+export class ListenError extends Error {
+  readonly code = 'LISTEN_FAILED';
+}
+
+function listenFailure(error: NodeJS.ErrnoException, config: IfwConfig): Error {
+  const address = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE') return new ListenError(`${address} is in use by another process: stop it, or choose another port with --port or PORT`);
+  if (error.code === 'EACCES') return new ListenError(`no permission to listen on ${address}: ports below 1024 need privileges; choose another with --port or PORT`);
+  if (error.code === 'EADDRNOTAVAIL') return new ListenError(`${config.host} is not an address of this machine: set IFW_HOST to one that is`);
+  return error;
 }

@@ -5,6 +5,7 @@ import { EventStoreError } from '../eventstore';
 import { ConfigError } from '../config';
 import { UnsupportedReadStoreUrlError } from '../projections';
 import { RebuildInProgressError } from '../projections/rebuild';
+import { ListenError } from '../api/server';
 import { EXIT, UsageError } from './cli-error';
 import { auditAnchor, auditAnchorHelp } from './commands/audit-anchor';
 import { auditReplay, auditReplayHelp } from './commands/audit-replay';
@@ -94,7 +95,7 @@ async function run(command: Command, rest: string[]): Promise<number> {
       console.error(`ifw ${command.words.join(' ')}: ${(error as Error).message}\n\n${command.help}`);
       return EXIT.usage;
     }
-    if (error instanceof EventStoreError || error instanceof ConfigError || error instanceof UnsupportedReadStoreUrlError || error instanceof RebuildInProgressError) {
+    if (error instanceof EventStoreError || error instanceof ConfigError || error instanceof UnsupportedReadStoreUrlError || error instanceof RebuildInProgressError || error instanceof ListenError) {
       console.error(`ifw ${command.words.join(' ')}: ${error.message}`);
       return EXIT.failure;
     }
@@ -103,13 +104,17 @@ async function run(command: Command, rest: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A file past the process's size limit (a quota) then fails its write, which the stores answer as a full
+  // disk, instead of the signal ending the process mid-commit.
+  process.on('SIGXFSZ', () => undefined);
   main(process.argv.slice(2)).then(
     (status) => {
       process.exitCode = status;
     },
     (error: unknown) => {
+      // A programmer's error: its stack, and an end, since whatever it left open would keep the process alive.
       console.error(error);
-      process.exitCode = EXIT.failure;
+      process.exit(EXIT.failure);
     },
   );
 }

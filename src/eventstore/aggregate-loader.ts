@@ -1,4 +1,5 @@
 import type { EventStore, JsonValue, RecordedEvent } from './event-store';
+import { StoreUnavailableError } from './errors';
 
 /** The read side of a decider: where a stream's state starts and how each event moves it. */
 export interface AggregateFold<State> {
@@ -48,7 +49,10 @@ export async function loadAggregate<State>(
     eventsReplayed++;
   }
   if (snapshots && eventsReplayed >= snapshots.everyEvents) {
-    await store.saveSnapshot(stream, { revision, schema: snapshots.schema, state: snapshots.encode(state) });
+    // A snapshot only saves work: a disk that refuses it must not refuse the fold it would have saved.
+    await store.saveSnapshot(stream, { revision, schema: snapshots.schema, state: snapshots.encode(state) }).catch((error: unknown) => {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+    });
   }
   return { state, revision, eventsReplayed };
 }

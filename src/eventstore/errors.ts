@@ -109,3 +109,28 @@ export class StoreNotFoundError extends EventStoreError {
     super(`there is no event store at ${path}: check the path (nothing was created)`);
   }
 }
+
+/**
+ * The store cannot write: its disk is full, its files are read-only, or the disk failed. An operating error,
+ * not a bug: nothing was written, and the same request succeeds once the cause is removed (no restart needed).
+ */
+export class StoreUnavailableError extends EventStoreError {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(readonly reason: StoreWriteFailure['reason'], detail: string) {
+    super(`the event store cannot write (${STORE_FAILURE_WORDS[reason]}): ${detail}`);
+  }
+}
+
+/** Why writes fail, as GET /ready and the problem of a refused write say it. */
+export interface StoreWriteFailure {
+  reason: 'disk-full' | 'read-only' | 'disk-error' | 'unreachable';
+  detail: string;
+  sinceMs: number;
+}
+
+export const STORE_FAILURE_WORDS: Record<StoreWriteFailure['reason'], string> = {
+  'disk-full': 'its disk is full',
+  'read-only': 'its files are read-only',
+  'disk-error': 'its disk reported an error',
+  unreachable: 'the server does not answer',
+};

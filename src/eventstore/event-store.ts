@@ -3,6 +3,8 @@
  * EventStoreDB adapter are interchangeable and one conformance suite (test/eventstore) holds both to it.
  */
 
+import type { StoreWriteFailure } from './errors';
+
 /** A JSON value as stored: no bigint, no undefined, no NaN, no functions. Money travels as strings. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -181,5 +183,7 @@ export interface EventStore {
   verifyAll(options?: VerifyOptions): Promise<ChainReport>;
   /** The log's head in its chain, to keep elsewhere as an anchor; LogChainUnavailableError on EventStoreDB. */
   logHead(): Promise<LogHead>;
+  /** Why writes are refused now (a full disk, read-only files, a server away), or undefined while they land. */
+  writeFailure(): Promise<StoreWriteFailure | undefined>;
   close(): Promise<void>;
 }

@@ -5,7 +5,9 @@ import {
   InvalidEventError,
   LimitExceededError,
   PayloadTooLargeError,
+  STORE_FAILURE_WORDS,
   StoreClosedError,
+  StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../eventstore';
 import { InvalidCursorError } from '../../projections/page-cursor';
@@ -15,6 +17,9 @@ import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
 import { RecordedRefusal, REPLAYED_HEADERS } from '../commands/idempotency-claims';
 import { KeyQueueFullError } from '../commands/keyed-mutex';
+
+/** A disk freed or a server back takes a while: clients retry after this many seconds. */
+const STORE_RETRY_AFTER_S = 5;
 
 export interface ProblemDocument {
   type: string;
@@ -128,6 +133,13 @@ function fromEventStoreError(error: EventStoreError): HttpProblem | undefined {
   if (error instanceof WrongExpectedRevisionError) {
     // The command layer has already retried; what is left is a genuine race the client may simply repeat.
     return HttpProblem.conflict('the same records were changed by another request at the same time: send the request again', 'CONCURRENCY_CONFLICT');
+  }
+  if (error instanceof StoreUnavailableError) {
+    // The store's own message may name a file; the answer says what the client can do.
+    return new HttpProblem(503, `nothing was written: ${STORE_FAILURE_WORDS[error.reason].replace('its', "the ledger's")}; try again later`, {
+      code: 'STORE_UNAVAILABLE',
+      headers: { 'retry-after': String(STORE_RETRY_AFTER_S) },
+    });
   }
   if (error instanceof LimitExceededError || error instanceof StoreClosedError) {
     return new HttpProblem(503, 'the ledger is busy: try again in a moment', { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } });

@@ -74,12 +74,12 @@ export const PROJECTION_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/ready',
-    summary: 'Readiness: 503 while a read model is halted or further behind than IFW_READY_MAX_LAG_MS',
+    summary: 'Readiness: 503 while the event store refuses writes (a full disk, read-only files) or a read model is halted or further behind than IFW_READY_MAX_LAG_MS',
     tag: 'operations',
     roles: [],
     responses: {
       200: { description: 'ready', schema: READINESS_SCHEMA },
-      503: { description: 'not ready; `reasons` names each projection holding it back' },
+      503: { description: 'not ready; `reasons` names each cause: the event store, or a projection' },
     },
   },
 ];

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { IfwConfig } from '../../config';
-import type { EventStore } from '../../eventstore';
+import { type EventStore, STORE_FAILURE_WORDS } from '../../eventstore';
 import type { ProjectionStatus } from '../../projections';
 import { ProjectionMonitor } from '../../projections/projection-monitor';
 import { IFW_CONFIG } from '../config.module';
@@ -18,7 +18,7 @@ export interface ProjectionsBody {
 
 export interface ReadinessBody {
   ready: boolean;
-  /** One sentence per projection that holds readiness back. */
+  /** One sentence per cause that holds readiness back: the event store refusing writes, a projection. */
   reasons: string[];
   maxLagMs: number;
 }
@@ -44,11 +44,14 @@ export class GetProjectionsHandler implements IQueryHandler<GetProjectionsQuery,
 export class GetReadinessHandler implements IQueryHandler<GetReadinessQuery, ReadinessBody> {
   constructor(
     private readonly monitor: ProjectionMonitor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(IFW_CONFIG) private readonly config: IfwConfig,
   ) {}
 
   async execute(): Promise<ReadinessBody> {
     const reasons: string[] = [];
+    const failure = await this.store.writeFailure();
+    if (failure) reasons.push(`the event store refuses writes since ${new Date(failure.sinceMs).toISOString()}: ${STORE_FAILURE_WORDS[failure.reason]}`);
     for (const status of await this.monitor.statuses()) {
       if (status.state === 'halted') reasons.push(`projection ${status.name} is halted at position ${status.lastError?.position}: ${status.lastError?.message}`);
       else if (status.lagMs > this.config.readyMaxLagMs) reasons.push(`projection ${status.name} is ${status.lagMs} ms (${status.lagEvents} events) behind the log`);

@@ -41,10 +41,12 @@ import type {
 import { asStored } from '../event-store';
 import {
   AppendManyUnsupportedError,
+  EventStoreError,
   InvalidEventError,
   LogChainUnavailableError,
   LimitExceededError,
   StoreClosedError,
+  type StoreWriteFailure,
   UnsupportedEventStoreUrlError,
   WrongExpectedRevisionError,
 } from '../errors';
@@ -118,8 +120,13 @@ interface Tail {
  * server refuses the write if anyone appended in between. Reads hand events out through the injected
  * upcaster; verification and the tail an append hashes onto use the event as stored.
  */
+const PROBE_EVERY_MS = 1_000;
+
 export class EsdbEventStore implements EventStore {
   private closed = false;
+  /** Set by an append that failed for want of the server, cleared by the next append or probe that reaches it. */
+  private failure: StoreWriteFailure | undefined;
+  private lastProbeMs = -Infinity;
 
   constructor(
     private readonly client: EsdbClient,
@@ -128,6 +135,35 @@ export class EsdbEventStore implements EventStore {
   ) {}
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      const result = await this.appendChecked(stream, events, options);
+      this.failure = undefined;
+      return result;
+    } catch (error) {
+      // Our own refusals (a revision, an invalid event) say nothing of the server; anything else is the connection.
+      if (!(error instanceof EventStoreError) && this.failure === undefined) {
+        this.failure = { reason: 'unreachable', detail: (error as Error).message, sinceMs: this.clock() };
+        this.lastProbeMs = this.failure.sinceMs;
+      }
+      throw error;
+    }
+  }
+
+  /** While appends fail, one read of the log's end at most once a second tells whether the server answers again. */
+  async writeFailure(): Promise<StoreWriteFailure | undefined> {
+    const nowMs = this.clock();
+    if (this.failure === undefined || this.closed || nowMs - this.lastProbeMs < PROBE_EVERY_MS) return this.failure;
+    this.lastProbeMs = nowMs;
+    try {
+      await this.lastPosition();
+      this.failure = undefined;
+    } catch {
+      // Still away: the failure stands.
+    }
+    return this.failure;
+  }
+
+  private async appendChecked(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
     this.checkOpen();
     const prepared = prepareAppend(stream, events, options.expectedRevision);
     const parsed = parseForEsdb(prepared.events);

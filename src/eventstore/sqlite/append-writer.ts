@@ -1,7 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { PreparedAppend } from '../append-validation';
 import type { AppendManyResult } from '../event-store';
-import { EventStoreError, LimitExceededError, StoreClosedError, WrongExpectedRevisionError } from '../errors';
+import { EventStoreError, LimitExceededError, StoreClosedError, type StoreWriteFailure, WrongExpectedRevisionError } from '../errors';
+import { diskFailure } from './disk-failure';
 import { GENESIS_HASH, chainHash, checkpointMac, logChainHash } from '../hash-chain';
 import { LIMITS } from '../limits';
 import { invariant } from '../../invariant';
@@ -20,6 +21,8 @@ interface StreamRow {
   revision: number;
   last_hash: string;
 }
+
+const PROBE_EVERY_MS = 1_000;
 
 /** Keyed checkpoints of the log's head, written in the transaction of the event they name. */
 export interface LogCheckpointOptions {
@@ -56,6 +59,9 @@ export class AppendWriter {
   private logHead = { position: 0, hash: GENESIS_HASH };
   private readonly selectIdsInRange: Statement<[number, number, number], { id: string; position: number }>;
   private highestPosition: number;
+  /** Set by a commit the disk refused, cleared by the next that lands: what GET /ready reports. */
+  private failure: StoreWriteFailure | undefined;
+  private lastProbeMs = -Infinity;
 
   constructor(
     private readonly db: Database,
@@ -100,6 +106,24 @@ export class AppendWriter {
   async close(): Promise<void> {
     this.closed = true;
     for (let round = 0; this.queue.length > 0 && round < LIMITS.maxQueuedAppends; round++) this.flushNow();
+  }
+
+  /**
+   * Whether the disk takes writes. While the last commit was refused, this tries one small write of its own
+   * (the file header, with the value it has), at most once a second: a server no one sends writes to while it
+   * is not ready still learns when space comes back.
+   */
+  writeFailure(): StoreWriteFailure | undefined {
+    const nowMs = this.clock();
+    if (this.failure === undefined || this.closed || nowMs - this.lastProbeMs < PROBE_EVERY_MS) return this.failure;
+    this.lastProbeMs = nowMs;
+    try {
+      this.db.pragma(`user_version = ${this.db.pragma('user_version', { simple: true }) as number}`);
+      this.failure = undefined;
+    } catch (error) {
+      if (!diskFailure(error)) throw error;
+    }
+    return this.failure;
   }
 
   private flush(): void {
@@ -147,8 +171,15 @@ export class AppendWriter {
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.highestPosition = positionBefore;
-      return batch.map(() => ({ error: error as Error }));
+      const refused = diskFailure(error);
+      if (refused && this.failure === undefined) {
+        this.failure = { reason: refused.reason, detail: refused.message, sinceMs: this.clock() };
+        // The commit just refused is the freshest probe there is: the next one waits its turn.
+        this.lastProbeMs = this.failure.sinceMs;
+      }
+      return batch.map(() => ({ error: refused ?? (error as Error) }));
     }
+    this.failure = undefined;
     this.commitCount++;
     this.onCommit();
     return outcomes;

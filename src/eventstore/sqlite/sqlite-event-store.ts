@@ -29,9 +29,10 @@ import type {
   VerifyOptions,
 } from '../event-store';
 import { asStored } from '../event-store';
-import { AppendManyUnsupportedError, CorruptDatabaseError, InvalidEventError, StoreClosedError, StoreNotFoundError } from '../errors';
+import { AppendManyUnsupportedError, CorruptDatabaseError, InvalidEventError, StoreClosedError, StoreNotFoundError, type StoreWriteFailure } from '../errors';
 import { LIMITS } from '../limits';
 import { AppendWriter } from './append-writer';
+import { diskFailure } from './disk-failure';
 import { ChainVerifier } from './chain-verifier';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row';
 import { migrate, requireCurrentSchema } from './schema';
@@ -118,7 +119,8 @@ export class SqliteEventStore implements EventStore {
       db?.close();
       const code = (error as { code?: string }).code;
       if (code && CORRUPTION_CODES.has(code)) throw new CorruptDatabaseError(path, (error as Error).message);
-      throw error;
+      // A start on a full disk or in a read-only folder: one clear message, no stack.
+      throw diskFailure(error) ?? error;
     }
   }
 
@@ -235,7 +237,16 @@ export class SqliteEventStore implements EventStore {
     if (!head || BigInt(head.revision) < revision) {
       throw new InvalidEventError(`cannot snapshot "${stream}" at revision ${revision}: the stream ${head ? `ends at ${head.revision}` : 'does not exist'}`);
     }
-    this.snapshots.save(head.stream_id, stream, { ...snapshot, revision }, state);
+    try {
+      this.snapshots.save(head.stream_id, stream, { ...snapshot, revision }, state);
+    } catch (error) {
+      throw diskFailure(error) ?? error;
+    }
+  }
+
+  async writeFailure(): Promise<StoreWriteFailure | undefined> {
+    this.checkOpen();
+    return this.writer.writeFailure();
   }
 
   async loadSnapshot(stream: string): Promise<Snapshot | undefined> {

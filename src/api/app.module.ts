@@ -24,6 +24,7 @@ import { INTELLIGENCE_ROUTES } from './intelligence/intelligence.controller';
 import { IntelligenceModule } from './intelligence/intelligence.module';
 import { LEDGER_ROUTES } from './ledger/ledger.controller';
 import { LedgerModule } from './ledger/ledger.module';
+import { METRICS_ROUTES, MetricsModule } from './metrics/metrics.module';
 import { OPERATION_ROUTES } from './operations/operations.controller';
 import { OperationsModule } from './operations/operations.module';
 import { PARTY_ROUTES } from './parties/parties.controller';
@@ -46,7 +47,8 @@ export class AppModule {
         EventStoreModule.forStore(store),
         PersonalDataModule,
         ProjectionsModule.forStores(readStore),
-        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES, ...AUDIT_ROUTES, ...COMPLIANCE_ROUTES]),
+        HttpModule.forRoutes([...HEALTH_ROUTES, ...PARTY_ROUTES, ...WALLET_ROUTES, ...FUND_ROUTES, ...OPERATION_ROUTES, ...LEDGER_ROUTES, ...INTELLIGENCE_ROUTES, ...ACTIVITY_ROUTES, ...PROJECTION_ROUTES, ...PROCESS_ROUTES, ...AUDIT_ROUTES, ...COMPLIANCE_ROUTES, ...METRICS_ROUTES]),
+        MetricsModule,
         AuthModule,
         CommandsModule,
         ProcessesModule,

@@ -253,6 +253,7 @@ const ROUTES: Route[] = [
   { name: 'GET /audit/streams/{stream}/state', method: 'GET', path: (w) => `/audit/streams/wallet-${w}/state`, allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /audit/verify', method: 'GET', path: () => '/audit/verify', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'POST /projections/{name}/rebuilds', method: 'POST', path: () => '/projections/activity/rebuilds', body: () => ({}), allowed: ['operator'], success: { status: 202 } },
+  { name: 'GET /metrics', method: 'GET', path: () => '/metrics', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /ready', method: 'GET', path: () => '/ready', allowed: 'everyone', success: { status: 200 } },
   { name: 'GET /health', method: 'GET', path: () => '/health', allowed: 'everyone', success: { status: 200 } },
   { name: 'GET /openapi.json', method: 'GET', path: () => '/openapi.json', allowed: 'everyone', success: { status: 200 } },

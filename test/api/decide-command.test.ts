@@ -1,3 +1,4 @@
+import { Metrics } from '../../src/api/metrics/metrics';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ describe('two processes deciding on one wallet at once', () => {
         },
       });
     stores.push(openEventStore(url), openEventStore(url));
-    const handlers = stores.map((store) => new DecideCommandHandler(counting(store)));
+    const handlers = stores.map((store) => new DecideCommandHandler(counting(store), new Metrics()));
     const command = (type: 'OpenWallet' | 'Deposit') =>
       new DecideCommand(
         context,

@@ -197,6 +197,7 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('GET', '/audit/streams/{stream}/events', { stream: `wallet-${ann.walletId}` }, auditor);
     await call('GET', '/audit/streams/{stream}/state', { stream: `wallet-${ann.walletId}` }, auditor);
     await call('GET', '/audit/verify', {}, auditor);
+    await call('GET', '/metrics', {}, auditor);
     expect((await app.get(`/merchants/${shop.id}/forecast`, shop.apiKey)).status).toBe(404);
 
     const problems = [...checked.values()].flat();

@@ -1,3 +1,4 @@
+import { Metrics } from '../../src/api/metrics/metrics';
 import { WALLET } from '../../src/api/commands/aggregates';
 import type { CommandContext } from '../../src/api/commands/command-context';
 import { DecideCommand, DecideCommandHandler } from '../../src/api/commands/decide-command';
@@ -51,7 +52,7 @@ describe('a store opened without it', () => {
 describe('an event the product appends', () => {
   it('records the current schema version of its type, its request\'s recorded outcome too', async () => {
     const store = openEventStore('sqlite::memory:');
-    const handler = new DecideCommandHandler(store);
+    const handler = new DecideCommandHandler(store, new Metrics());
     const recordedUnder = { businessDate: '2026-01-05', ruleSetVersion: 'csrc-pboc-2018-06' };
     const respond = () => ({ status: 201, body: {} });
     const context: CommandContext = { principal: { role: 'operator', id: 'test' }, correlationId: 'c1' };

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { IfwConfig } from '../../config';
 import { IFW_CONFIG } from '../config.module';
+import { Metrics } from '../metrics/metrics';
 import { AuthGuard } from './auth.guard';
 import { PrincipalResolver } from './principal-resolver';
 import { RateLimits } from './rate-limits';
@@ -13,16 +14,16 @@ import { RateLimits } from './rate-limits';
     PrincipalResolver,
     {
       provide: RateLimits,
-      useFactory: (config: IfwConfig) => {
+      useFactory: (config: IfwConfig, metrics: Metrics) => {
         const { perAddressPerS, perKeyPerS, wrongKeysPerAddress } = config.rateLimits;
         const settings = {
           perAddress: { perSecond: perAddressPerS, burst: 2 * perAddressPerS },
           perKey: { perSecond: perKeyPerS, burst: 2 * perKeyPerS },
           wrongKeysPerAddress: { perSecond: 1, burst: wrongKeysPerAddress },
         };
-        return new RateLimits(settings, () => performance.now());
+        return new RateLimits(settings, () => performance.now(), (limit) => metrics.rateLimited.inc({ limit }));
       },
-      inject: [IFW_CONFIG],
+      inject: [IFW_CONFIG, Metrics],
     },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

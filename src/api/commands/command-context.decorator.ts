@@ -1,13 +1,13 @@
 import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../eventstore';
+import { CORRELATION_ID } from '../http/access-log';
 import { HttpProblem } from '../http/problem';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { describePrincipal } from '../auth/principal';
 import type { CommandContext } from './command-context';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the CommandContext of a request that the AuthGuard has already authenticated. */
 export const Command = createParamDecorator((_: unknown, execution: ExecutionContext): CommandContext => {
@@ -17,7 +17,8 @@ export const Command = createParamDecorator((_: unknown, execution: ExecutionCon
   if (correlationHeader !== undefined && (typeof correlationHeader !== 'string' || !CORRELATION_ID.test(correlationHeader))) {
     throw HttpProblem.badRequest('X-Correlation-Id', 'X-Correlation-Id must be 1 to 128 letters, digits or . _ : -');
   }
-  const context: CommandContext = { principal, correlationId: correlationHeader ?? randomUUID() };
+  // The request's id is the header when valid (access-log.ts), so the log line and the events share it.
+  const context: CommandContext = { principal, correlationId: request.id };
   const key = request.headers['idempotency-key'];
   if (key === undefined) return context;
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {

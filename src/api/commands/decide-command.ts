@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { type EventStore, type JsonObject, retryOnConflict } from '../../eventstore';
+import { type EventInput, type EventStore, type ExpectedRevision, type JsonObject, retryOnConflict } from '../../eventstore';
 import { type Decider, fold } from '../../domain/decider';
 import { DomainError, NotFoundError } from '../../domain/domain-error';
 import { describePrincipal } from '../auth/principal';
 import { EVENT_STORE } from '../event-store.module';
+import { type CommandOutcome, Metrics } from '../metrics/metrics';
 import type { CommandContext } from './command-context';
 import { type CommandResponse, IdempotencyClaims } from './idempotency-claims';
 import { KeyedMutex } from './keyed-mutex';
@@ -66,11 +67,26 @@ export class DecideCommandHandler implements ICommandHandler<AnyDecideCommand, C
   private readonly mutex = new KeyedMutex();
   private readonly claims: IdempotencyClaims;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: Metrics,
+  ) {
     this.claims = new IdempotencyClaims(store);
   }
 
-  execute(command: AnyDecideCommand): Promise<CommandResponse<JsonObject>> {
+  async execute(command: AnyDecideCommand): Promise<CommandResponse<JsonObject>> {
+    const type = (command.command as { type?: string }).type ?? 'unknown';
+    try {
+      const response = await this.decideUnderLocks(command);
+      this.metrics.commands.inc({ type, outcome: response.replayed ? 'replayed' : 'ok' });
+      return response;
+    } catch (error) {
+      this.metrics.commands.inc({ type, outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  private decideUnderLocks(command: AnyDecideCommand): Promise<CommandResponse<JsonObject>> {
     const { context, stream } = command;
     return this.mutex.run(context.idempotency ? [stream, context.idempotency.stream] : [stream], async () => {
       if (context.idempotency) {
@@ -96,7 +112,21 @@ export class DecideCommandHandler implements ICommandHandler<AnyDecideCommand, C
     const inputs = toEventInputs(events, metadata);
     if (context.idempotency) inputs.push(this.claims.outcomeEvent(context, outcome.status, outcome.body));
     // A decision that changes nothing (an identical income published again) still answers with the log's position.
-    const position = inputs.length > 0 ? (await this.store.append(stream, inputs, { expectedRevision: expectedAfter(loaded.revision) })).position : await this.store.lastPosition();
+    const position = inputs.length > 0 ? await this.append(stream, inputs, expectedAfter(loaded.revision)) : await this.store.lastPosition();
     return { status: outcome.status, body: { ...outcome.body, ...outcome.unrecorded, position: position.toString() } };
   }
+
+  private async append(stream: string, inputs: EventInput[], expectedRevision: ExpectedRevision): Promise<bigint> {
+    const stopTimer = this.metrics.appendSeconds.startTimer();
+    try {
+      return (await this.store.append(stream, inputs, { expectedRevision })).position;
+    } finally {
+      stopTimer();
+    }
+  }
+}
+
+function outcomeOf(error: unknown): CommandOutcome {
+  if (error instanceof NotFoundError) return 'not-found';
+  return error instanceof DomainError ? 'refused' : 'failed';
 }

@@ -21,5 +21,6 @@ import { RebuildJobs } from './rebuild-jobs';
     GetReadinessHandler,
     RebuildJobs,
   ],
+  exports: [ProjectionMonitor],
 })
 export class ProjectionsApiModule {}

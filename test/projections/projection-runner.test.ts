@@ -86,6 +86,21 @@ describe('the projection runner', () => {
     expect(runner.statuses()[0]).toMatchObject({ name: 'count', state: 'live', lagEvents: 0, position: last.toString(), lastError: null });
   });
 
+  it('starts its consumer again when it dies, reporting why meanwhile, and applies what came in the meantime once', async () => {
+    const definition = counter('count');
+    await appendCounted(store, [1, 2]);
+    const { runner } = await start([definition]);
+    await runner.whenCaughtUp();
+    // With its live feed gone, the consumer's wait for the next commit fails outside its own retries.
+    await feed.stop();
+    for (let turn = 0; turn < 10_000 && runner.statuses()[0]!.lastError === null; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.statuses()[0]!.lastError?.message).toMatch(/^the projection runner stopped .* and starts again in 1000 ms$/);
+    const { position } = await store.append('s-7', [{ type: 'Counted', data: { n: 7 } }]);
+    await runner.reach('count', position, 10_000);
+    expect((await docs(readStore, definition))['s-7']).toEqual({ events: 1, sum: 7 });
+    expect(runner.statuses()[0]!.lastError).toBeNull();
+  });
+
   it('moves the checkpoint past events no projection reads, so a wait for any write position ends', async () => {
     await appendCounted(store, [1]);
     const { runner } = await start([counter('count')]);

@@ -54,6 +54,7 @@ export class GetReadinessHandler implements IQueryHandler<GetReadinessQuery, Rea
     if (failure) reasons.push(`the event store refuses writes since ${new Date(failure.sinceMs).toISOString()}: ${STORE_FAILURE_WORDS[failure.reason]}`);
     for (const status of await this.monitor.statuses()) {
       if (status.state === 'halted') reasons.push(`projection ${status.name} is halted at position ${status.lastError?.position}: ${status.lastError?.message}`);
+      else if (status.lastError) reasons.push(`projection ${status.name} could not write its last batch and is retrying: ${status.lastError.message}`);
       else if (status.lagMs > this.config.readyMaxLagMs) reasons.push(`projection ${status.name} is ${status.lagMs} ms (${status.lagEvents} events) behind the log`);
     }
     return { ready: reasons.length === 0, reasons, maxLagMs: this.config.readyMaxLagMs };

@@ -22,7 +22,7 @@ export interface LogBatchHandler {
   handle(events: readonly RecordedEvent[]): Promise<void>;
   /** Called once caught up with the log, before waiting for news. */
   caughtUp(): Promise<void>;
-  /** Called when handle throws; the same events are read again after a back-off. */
+  /** Called when a turn fails (most often handle); the same events are read again after a back-off. */
   failed(error: Error): void;
 }
 
@@ -38,40 +38,46 @@ export class LogConsumer {
     private readonly options: LogConsumerOptions = DEFAULT_LOG_CONSUMER_OPTIONS,
   ) {}
 
-  /** Runs until `signal` aborts. */
+  /**
+   * Runs until `signal` aborts. Whatever fails in a turn (a read, a batch, the wait for news) is told to the
+   * handler and the turn is taken again after a back-off, so the consumer never dies while the process lives.
+   */
   async run(handler: LogBatchHandler, signal: AbortSignal): Promise<void> {
     let retryDelayMs = this.options.retryDelayMs.first;
     // Armed before a read and awaited only when that read came back short, so no commit falls in between.
     let news: Promise<void> | undefined;
     while (!signal.aborted) {
-      let events: RecordedEvent[];
       try {
-        if (!(await handler.prepare())) {
-          await sleep(this.options.idleWaitMs, signal);
-          continue;
-        }
-        events = await this.readAfter(handler.position(), this.options.batchSize);
-        if (events.length > 0) await handler.handle(events);
+        ({ news } = await this.turn(handler, news, signal));
         retryDelayMs = this.options.retryDelayMs.first;
       } catch (error) {
+        news = undefined;
         handler.failed(error as Error);
         await sleep(retryDelayMs, signal);
         retryDelayMs = Math.min(retryDelayMs * 2, this.options.retryDelayMs.max);
-        continue;
       }
-      if (events.length === this.options.batchSize) {
-        news = undefined;
-        // The embedded stores answer synchronously: without this a catch-up would hold the event loop, and the
-        // HTTP server sharing the process would answer nothing until it ended.
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      if (news) {
-        await handler.caughtUp();
-        await news;
-      }
-      news = this.feed.nextEvent(this.options.idleWaitMs, signal);
     }
+  }
+
+  /** One batch, or the wait for news once caught up; returns the wait armed for the next turn (boxed, not awaited). */
+  private async turn(handler: LogBatchHandler, news: Promise<void> | undefined, signal: AbortSignal): Promise<{ news: Promise<void> | undefined }> {
+    if (!(await handler.prepare())) {
+      await sleep(this.options.idleWaitMs, signal);
+      return { news };
+    }
+    const events = await this.readAfter(handler.position(), this.options.batchSize);
+    if (events.length > 0) await handler.handle(events);
+    if (events.length === this.options.batchSize) {
+      // The embedded stores answer synchronously: without this a catch-up would hold the event loop, and the
+      // HTTP server sharing the process would answer nothing until it ended.
+      await new Promise((resolve) => setImmediate(resolve));
+      return { news: undefined };
+    }
+    if (news) {
+      await handler.caughtUp();
+      await news;
+    }
+    return { news: this.feed.nextEvent(this.options.idleWaitMs, signal) };
   }
 
   /** Up to `maxCount` events after `position` (from the start when undefined). */
@@ -86,8 +92,7 @@ export class LogConsumer {
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -3,15 +3,13 @@ import { BehaviorSubject, filter, firstValueFrom, map, timeout } from 'rxjs';
 import type { EventStore, RecordedEvent } from '../eventstore';
 import { invariant } from '../invariant';
 import { BatchView } from './batch-view';
-import { type LogBatchHandler, LogConsumer, type LogConsumerOptions, sleep } from './log-consumer';
+import { type LogBatchHandler, LogConsumer, type LogConsumerOptions } from './log-consumer';
 import type { LogFeed } from './log-feed';
 import { type ProjectionDefinition, checkpointKey } from './projection';
 import type { ProjectionCatalog } from './projection-catalog';
 import { type Batch, type DocWrite, type LeaseClaim, LeaseLostError } from './read-store';
 
 export type ProjectionState = 'standby' | 'catching-up' | 'live' | 'halted';
-
-const RESTART_DELAY_MS = { first: 1_000, max: 30_000 };
 
 
 export interface ProjectionError {
@@ -112,27 +110,8 @@ export class ProjectionRunner implements LogBatchHandler {
 
   start(): void {
     invariant(!this.running, 'the runner was started twice');
-    this.running = this.runConsumer();
-  }
-
-  /**
-   * The consumer retries what fails inside it; should it still die (a bug), it is started again after a
-   * pause that doubles up to RESTART_DELAY_MS.max, and until then every projection reports the error, so
-   * GET /ready says why it is not ready.
-   */
-  private async runConsumer(): Promise<void> {
-    let delayMs = RESTART_DELAY_MS.first;
-    while (!this.abort.signal.aborted) {
-      try {
-        await this.consumer.run(this, this.abort.signal);
-        return;
-      } catch (error) {
-        this.logger.error(`the projection runner stopped: ${(error as Error).message}; starting it again in ${delayMs} ms`, (error as Error).stack);
-        this.failed(new Error(`the projection runner stopped (${(error as Error).message}) and starts again in ${delayMs} ms`));
-        await sleep(delayMs, this.abort.signal);
-        delayMs = Math.min(delayMs * 2, RESTART_DELAY_MS.max);
-      }
-    }
+    // The consumer takes every failure of a turn again after a back-off (log-consumer.ts): it ends only when stopped.
+    this.running = this.consumer.run(this, this.abort.signal);
   }
 
   /** Resolves once every projection has caught up with the log at least once (or halted). */

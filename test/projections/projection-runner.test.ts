@@ -86,7 +86,7 @@ describe('the projection runner', () => {
     expect(runner.statuses()[0]).toMatchObject({ name: 'count', state: 'live', lagEvents: 0, position: last.toString(), lastError: null });
   });
 
-  it('starts its consumer again when it dies, reporting why meanwhile, and applies what came in the meantime once', async () => {
+  it('goes on when a turn fails outside a batch (its live feed gone), reporting why meanwhile, and applies what comes once', async () => {
     const definition = counter('count');
     await appendCounted(store, [1, 2]);
     const { runner } = await start([definition]);
@@ -94,7 +94,7 @@ describe('the projection runner', () => {
     // With its live feed gone, the consumer's wait for the next commit fails outside its own retries.
     await feed.stop();
     for (let turn = 0; turn < 10_000 && runner.statuses()[0]!.lastError === null; turn++) await new Promise((resolve) => setImmediate(resolve));
-    expect(runner.statuses()[0]!.lastError?.message).toMatch(/^the projection runner stopped .* and starts again in 1000 ms$/);
+    expect(runner.statuses()[0]!.lastError).toMatchObject({ message: expect.any(String), position: null });
     const { position } = await store.append('s-7', [{ type: 'Counted', data: { n: 7 } }]);
     await runner.reach('count', position, 10_000);
     expect((await docs(readStore, definition))['s-7']).toEqual({ events: 1, sum: 7 });

@@ -116,6 +116,43 @@ describe('the body as a whole', () => {
     await refused(() => raw(`/wallets/${alice.walletId}/rebalances`, '{"switches":[{"fromFund":"BAD","toFund":"X","toFund":"Y","amount":"1.00"}]}'), { status: 400, code: 'DUPLICATE_KEY', field: 'switches[0].toFund' });
   });
 
+  /** Sends the bytes as they are (fetch would encode a string as UTF-8), with a Content-Length or chunked. */
+  function sendBytes(path: string, bytes: Buffer, framing: 'content-length' | 'chunked' = 'content-length'): Promise<ApiResponse> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' };
+      if (framing === 'content-length') headers['content-length'] = String(bytes.length);
+      const sent = httpRequest(`${app.url}${path}`, { method: 'POST', headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const contentType = response.headers['content-type'] ?? '';
+          resolve({ status: response.statusCode!, contentType, headers: new Headers(), text, body: contentType.includes('json') ? JSON.parse(text) : text });
+        });
+      });
+      sent.on('error', reject);
+      if (framing === 'chunked') sent.write(bytes);
+      sent.end(framing === 'chunked' ? undefined : bytes);
+    });
+  }
+  const nameWith = (bytes: number[]) => Buffer.concat([Buffer.from('{"name":"a'), Buffer.from(bytes), Buffer.from('b"}')]);
+
+  it.each([
+    ['a byte never in UTF-8', [0xff]],
+    ['a four-byte sequence cut short, which U+FFFD would replace with as many bytes', [0xf0, 0x9f, 0x98]],
+    ['an overlong encoding of "/"', [0xc0, 0xaf]],
+    ['a UTF-16 surrogate encoded as UTF-8', [0xed, 0xa0, 0x80]],
+  ])('refuses a body that is not UTF-8 (%s) with 400 MALFORMED_JSON, with a Content-Length or chunked', async (_, bytes) => {
+    for (const framing of ['content-length', 'chunked'] as const) {
+      await refused(() => sendBytes('/customers', nameWith(bytes), framing), { status: 400, code: 'MALFORMED_JSON', field: null, detail: 'not valid UTF-8' });
+    }
+  });
+
+  it('accepts a UTF-8 byte order mark before the JSON, as JSON parsers may', async () => {
+    const response = await sendBytes('/customers', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Bom Wei"}')]));
+    expect({ status: response.status, name: response.body.name }).toEqual({ status: 201, name: 'Bom Wei' });
+  });
+
   it('refuses a prototype-poisoning body', async () => {
     const response = await refused(() => raw(`/wallets/${alice.walletId}/deposits`, '{"amount":"1.00","__proto__":{"admin":true}}'), { status: 400, code: 'MALFORMED_JSON' });
     expect(response.body.detail).not.toMatch(/proto/i);

@@ -9,8 +9,13 @@ import { validateParam } from '../http/validate-body';
 import { ReadLogQuery, ReadStreamEventsQuery, StreamStateQuery, VerifyLogQuery } from './audit.queries';
 import { LOG_PAGE_SCHEMA, STREAM_PAGE_SCHEMA, STREAM_STATE_SCHEMA, VERIFY_REPORT_SCHEMA } from './audit.schemas';
 
-/** Every stream name the product writes: wallet-<uuid>, position-<uuid>-<fund>, idempotency-<sha256>, calendar, … */
-const STREAM_PARAM: StringField = { kind: 'string', minLength: 1, maxLength: 200, pattern: /^[A-Za-z0-9._:-]+$/, patternDescription: 'letters, digits and . _ : -' };
+/**
+ * Every stream name the product writes: wallet-<uuid>, position-<uuid>-<fund>, idempotency-<sha256>, calendar, …;
+ * the longest, idempotency-step-<sha256>, has 81 characters. Fastify's router refuses a path parameter over 100
+ * characters (414) before this rule is read, so the rule stops there too.
+ */
+const STREAM_PARAM: StringField = { kind: 'string', minLength: 1, maxLength: 100, pattern: /^[A-Za-z0-9._:-]+$/, patternDescription: 'letters, digits and . _ : -' };
+const STREAM_TOO_LONG = { description: 'URI_TOO_LONG: a stream name over 100 characters, refused by the router before it is read' };
 /** Up to 18 digits: beyond any log, and within the signed 64-bit integers both stores keep. */
 const COUNT = /^(0|[1-9][0-9]{0,17})$/;
 const LIMIT_QUERY = { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit } };
@@ -41,7 +46,12 @@ export const AUDIT_ROUTES: RouteDoc[] = [
       fromRevision: { description: 'The first revision of the page (inclusive): `nextRevision` of the previous page; default 0.', schema: COUNT_SCHEMA },
       limit: LIMIT_QUERY,
     },
-    responses: { 200: { description: 'one page of the stream', schema: STREAM_PAGE_SCHEMA }, 400: { description: 'INVALID_PARAMETER: fromRevision past the last revision, or malformed' }, 404: STREAM_MISSING },
+    responses: {
+      200: { description: 'one page of the stream', schema: STREAM_PAGE_SCHEMA },
+      400: { description: 'INVALID_PARAMETER: fromRevision past the last revision, or malformed' },
+      404: STREAM_MISSING,
+      414: STREAM_TOO_LONG,
+    },
   },
   {
     method: 'get',
@@ -56,6 +66,7 @@ export const AUDIT_ROUTES: RouteDoc[] = [
       200: { description: 'the state then', schema: STREAM_STATE_SCHEMA },
       400: { description: 'INVALID_PARAMETER: revision past the last revision, or malformed' },
       404: STREAM_MISSING,
+      414: STREAM_TOO_LONG,
       422: { description: 'NO_ENTITY, field "stream": no entity folds the stream (forecast-…, idempotency-…); read its events' },
     },
   },

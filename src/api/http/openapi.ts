@@ -79,6 +79,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: OpenApiI
         Forbidden: problemResponse("The key's role may not do this, or not on this wallet."),
         ProjectionBehind: problemResponse('The read models had not reached `minPosition` within the wait (IFW_READ_WAIT_MS); retry after Retry-After seconds.'),
         UnprocessableEntity: problemResponse('A business rule refused the request, or an Idempotency-Key was reused with a different body; `code` says which.'),
+        UriTooLong: problemResponse('A path parameter longer than 100 characters once percent-encoded: the router refuses it before any route reads it.'),
         NotYet: problemResponse('A refusal whose cause passes (an income not yet published, a close still running): not recorded under the Idempotency-Key, so the same request may be sent again later.'),
       },
     },
@@ -117,6 +118,7 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
     responses[status] = Number(status) >= 400 ? problemResponse(response.description, response.example) : successResponse(response);
   }
   if (route.readsProjections) responses['503'] ??= { $ref: '#/components/responses/ProjectionBehind' };
+  if (route.path.includes('{')) responses['414'] ??= { $ref: '#/components/responses/UriTooLong' };
   if ((route.body || parameters.length > 0) && !responses['400']) responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (route.roles.length > 0) {
     responses['401'] ??= { $ref: '#/components/responses/Unauthorized' };

@@ -57,8 +57,8 @@ export class HttpProblem extends Error {
   }
 
   /** The body could not be parsed at all, so no field can be named. */
-  static malformedJson(): HttpProblem {
-    return new HttpProblem(400, 'the request body is not valid JSON', { code: 'MALFORMED_JSON', title: 'Malformed JSON', field: null });
+  static malformedJson(detail = 'the request body is not valid JSON'): HttpProblem {
+    return new HttpProblem(400, detail, { code: 'MALFORMED_JSON', title: 'Malformed JSON', field: null });
   }
 
   static notFound(detail: string): HttpProblem {

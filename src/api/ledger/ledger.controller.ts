@@ -60,7 +60,11 @@ export const LEDGER_ROUTES: RouteDoc[] = [
     roles: ['operator', 'auditor'],
     query: AS_OF_QUERY,
     readsProjections: ['ledger'],
-    responses: { 200: { description: 'the trial balance as of `position`', schema: TRIAL_BALANCE_SCHEMA }, 503: { description: 'the ledger read model is behind minPosition, or kept changing while it was totalled; retry after Retry-After' } },
+    responses: {
+      200: { description: 'the trial balance as of `position`', schema: TRIAL_BALANCE_SCHEMA },
+      422: { description: "AS_OF_BEFORE_LOG: asOf is before the log's first event; BUSINESS_DATE_NOT_CLOSED: no close of asOfBusinessDate was recorded" },
+      503: { description: 'the ledger read model is behind minPosition, or kept changing while it was totalled; retry after Retry-After' },
+    },
   },
   {
     method: 'get',

@@ -26,6 +26,9 @@ import { PROCESS_ENGINE } from './process-engine.token';
 
 const STATES: readonly InstanceState[] = ['active', 'completed', 'incident', 'terminated'];
 const PROCESS_ID = /^[A-Za-z0-9:._-]{1,100}$/;
+const PROCESS_ID_PARAM = { kind: 'string', minLength: 1, maxLength: 100, pattern: PROCESS_ID, patternDescription: 'letters, digits and : . _ -' } as const;
+/** Fastify's router refuses a path parameter over 100 characters before PROCESS_ID is checked. */
+const PROCESS_ID_TOO_LONG = { description: 'URI_TOO_LONG: a processId over 100 characters, refused by the router before it is read' };
 const MODEL = /^[A-Za-z0-9._-]{1,100}$/;
 const TIME: JsonSchema = { type: 'string', format: 'date-time' };
 const NULLABLE_TIME: JsonSchema = { ...TIME, nullable: true };
@@ -125,8 +128,13 @@ export const PROCESS_ROUTES: RouteDoc[] = [
     summary: 'One process instance: its state, where it is, what it went through, its incidents',
     tag: 'processes',
     roles: ['operator', 'auditor'],
-    params: { processId: { kind: 'string', minLength: 1, maxLength: 100, pattern: PROCESS_ID, patternDescription: 'letters, digits and : . _ -' } },
-    responses: { 200: { description: 'the instance', schema: PROCESS_SCHEMA }, 404: { description: 'no such instance' }, 501: { description: 'OPERATE_REQUIRED: on Zeebe, instance state is read from Operate' } },
+    params: { processId: PROCESS_ID_PARAM },
+    responses: {
+      200: { description: 'the instance', schema: PROCESS_SCHEMA },
+      404: { description: 'no such instance' },
+      414: PROCESS_ID_TOO_LONG,
+      501: { description: 'OPERATE_REQUIRED: on Zeebe, instance state is read from Operate' },
+    },
   },
   {
     method: 'post',
@@ -134,8 +142,13 @@ export const PROCESS_ROUTES: RouteDoc[] = [
     summary: 'Resolve the incidents of an instance and run its failed step again',
     tag: 'processes',
     roles: ['operator'],
-    params: { processId: { kind: 'string', minLength: 1, maxLength: 100, pattern: PROCESS_ID, patternDescription: 'letters, digits and : . _ -' } },
-    responses: { 200: { description: 'the instance after the retry began', schema: PROCESS_SCHEMA }, 404: { description: 'no such instance' }, 409: { description: 'NOTHING_TO_RETRY: it has no open incident' } },
+    params: { processId: PROCESS_ID_PARAM },
+    responses: {
+      200: { description: 'the instance after the retry began', schema: PROCESS_SCHEMA },
+      404: { description: 'no such instance' },
+      409: { description: 'NOTHING_TO_RETRY: it has no open incident' },
+      414: PROCESS_ID_TOO_LONG,
+    },
   },
 ];
 

@@ -8,7 +8,7 @@ import type { CommandContext } from '../commands/command-context';
 import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
 import { FUND_CODE_FIELD, defineBody } from '../http/body-schema';
-import type { JsonSchema, RouteDoc } from '../http/openapi';
+import type { JsonSchema, RouteDoc, RouteResponse } from '../http/openapi';
 import { PAGE_LIMITS, parseChoice, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
@@ -48,6 +48,11 @@ const REDEMPTION_BODY = defineBody({
   amount: AMOUNT,
   mode: { kind: 'enum', values: ['instant', 'standard'], description: 'instant pays now within the daily cap; standard pays the next business day' },
 });
+
+/** The refusals of AsOfResolver, which the as-of reads share. */
+const AS_OF_REFUSED: RouteResponse = {
+  description: "AS_OF_BEFORE_LOG: asOf is before the log's first event; BUSINESS_DATE_NOT_CLOSED: no close of asOfBusinessDate was recorded",
+};
 
 const money = (summary: string, path: string, body: RouteDoc['body'], schema: JsonSchema, extra: Partial<RouteDoc> = {}): RouteDoc => ({
   method: 'post',
@@ -147,7 +152,7 @@ export const WALLET_ROUTES: RouteDoc[] = [
     params: { walletId: 'id' },
     query: AS_OF_QUERY,
     readsProjections: ['wallets', 'calendar'],
-    responses: { 200: { description: 'the wallet', schema: WALLET_VIEW_SCHEMA }, 404: { description: 'no such wallet (with asOf: none open then)' } },
+    responses: { 200: { description: 'the wallet', schema: WALLET_VIEW_SCHEMA }, 404: { description: 'no such wallet (with asOf: none open then)' }, 422: AS_OF_REFUSED },
   },
   {
     method: 'get',
@@ -170,7 +175,11 @@ export const WALLET_ROUTES: RouteDoc[] = [
       ...AS_OF_QUERY,
     },
     readsProjections: ['transactions', 'wallets'],
-    responses: { 200: { description: 'one page of movements (JSON; CSV when asked for with Accept: text/csv)', schema: TRANSACTION_PAGE_SCHEMA }, 404: { description: 'no such wallet (with asOf: none open then)' } },
+    responses: {
+      200: { description: 'one page of movements (JSON; CSV when asked for with Accept: text/csv)', schema: TRANSACTION_PAGE_SCHEMA },
+      404: { description: 'no such wallet (with asOf: none open then)' },
+      422: AS_OF_REFUSED,
+    },
   },
 ];
 

@@ -266,7 +266,7 @@ describe('HTTP edge over a real socket', () => {
     expect(deposit.requestBody).toMatchObject({
       content: { 'application/json': { schema: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount: { type: 'string', pattern: expect.any(String) } } } } },
     });
-    expect(Object.keys(deposit.responses).sort()).toEqual(['201', '400', '401', '403', '409', '422']);
+    expect(Object.keys(deposit.responses).sort()).toEqual(['201', '400', '401', '403', '409', '414', '422']);
     expect(doc.paths['/health']!.get!.security).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { AppModule } from '../../../src/api/app.module';
-import { defineBody, FUND_CODE_FIELD } from '../../../src/api/http/body-schema';
+import { defineBody, FUND_CODE_FIELD, NAME_FIELD } from '../../../src/api/http/body-schema';
 import { DocsController, OPENAPI_INFO, OPENAPI_ROUTES } from '../../../src/api/http/docs.controller';
 import { buildOpenApiDocument, jsonSchemaOfBody, type JsonSchema, type OpenApiInfo, type RouteDoc } from '../../../src/api/http/openapi';
 import type { IfwConfig } from '../../../src/config';
@@ -133,6 +133,25 @@ function* schemasIn(schema: JsonSchema, at: string, depth = 0): Generator<[strin
   }
 }
 
+type OperationDocument = {
+  parameters?: { name: string; schema: JsonSchema }[];
+  requestBody?: { content: Record<string, { schema?: JsonSchema }> };
+  responses: Record<string, { content?: Record<string, { schema?: JsonSchema }> }>;
+};
+
+describe('NAME_FIELD', () => {
+  it('refuses exactly the control characters (Unicode category Cc), in ranges any regex engine reads', () => {
+    const disagreements: string[] = [];
+    for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++) {
+      if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue;
+      const character = String.fromCodePoint(codePoint);
+      if (NAME_FIELD.pattern!.test(`a${character}`) === /\p{Cc}/u.test(character)) disagreements.push(codePoint.toString(16));
+    }
+    expect(disagreements).toEqual([]);
+    expect(NAME_FIELD.pattern!.test('   ')).toBe(false);
+  });
+});
+
 describe("the app's OpenAPI document", () => {
   const doc = appDocument();
   const operations = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
@@ -150,12 +169,13 @@ describe("the app's OpenAPI document", () => {
     expect(without).toEqual([]);
   });
 
-  it('gives every 2xx response a schema, in JSON except the HTML docs page', () => {
+  it('gives every 2xx response a schema, in JSON except the HTML docs page and the Prometheus text of /metrics', () => {
     const described = successes.map(({ name, response }) => {
       const [contentType, media] = Object.entries(response.content ?? {})[0] ?? [];
       return { name, contentType, hasSchema: media?.schema !== undefined };
     });
-    expect(described).toEqual(successes.map(({ name }) => ({ name, contentType: name.startsWith('GET /docs ') ? 'text/html' : 'application/json', hasSchema: true })));
+    const expectedType = (name: string) => (name.startsWith('GET /docs ') ? 'text/html' : name.startsWith('GET /metrics ') ? 'text/plain' : 'application/json');
+    expect(described).toEqual(successes.map(({ name }) => ({ name, contentType: expectedType(name), hasSchema: true })));
   });
 
   it('types every property of every object schema of a 2xx response', () => {
@@ -169,6 +189,55 @@ describe("the app's OpenAPI document", () => {
       ),
     );
     expect(untyped).toEqual([]);
+  });
+
+  /** Every schema of an operation: its parameters', its request body's and its responses'. */
+  function operationSchemas(name: string, operation: OperationDocument): [string, JsonSchema][] {
+    const media = (content: Record<string, { schema?: JsonSchema }> | undefined) => Object.values(content ?? {}).flatMap((entry) => (entry.schema ? [entry.schema] : []));
+    const roots: [string, JsonSchema][] = [
+      ...(operation.parameters ?? []).map((parameter): [string, JsonSchema] => [`${name} ${parameter.name}`, parameter.schema]),
+      ...media(operation.requestBody?.content).map((schema): [string, JsonSchema] => [`${name} body`, schema]),
+      ...Object.entries(operation.responses).flatMap(([status, response]) => media(response.content).map((schema): [string, JsonSchema] => [`${name} ${status}`, schema])),
+    ];
+    return roots.flatMap(([at, schema]) => [...schemasIn(schema, at)]);
+  }
+
+  it('writes its patterns for any regex engine: no \\p{…} classes, which Python and others lack', () => {
+    const unportable = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).flatMap(([method, operation]) =>
+        operationSchemas(`${method.toUpperCase()} ${path}`, operation as OperationDocument)
+          .filter(([, schema]) => typeof schema.pattern === 'string' && /\\[pP]\{/.test(schema.pattern))
+          .map(([at]) => at),
+      ),
+    );
+    expect(unportable).toEqual([]);
+  });
+
+  it('documents 422 on every route that reads as of a time or a business date, which AS_OF_BEFORE_LOG and BUSINESS_DATE_NOT_CLOSED answer', () => {
+    const asOfRoutes = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod)
+        .filter(([, operation]) => ((operation as OperationDocument).parameters ?? []).some((parameter) => parameter.name === 'asOfBusinessDate'))
+        .map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, documents422: '422' in (operation as OperationDocument).responses })),
+    );
+    expect(asOfRoutes.length).toBeGreaterThan(0);
+    expect(asOfRoutes).toEqual(asOfRoutes.map(({ name }) => ({ name, documents422: true })));
+  });
+
+  it("documents 414 where a path parameter may reach the router's 100-character limit, and allows none past it", () => {
+    // Fastify's router (maxParamLength) refuses a longer path parameter with 414 before any controller reads it.
+    const ROUTER_LIMIT = 100;
+    const parameters = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).flatMap(([method, operation]) =>
+        ((operation as OperationDocument).parameters ?? [])
+          .filter((parameter) => (parameter as { in?: string }).in === 'path')
+          .map((parameter) => ({ name: `${method.toUpperCase()} ${path} ${parameter.name}`, schema: parameter.schema, responses: (operation as OperationDocument).responses })),
+      ),
+    );
+    const tooLong = parameters.filter(({ schema }) => typeof schema.maxLength === 'number' && schema.maxLength > ROUTER_LIMIT).map(({ name }) => name);
+    expect(tooLong).toEqual([]);
+    const mayReachLimit = parameters.filter(({ schema }) => schema.maxLength === ROUTER_LIMIT);
+    expect(mayReachLimit.length).toBeGreaterThan(0);
+    expect(mayReachLimit.filter(({ responses }) => !('414' in responses)).map(({ name }) => name)).toEqual([]);
   });
 
   it('keeps to the OpenAPI 3.0 dialect: no type lists, null by nullable', () => {

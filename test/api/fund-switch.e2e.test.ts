@@ -72,6 +72,22 @@ describe('a fund switch within the instant cap', () => {
   });
 });
 
+describe('a fund switch sent again under its Idempotency-Key', () => {
+  it('answers the first 202 again once the first has moved the holding, and starts nothing second', async () => {
+    const { holding } = (await holdings()).SWB!;
+    const body = { switches: [{ fromFund: 'SWB', toFund: 'SWA', amount: holding }] };
+    const first = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, body, { 'idempotency-key': 'switch-all-of-swb' });
+    expect(first.status).toBe(202);
+    await settle();
+    expect((await holdings()).SWB!.holding).not.toBe(holding);
+    const again = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, body, { 'idempotency-key': 'switch-all-of-swb' });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 202, body: first.body });
+    // Without the key the same body is a new request, which the moved holding refuses.
+    const fresh = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, body);
+    expect(fresh).toMatchObject({ status: 422, body: { code: 'INSUFFICIENT_HOLDING' } });
+  });
+});
+
 describe('a fund switch over the instant cap', () => {
   it('redeems standard, waits for the close to pay the cash, then buys and waits for the next close', async () => {
     const started = await app.post(`/wallets/${ann.walletId}/rebalances`, OPERATOR_KEY, { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '15000.00' }] });

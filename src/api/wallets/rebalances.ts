@@ -39,11 +39,15 @@ export class Rebalances {
     const { state: wallet } = await loadOpenWallet(this.store, walletId);
     // A switch ends in a purchase: a tier that may not buy funds is refused before any money moves.
     requireTierMayBuyFunds(wallet, (await this.calendar.today()).ruleSet);
-    await this.check(walletId, switches);
+    const businessKey = (index: number) => walletProcessKey(walletId, FUND_SWITCH_PROCESS, newId(context, `switch-${index}`));
+    await this.check(walletId, switches).catch(async (error: unknown) => {
+      // A retry of switches already started finds the holding moved by them: the same key answers as it did.
+      if (!context.idempotency || !(await this.startedBefore(businessKey(0)))) throw error;
+    });
     const processes: RebalanceBody['processes'] = [];
     for (const [index, { fromFund, toFund, amountFen }] of switches.entries()) {
       const variables: FundSwitchVariables = { walletId, fromFund, toFund, amount: formatFen(amountFen) };
-      const started = await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: walletProcessKey(walletId, FUND_SWITCH_PROCESS, newId(context, `switch-${index}`)) }).catch((error: unknown) => {
+      const started = await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: businessKey(index) }).catch((error: unknown) => {
         // Zeebe: the key was claimed by a start this process no longer remembers; nothing second was started.
         if (error instanceof BusinessKeyClaimedError) throw HttpProblem.conflict(error.message, error.code);
         throw error;
@@ -74,6 +78,16 @@ export class Rebalances {
           extensions: { holding: formatFen(holdingFen) },
         });
       }
+    }
+  }
+
+  /** Whether a switch of this business key was started already (Zeebe without Operate cannot tell: no). */
+  private async startedBefore(businessKey: string): Promise<boolean> {
+    try {
+      return (await this.engine.instances({ bpmnProcessId: FUND_SWITCH_PROCESS, businessKeyPrefix: businessKey, limit: 1 })).instances.length > 0;
+    } catch (error) {
+      if (error instanceof OperateRequiredError) return false;
+      throw error;
     }
   }
 

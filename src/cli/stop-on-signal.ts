@@ -41,3 +41,12 @@ export async function runUntilSignal(name: string, stop: () => Promise<void>, op
   say('stop failed', { tookMs, reason }, reason);
   return EXIT.failure;
 }
+
+/**
+ * runUntilSignal for a server, which then ends its process: once requests are drained, checkpoints written
+ * and stores closed, whatever still runs (a rebuild under way) is abandoned, as a crash would abandon it, and
+ * it is restartable; left alone it would keep the process alive after it said it stopped.
+ */
+export async function serveUntilSignal(name: string, stop: () => Promise<void>, options: { json: boolean; timeoutMs?: number }): Promise<never> {
+  return process.exit(await runUntilSignal(name, stop, options));
+}

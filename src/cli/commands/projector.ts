@@ -3,7 +3,7 @@ import { loadConfig } from '../../config';
 import { DEFAULT_LEASE_TTL_MS, DEFAULT_LOG_CONSUMER_OPTIONS, ProjectionRunner, READ_MODELS, type ProjectionStatus } from '../../projections';
 import { processOwnerName } from '../../api/projections/projections.module';
 import { UsageError } from '../cli-error';
-import { runUntilSignal } from '../stop-on-signal';
+import { serveUntilSignal } from '../stop-on-signal';
 import { openKeyStore } from '../../personal-data/open-key-store';
 import { lendToReadModels } from '../../personal-data/read-model-keys';
 import { openReadSide } from '../read-side';
@@ -48,7 +48,7 @@ export async function projector(argv: string[]): Promise<number> {
     const line = describe(runner.statuses(), values.json === true);
     if (line !== last) console.log((last = line));
   }, REPORT_EVERY_MS);
-  return runUntilSignal(
+  return serveUntilSignal(
     'ifw projector',
     async () => {
       clearInterval(report);

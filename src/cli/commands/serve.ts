@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
 import { startServer } from '../../api/server';
-import { runUntilSignal } from '../stop-on-signal';
+import { serveUntilSignal } from '../stop-on-signal';
 
 export const serveHelp = `ifw serve [--data DIR] [--port N] [--no-projector] [--json]
 
@@ -22,5 +22,5 @@ export async function serve(argv: string[]): Promise<number> {
   const url = await app.getUrl();
   if (values.json) console.log(JSON.stringify({ listening: url, eventStore: config.eventStoreUrl }));
   else console.log(`IFW serving on ${url} (event store ${config.eventStoreUrl})`);
-  return runUntilSignal('ifw serve', () => app.close(), { json: values.json === true });
+  return serveUntilSignal('ifw serve', () => app.close(), { json: values.json === true });
 }

@@ -13,7 +13,7 @@ const base = {
 module.exports = {
   testTimeout: 60000,
   projects: [
-    { ...base, displayName: 'default', testMatch: ['**/*.test.ts'] },
+    { ...base, displayName: 'default', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/crash/'] },
     // The HTTP suite and the ledger property test again, on an embedded store that refuses multi-stream
     // appends as EventStoreDB does: every write the product makes must be a single-stream append.
     {
@@ -22,5 +22,7 @@ module.exports = {
       testMatch: ['**/test/api/**/*.e2e.test.ts', '**/test/properties/ledger-invariants.property.test.ts'],
       globals: { IFW_TEST_SQLITE_OPTIONS: '?multiStreamAppend=false' },
     },
+    // `ifw serve` SIGKILLed under load and restarted, on both store modes at once (docs/crash-test.md).
+    { ...base, displayName: 'crash', testMatch: ['<rootDir>/test/crash/**/*.test.ts'] },
   ],
 };

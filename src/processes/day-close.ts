@@ -10,6 +10,8 @@ import type { IsoDate } from '../domain/iso-date';
 import { invariant } from '../invariant';
 import { LogFeed } from '../projections/log-feed';
 import { eventData } from '../projections/projection';
+import type { ReadStore } from '../projections/read-store';
+import { READ_STORE } from '../api/projections/projections.module';
 import { BusinessCalendar } from '../api/calendar/business-calendar';
 import { CALENDAR } from '../api/commands/aggregates';
 import type { CommandContext } from '../api/commands/command-context';
@@ -36,6 +38,12 @@ const DAY_CLOSE_WAIT_MS = 10 * 60_000;
 /** How long a start waits for an interrupted close to complete before it serves anyway (the close goes on). */
 const INTERRUPTED_CLOSE_WAIT_MS = 60_000;
 
+/**
+ * The request a close of a date was begun for, kept before the calendar records the close as begun: a start
+ * that completes an interrupted close records its outcome under that request's key, where a retry of it looks.
+ */
+const CLOSE_REQUEST_PREFIX = 'process:day-close:request:';
+
 /** What a close request answers when its close is still running past the wait. */
 export type DayCloseUnderWayBody = { date: string; processId: string; position: string };
 
@@ -60,6 +68,7 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     private readonly feed: LogFeed,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {
     this.claims = new IdempotencyClaims(store);
   }
@@ -75,9 +84,10 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     const closing = state.started ? state.closing : null;
     if (!closing) return;
     this.logger.warn(`completing the close of ${closing.date}, interrupted before it finished`);
+    const recorded = await this.readStore.getRecord(`${CLOSE_REQUEST_PREFIX}${closing.date}`);
     const system: CommandContext = { principal: { role: 'operator', id: 'system' }, correlationId: randomUUID() };
-    const begun = await this.store.lastPosition();
-    const variables = closeVariables(system, closing, begun);
+    const request = (recorded?.request as DayCloseVariables['request'] | undefined) ?? closeRequest(system, closing.date);
+    const variables = closeVariables(request, closing, await this.store.lastPosition());
     const answer = await this.startAndWait(variables, INTERRUPTED_CLOSE_WAIT_MS);
     if (answer.status === 202) {
       const { processId } = answer.body as DayCloseUnderWayBody;
@@ -114,9 +124,11 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     // Every purchase paid and every redemption placed before the close is on its position first (after a
     // restart, once the killed server's lease on the transfers has expired); until then nothing is written.
     await this.transfers.require(await this.store.lastPosition(), TRANSFERS_WAIT_MS);
+    const request = closeRequest(context, date);
+    await this.readStore.setRecord(`${CLOSE_REQUEST_PREFIX}${date}`, { request });
     const steps: CommandContext = { principal: context.principal, correlationId: context.correlationId };
     const begun = await this.commands.execute(new DecideCommand(steps, CALENDAR, CALENDAR_STREAM, { type: 'BeginDayClose', date }, recordedUnder(today), () => ({ status: 200, body: {} })));
-    return closeVariables(context, closing.closing, BigInt(begun.body.position));
+    return closeVariables(request, closing.closing, BigInt(begun.body.position));
   }
 
   /** Starts the close's instance (once per date) and waits, bounded, for the calendar to move. */
@@ -161,13 +173,17 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
 }
 
 /**
- * The instance's variables. A request sent without an Idempotency-Key gets a record of the close's own, so
- * the answer is read back from the calendar whichever process ran the last step.
+ * The request a close answers, with the record its outcome goes to. A request sent without an Idempotency-Key
+ * gets a record of the close's own, so the answer is read back from the calendar whichever process ran the
+ * last step.
  */
-function closeVariables(context: CommandContext, closing: { date: IsoDate; days: readonly IsoDate[]; nextBusinessDate: IsoDate }, begunPosition: bigint): DayCloseVariables {
-  const hash = createHash('sha256').update(`day-close\n${closing.date}`).digest('hex');
-  const idempotency = context.idempotency ?? { stream: `idempotency-day-close-${closing.date}`, requestHash: hash };
-  const request = { ...context, idempotency } as CommandContext & JsonObject;
+function closeRequest(context: CommandContext, date: IsoDate): DayCloseVariables['request'] {
+  const hash = createHash('sha256').update(`day-close\n${date}`).digest('hex');
+  const idempotency = context.idempotency ?? { stream: `idempotency-day-close-${date}`, requestHash: hash };
+  return { ...context, idempotency } as CommandContext & JsonObject;
+}
+
+function closeVariables(request: DayCloseVariables['request'], closing: { date: IsoDate; days: readonly IsoDate[]; nextBusinessDate: IsoDate }, begunPosition: bigint): DayCloseVariables {
   return { date: closing.date, nextBusinessDate: closing.nextBusinessDate, days: [...closing.days], begunPosition: begunPosition.toString(), request };
 }
 

@@ -116,6 +116,15 @@ describe('the body as a whole', () => {
     await refused(() => raw(`/wallets/${alice.walletId}/rebalances`, '{"switches":[{"fromFund":"BAD","toFund":"X","toFund":"Y","amount":"1.00"}]}'), { status: 400, code: 'DUPLICATE_KEY', field: 'switches[0].toFund' });
   });
 
+  it('refuses a string with a lone surrogate escape with 400 naming the field, and opens no one', async () => {
+    const before = await app.lastPosition();
+    const response = await app.request('POST', '/customers', { key: OPERATOR_KEY, rawBody: '{"name":"Li \\ud800 Wei"}' });
+    expect(response).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', field: 'name', detail: expect.stringContaining('lone UTF-16 surrogate') } });
+    expect(await app.lastPosition()).toBe(before);
+    // A pair written as two escapes is one character, and welcome.
+    expect((await app.request('POST', '/customers', { key: OPERATOR_KEY, rawBody: '{"name":"Li \\ud83d\\ude00 Wei"}' })).status).toBe(201);
+  });
+
   /** Sends the bytes as they are (fetch would encode a string as UTF-8), with a Content-Length or chunked. */
   function sendBytes(path: string, bytes: Buffer, framing: 'content-length' | 'chunked' = 'content-length'): Promise<ApiResponse> {
     return new Promise((resolve, reject) => {

@@ -25,7 +25,9 @@ export interface ConnectionLimits {
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
+  // Longer than clients keep an idle connection (undici: 4 s; load balancers: 60 s), so the server is never the
+  // side that closes a connection a client is just reusing, a race the client sees as a reset.
+  keepAliveTimeoutMs: 65_000,
   timeoutCheckIntervalMs: 1_000,
   maxConnections: 1_024,
 };

@@ -39,22 +39,34 @@ const CLOSE_PHASES = [
 ] as const;
 const SWITCH_PHASES = ['accepted', 'redeemed', 'bought'] as const;
 
+/** Times a round aimed inside a close or a switch is taken again when its kill came after the end of it. */
+const MAX_KILL_ATTEMPTS = 4;
+
+/** The kill came too late: what it aimed at had ended. Not a fault of the product: the round is taken again. */
+class MissedKill extends Error {}
+
 /** One round: a load of commands, a SIGKILL at the moment the round's plan says, and a start on the same data. */
 export async function crashRound(context: RoundContext, round: number, kind: RoundKind): Promise<KillPoint> {
-  await ready(context.server);
-  context.say(`round ${round} (${kind}): the server is ready`);
-  const killed = kind === 'random' ? await killAtRandom(context) : kind === 'day-close' ? await killInClose(context) : await killInSwitch(context);
-  const point = { round, kind, plan: killed.plan, position: '', landed: '' };
-  const store = openEventStore(context.storeUrl);
-  try {
-    point.position = String(await store.lastPosition());
-    point.landed = await killed.landed(store);
-  } finally {
-    await store.close();
+  for (let attempt = 1; ; attempt++) {
+    await ready(context.server);
+    context.say(`round ${round} (${kind}): the server is ready`);
+    const killed = kind === 'random' ? await killAtRandom(context) : kind === 'day-close' ? await killInClose(context) : await killInSwitch(context);
+    const point = { round, kind, plan: killed.plan, position: '', landed: '' };
+    const store = openEventStore(context.storeUrl);
+    try {
+      point.position = String(await store.lastPosition());
+      point.landed = await killed.landed(store);
+    } catch (error) {
+      if (!(error instanceof MissedKill) || attempt === MAX_KILL_ATTEMPTS) throw error;
+      context.say(`round ${round} (${kind}): ${error.message}; taking the round again`);
+    } finally {
+      await store.close();
+    }
+    await context.server.start();
+    if (point.landed === '') continue;
+    context.say(`round ${round} (${kind}): killed ${point.plan}; log at ${point.position}; ${point.landed}`);
+    return point;
   }
-  context.say(`round ${round} (${kind}): killed ${point.plan}; log at ${point.position}; ${point.landed}`);
-  await context.server.start();
-  return point;
 }
 
 interface Killed {
@@ -87,7 +99,7 @@ async function killInClose({ server, workload, random, background }: RoundContex
       const calendar = await collect(store.readStream('calendar'));
       const closed = calendar.some((event) => event.type === 'DayClosed' && dateOf(event) === closing);
       const started = calendar.some((event) => event.type === 'DayCloseStarted' && dateOf(event) === closing);
-      if (closed || !started) throw new Error(`the kill missed the close of ${closing}: started ${started}, closed ${closed}`);
+      if (closed || !started) throw new MissedKill(`the kill missed the close of ${closing}: started ${started}, closed ${closed}`);
       return `inside the close of ${closing}: DayCloseStarted in the log, DayClosed not`;
     },
   };
@@ -114,7 +126,7 @@ async function killInSwitch({ server, workload, random }: RoundContext): Promise
       const steps = events.filter((event) => event.metadata.correlationId === processId && event.type !== 'RequestRecorded');
       const bought = new Set(steps.filter((event) => event.type === 'PurchasePaid').map((event) => (event.data as { purchaseId: string }).purchaseId));
       if (events.some((event) => event.type === 'PurchaseConfirmed' && bought.has((event.data as { purchaseId: string }).purchaseId))) {
-        throw new Error(`the kill missed switch ${processId}: its purchase was confirmed`);
+        throw new MissedKill(`the kill missed switch ${processId}: its purchase was confirmed`);
       }
       return `inside switch ${processId}: ${steps.length === 0 ? 'nothing written yet' : steps.map((event) => event.type).join(', ')} in the log, not confirmed`;
     },

@@ -51,6 +51,7 @@ import {
   WrongExpectedRevisionError,
 } from '../errors';
 import { GENESIS_HASH } from '../hash-chain';
+import { WriteFailureWatch } from '../write-failure-watch';
 import { LIMITS } from '../limits';
 import { ForeignEventError, PositionUnavailableError } from './esdb-errors';
 import {
@@ -120,47 +121,34 @@ interface Tail {
  * server refuses the write if anyone appended in between. Reads hand events out through the injected
  * upcaster; verification and the tail an append hashes onto use the event as stored.
  */
-const PROBE_EVERY_MS = 1_000;
-
 export class EsdbEventStore implements EventStore {
   private closed = false;
-  /** Set by an append that failed for want of the server, cleared by the next append or probe that reaches it. */
-  private failure: StoreWriteFailure | undefined;
-  private lastProbeMs = -Infinity;
+  /** An append that failed for want of the server, until the next append or probe reaches it. */
+  private readonly failures: WriteFailureWatch;
 
   constructor(
     private readonly client: EsdbClient,
     private readonly clock: () => number,
     private readonly upcast: EventUpcaster = asStored,
-  ) {}
+  ) {
+    this.failures = new WriteFailureWatch(clock);
+  }
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions = {}): Promise<AppendResult> {
     try {
       const result = await this.appendChecked(stream, events, options);
-      this.failure = undefined;
+      this.failures.landed();
       return result;
     } catch (error) {
       // Our own refusals (a revision, an invalid event) say nothing of the server; anything else is the connection.
-      if (!(error instanceof EventStoreError) && this.failure === undefined) {
-        this.failure = { reason: 'unreachable', detail: (error as Error).message, sinceMs: this.clock() };
-        this.lastProbeMs = this.failure.sinceMs;
-      }
+      if (!(error instanceof EventStoreError)) this.failures.refused('unreachable', (error as Error).message);
       throw error;
     }
   }
 
-  /** While appends fail, one read of the log's end at most once a second tells whether the server answers again. */
-  async writeFailure(): Promise<StoreWriteFailure | undefined> {
-    const nowMs = this.clock();
-    if (this.failure === undefined || this.closed || nowMs - this.lastProbeMs < PROBE_EVERY_MS) return this.failure;
-    this.lastProbeMs = nowMs;
-    try {
-      await this.lastPosition();
-      this.failure = undefined;
-    } catch {
-      // Still away: the failure stands.
-    }
-    return this.failure;
+  /** While appends fail, the probe is one read of the log's end: whether the server answers again. */
+  writeFailure(): Promise<StoreWriteFailure | undefined> {
+    return this.failures.current(async () => !this.closed && (await this.lastPosition().then(() => true, () => false)));
   }
 
   private async appendChecked(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { PreparedAppend } from '../append-validation';
 import type { AppendManyResult } from '../event-store';
 import { EventStoreError, LimitExceededError, StoreClosedError, type StoreWriteFailure, WrongExpectedRevisionError } from '../errors';
+import { WriteFailureWatch } from '../write-failure-watch';
 import { diskFailure } from './disk-failure';
 import { GENESIS_HASH, chainHash, checkpointMac, logChainHash } from '../hash-chain';
 import { LIMITS } from '../limits';
@@ -21,8 +22,6 @@ interface StreamRow {
   revision: number;
   last_hash: string;
 }
-
-const PROBE_EVERY_MS = 1_000;
 
 /** Keyed checkpoints of the log's head, written in the transaction of the event they name. */
 export interface LogCheckpointOptions {
@@ -59,9 +58,8 @@ export class AppendWriter {
   private logHead = { position: 0, hash: GENESIS_HASH };
   private readonly selectIdsInRange: Statement<[number, number, number], { id: string; position: number }>;
   private highestPosition: number;
-  /** Set by a commit the disk refused, cleared by the next that lands: what GET /ready reports. */
-  private failure: StoreWriteFailure | undefined;
-  private lastProbeMs = -Infinity;
+  /** A commit the disk refused, until the next lands: what GET /ready reports. */
+  private readonly failures: WriteFailureWatch;
 
   constructor(
     private readonly db: Database,
@@ -70,6 +68,7 @@ export class AppendWriter {
     private readonly checkpoints: LogCheckpointOptions | undefined,
   ) {
     this.onCommit = onCommit;
+    this.failures = new WriteFailureWatch(clock);
     this.selectStream = db.prepare('SELECT stream_id, revision, last_hash FROM streams WHERE name = ?');
     this.insertStream = db.prepare('INSERT INTO streams (name, revision, last_hash) VALUES (?, -1, ?)');
     this.updateStream = db.prepare('UPDATE streams SET revision = ?, last_hash = ? WHERE stream_id = ?');
@@ -108,22 +107,18 @@ export class AppendWriter {
     for (let round = 0; this.queue.length > 0 && round < LIMITS.maxQueuedAppends; round++) this.flushNow();
   }
 
-  /**
-   * Whether the disk takes writes. While the last commit was refused, this tries one small write of its own
-   * (the file header, with the value it has), at most once a second: a server no one sends writes to while it
-   * is not ready still learns when space comes back.
-   */
-  writeFailure(): StoreWriteFailure | undefined {
-    const nowMs = this.clock();
-    if (this.failure === undefined || this.closed || nowMs - this.lastProbeMs < PROBE_EVERY_MS) return this.failure;
-    this.lastProbeMs = nowMs;
-    try {
-      this.db.pragma(`user_version = ${this.db.pragma('user_version', { simple: true }) as number}`);
-      this.failure = undefined;
-    } catch (error) {
-      if (!diskFailure(error)) throw error;
-    }
-    return this.failure;
+  /** Whether the disk takes writes; while it refuses them, the probe is one small write of the file header, as it is. */
+  writeFailure(): Promise<StoreWriteFailure | undefined> {
+    return this.failures.current(async () => {
+      if (this.closed) return false;
+      try {
+        this.db.pragma(`user_version = ${this.db.pragma('user_version', { simple: true }) as number}`);
+        return true;
+      } catch (error) {
+        if (!diskFailure(error)) throw error;
+        return false;
+      }
+    });
   }
 
   private flush(): void {
@@ -172,14 +167,10 @@ export class AppendWriter {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.highestPosition = positionBefore;
       const refused = diskFailure(error);
-      if (refused && this.failure === undefined) {
-        this.failure = { reason: refused.reason, detail: refused.message, sinceMs: this.clock() };
-        // The commit just refused is the freshest probe there is: the next one waits its turn.
-        this.lastProbeMs = this.failure.sinceMs;
-      }
+      if (refused) this.failures.refused(refused.reason, refused.message);
       return batch.map(() => ({ error: refused ?? (error as Error) }));
     }
-    this.failure = undefined;
+    this.failures.landed();
     this.commitCount++;
     this.onCommit();
     return outcomes;

@@ -135,12 +135,7 @@ function parseOrigins(text: string): string[] {
     .map((o) => o.trim())
     .filter(Boolean)
     .map((origin) => {
-      let parsed: URL | undefined;
-      try {
-        parsed = new URL(origin);
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
       if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
         throw new ConfigError(`IFW_CORS_ORIGINS must list origins such as https://app.example.com (scheme, host and port only); "${origin}" is not one`);
       }

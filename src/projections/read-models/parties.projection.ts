@@ -1,5 +1,4 @@
 import { type ApiKeyIssuedEvent, type ApiKeyRevokedEvent, type PartyKind, type PartyRegisteredData, keyIdOf } from '../../domain/party/party.decider';
-import type { PersonErasedEvent } from '../../domain/party/person.decider';
 import { ERASED_NAME, shownDetails } from '../../personal-data/personal-details';
 import { readModelKeys } from '../../personal-data/read-model-keys';
 import { registeredDetails } from '../../personal-data/registered-details';
@@ -59,6 +58,7 @@ async function applyRegistration(event: RecordedEvent, view: ProjectionView): Pr
 
 const businessDateOf = (event: RecordedEvent) => String(event.metadata.businessDate ?? '');
 
+/** The party of an event on its stream, which its registration, applied before, put in the read model. */
 async function registered(view: ProjectionView, event: RecordedEvent): Promise<PartyDoc> {
   const partyId = event.stream.slice('party-'.length);
   const party = (await view.get(PARTIES, partyId)) as unknown as PartyDoc | undefined;
@@ -87,12 +87,9 @@ async function applyKeyRevoked(event: RecordedEvent, view: ProjectionView): Prom
  * registration's details erased already, ends with the same document.
  */
 async function applyErasure(event: RecordedEvent, view: ProjectionView): Promise<void> {
-  const { partyId } = eventData<PersonErasedEvent['data']>(event);
-  const registered = (await view.get(PARTIES, partyId)) as unknown as PartyDoc | undefined;
-  invariant(registered !== undefined, () => `PersonErased of party ${partyId}, which the parties read model has no registration of`);
-  const { id, kind, walletId, registeredOn, registeredPosition, keys } = registered;
+  const { id, kind, walletId, registeredOn, registeredPosition, keys } = await registered(view, event);
   const erased: PartyDoc = { id, kind, name: ERASED_NAME, walletId, registeredOn, registeredPosition, erasedPosition: event.position.toString(), keys };
-  view.put(PARTIES, partyId, { ...erased } as unknown as JsonObject);
+  view.put(PARTIES, id, { ...erased } as unknown as JsonObject);
 }
 
 const APPLY: Record<string, (event: RecordedEvent, view: ProjectionView) => Promise<void>> = {

@@ -41,3 +41,11 @@ export function fenFromJson(text: unknown): Fen {
   if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw new MoneyFormatError(`stored fen must be an integer string, got ${String(text)}`);
   return BigInt(text);
 }
+
+/** The inverse of formatFen: "1234.56" or "-0.05", as the API writes CNY, back to fen. */
+export function fenOfFormatted(text: string): Fen {
+  const match = /^(-?)(\d+)\.(\d{2})$/.exec(text);
+  if (!match) throw new MoneyFormatError(`must be an amount of CNY as formatFen writes one, got "${text}"`);
+  const fen = BigInt(match[2]!) * 100n + BigInt(match[3]!);
+  return match[1] ? -fen : fen;
+}

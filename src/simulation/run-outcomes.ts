@@ -5,7 +5,7 @@ import { toDomainEvent } from '../api/commands/stored-aggregate';
 import { PROCESS_ENGINE_LIMITS, type ProcessEngine } from '../processes/engine';
 import type { ProductSession } from './product-session';
 import type { SimulatedMerchant } from './simulated-merchant';
-import { fenOfCny } from './simulation-tally';
+import { fenOfFormatted } from '../domain/money';
 
 /** Pages of instances read at most per model: 200 × 5,000 = a million instances. */
 const MAX_INSTANCE_PAGES = 5_000;
@@ -54,7 +54,7 @@ export async function instantCapacity(session: ProductSession, merchants: readon
     const view = await session.wallet(merchant.actor.walletId, atPosition);
     let totalFen = 0n;
     for (const holding of view.holdings) {
-      const holdingFen = fenOfCny(holding.holding);
+      const holdingFen = fenOfFormatted(holding.holding);
       capacity.acrossFundsFen += min(holdingFen, capFen);
       totalFen += holdingFen;
     }

@@ -2,7 +2,8 @@ import type { WalletView } from '../api/wallets/wallet-view';
 import type { SeededRandom } from '../ml/market';
 import { ACTIVITY, type CustomerDraws, type CustomerProfile, type MerchantPopularity, customerDraws, shareOfFen } from './activity-model';
 import type { Actor, CommandOutcome, ProductSession } from './product-session';
-import { type SimulationTally, fenOfCny } from './simulation-tally';
+import { fenOfFormatted } from '../domain/money';
+import type { SimulationTally } from './simulation-tally';
 
 export type PartyActor = Extract<Actor, { walletId: string }>;
 
@@ -40,7 +41,7 @@ export class SimulatedCustomer {
     // Read before this day's first write, so the view is the wallet as the phase began, whatever the timing.
     const view = draws.redemption || (!this.cashKnown && hasCashUse(draws)) ? await day.session.wallet(this.actor.walletId, day.phaseStartPosition) : undefined;
     if (view) {
-      this.cashFen = fenOfCny(view.cash);
+      this.cashFen = fenOfFormatted(view.cash);
       this.cashKnown = true;
     }
     if (draws.depositFen !== undefined) this.note(day.tally.count('deposit', await day.session.moveCash(this.actor, 'deposit', draws.depositFen)));
@@ -70,18 +71,18 @@ export class SimulatedCustomer {
   /** The largest confirmed holding, partly; instant when drawn so and the day's quota covers it. */
   private async redeem(day: DayContext, view: WalletView, instant: boolean): Promise<void> {
     const law = ACTIVITY.customer.redemption;
-    const largest = view.holdings.reduce<WalletView['holdings'][number] | undefined>((best, h) => (best && fenOfCny(best.holding) >= fenOfCny(h.holding) ? best : h), undefined);
+    const largest = view.holdings.reduce<WalletView['holdings'][number] | undefined>((best, h) => (best && fenOfFormatted(best.holding) >= fenOfFormatted(h.holding) ? best : h), undefined);
     if (!largest) return;
-    const amountFen = shareOfFen(fenOfCny(largest.holding), law.holdingShare);
+    const amountFen = shareOfFen(fenOfFormatted(largest.holding), law.holdingShare);
     if (amountFen < BigInt(law.minFen)) return;
-    const mode = instant && amountFen <= fenOfCny(largest.instantQuotaLeft) ? 'instant' : 'standard';
+    const mode = instant && amountFen <= fenOfFormatted(largest.instantQuotaLeft) ? 'instant' : 'standard';
     const outcome = day.tally.count('redemption', await day.session.redeem(this.actor, largest.fundCode, amountFen, mode));
     // The cash comes by a transfer step (instant) or at the next close (standard): read it before acting again.
     if (outcome.ok) this.cashKnown = false;
   }
 
   private note(outcome: CommandOutcome): void {
-    if (outcome.ok && typeof outcome.body.cash === 'string') this.cashFen = fenOfCny(outcome.body.cash);
+    if (outcome.ok && typeof outcome.body.cash === 'string') this.cashFen = fenOfFormatted(outcome.body.cash);
   }
 }
 

@@ -2,7 +2,7 @@ import type { SimulatedMerchant as MerchantFlows } from '../ml/market';
 import { ACTIVITY } from './activity-model';
 import type { CommandOutcome } from './product-session';
 import type { DayContext, PartyActor } from './simulated-customer';
-import { fenOfCny } from './simulation-tally';
+import { fenOfFormatted } from '../domain/money';
 
 /**
  * One merchant: its takings and its withdrawal demand of each calendar day come from the merchant simulator
@@ -45,10 +45,10 @@ export class SimulatedMerchant {
   /** Asks for what today's capacity (cash and each fund's instant quota left) covers of the demand. */
   private async withdrawInstantly(day: DayContext, demandFen: bigint): Promise<void> {
     const view = await day.session.wallet(this.actor.walletId, this.lastPosition > day.phaseStartPosition ? this.lastPosition : day.phaseStartPosition);
-    let capacityFen = fenOfCny(view.cash);
+    let capacityFen = fenOfFormatted(view.cash);
     for (const holding of view.holdings) {
-      const holdingFen = fenOfCny(holding.holding);
-      const quotaFen = fenOfCny(holding.instantQuotaLeft);
+      const holdingFen = fenOfFormatted(holding.holding);
+      const quotaFen = fenOfFormatted(holding.instantQuotaLeft);
       capacityFen += holdingFen < quotaFen ? holdingFen : quotaFen;
     }
     day.tally.instantUses.push({ demandFen, capacityFen });
@@ -65,14 +65,14 @@ export class SimulatedMerchant {
   }
 
   private async readCash(day: DayContext, minPosition: bigint): Promise<void> {
-    this.cashFen = fenOfCny((await day.session.wallet(this.actor.walletId, minPosition)).cash);
+    this.cashFen = fenOfFormatted((await day.session.wallet(this.actor.walletId, minPosition)).cash);
     this.cashKnown = true;
   }
 
   private note(outcome: CommandOutcome): void {
     if (!outcome.ok) return;
     if (typeof outcome.body.cash === 'string') {
-      this.cashFen = fenOfCny(outcome.body.cash);
+      this.cashFen = fenOfFormatted(outcome.body.cash);
       this.cashKnown = true;
     }
     if (typeof outcome.body.position === 'string') this.lastPosition = BigInt(outcome.body.position);

@@ -88,11 +88,3 @@ export class SimulationTally {
     return sent;
   }
 }
-
-/** "1234.56" or "-0.05", as the API writes CNY, back to fen. */
-export function fenOfCny(text: string): bigint {
-  const match = /^(-?)(\d+)\.(\d{2})$/.exec(text);
-  if (!match) throw new Error(`not an amount of CNY as the API writes one: "${text}"`);
-  const fen = BigInt(match[2]!) * 100n + BigInt(match[3]!);
-  return match[1] ? -fen : fen;
-}

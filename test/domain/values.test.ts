@@ -5,7 +5,7 @@ import { IncomeRateFormatError, dailyIncomeFen, formatPerTenK, parsePerTenK } fr
 import { MAX_DAYS_PER_CLOSE, addDays, businessDayOnOrAfter, daysAfterUpTo, isBusinessDay, isIsoDate, nextBusinessDay } from '../../src/domain/iso-date';
 import { ACCOUNTS } from '../../src/domain/ledger/accounts';
 import { posting } from '../../src/domain/ledger/posting';
-import { MAX_AMOUNT_FEN, MoneyFormatError, fenFromJson, formatFen, parseAmount } from '../../src/domain/money';
+import { MAX_AMOUNT_FEN, MoneyFormatError, fenFromJson, fenOfFormatted, formatFen, parseAmount } from '../../src/domain/money';
 import { fold } from '../../src/domain/decider';
 import { InvariantViolation } from '../../src/invariant';
 
@@ -300,5 +300,12 @@ describe('properties', () => {
       }),
       PROPERTY_RUNS,
     );
+  });
+});
+
+describe('fenOfFormatted', () => {
+  it('reads back whatever formatFen writes, negative amounts included, and refuses anything else', () => {
+    fc.assert(fc.property(fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }), (fen) => expect(fenOfFormatted(formatFen(fen))).toBe(fen)), { seed: 20260105 });
+    for (const text of ['1.5', '1,00', '+1.00', '-.05', '']) expect(() => fenOfFormatted(text)).toThrow(MoneyFormatError);
   });
 });

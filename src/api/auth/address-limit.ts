@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { HttpProblem, PROBLEM_CONTENT_TYPE } from '../http/problem';
-import { renderProblem } from '../http/problem-details.filter';
+import { HttpProblem } from '../http/problem';
+import { sendProblem } from '../http/problem-details.filter';
 import type { RateLimits } from './rate-limits';
 
 /** The first thing done for any request, before routing or reading its body: its address's rate. */
@@ -13,7 +13,7 @@ export function limitEveryAddress(app: NestFastifyApplication, limits: RateLimit
         limits.admitAddress(request.ip);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
-        await reply.status(error.status).headers(error.headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(renderProblem(error)));
+        await sendProblem(reply, error);
       }
     });
 }

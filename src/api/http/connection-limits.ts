@@ -1,8 +1,8 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem';
-import { renderProblem } from './problem-details.filter';
+import { HttpProblem } from './problem';
+import { rawProblemResponse } from './problem-details.filter';
 
 /**
  * How long a client may take to send a request, how long an idle keep-alive connection stays open, and how
@@ -59,15 +59,9 @@ export function capConnections(server: Server, maxConnections: number): void {
 }
 
 function busyResponse(maxConnections: number): string {
-  const problem = new HttpProblem(503, `the server has ${maxConnections} connections open, its limit; retry after ${RETRY_AFTER_S} s`, { code: 'SERVICE_UNAVAILABLE' });
-  const body = JSON.stringify(renderProblem(problem));
-  return [
-    'HTTP/1.1 503 Service Unavailable',
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    `Retry-After: ${RETRY_AFTER_S}`,
-    'Connection: close',
-    '',
-    body,
-  ].join('\r\n');
+  const problem = new HttpProblem(503, `the server has ${maxConnections} connections open, its limit; retry after ${RETRY_AFTER_S} s`, {
+    code: 'SERVICE_UNAVAILABLE',
+    headers: { 'Retry-After': String(RETRY_AFTER_S) },
+  });
+  return rawProblemResponse(problem, 'Service Unavailable');
 }

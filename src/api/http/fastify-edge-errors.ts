@@ -1,7 +1,7 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyServerOptions } from 'fastify';
 import type { Socket } from 'node:net';
-import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem';
-import { renderProblem } from './problem-details.filter';
+import { HttpProblem } from './problem';
+import { rawProblemResponse, sendProblem } from './problem-details.filter';
 
 /**
  * Errors Fastify meets before a route is chosen (a malformed URL) or before a request is even parsed
@@ -11,18 +11,13 @@ import { renderProblem } from './problem-details.filter';
 export const FASTIFY_EDGE_ERRORS: Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> = {
   frameworkErrors(error, _request, reply) {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-    const body = JSON.stringify(renderProblem(new HttpProblem(status, `the request could not be read: ${error.message}`)));
     // The reply's generics come from route schemas; this handler runs before any route is chosen.
-    (reply as unknown as { status(code: number): { type(t: string): { send(b: string): void } } }).status(status).type(PROBLEM_CONTENT_TYPE).send(body);
+    void sendProblem(reply as unknown as FastifyReply, new HttpProblem(status, `the request could not be read: ${error.message}`));
   },
   clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
     if (!socket.writable) return;
     const { status, reason, detail } = CLIENT_ERRORS[error.code ?? ''] ?? NOT_HTTP;
-    const body = JSON.stringify(renderProblem(new HttpProblem(status, detail)));
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(rawProblemResponse(new HttpProblem(status, detail), reason));
   },
 };
 

@@ -49,9 +49,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(`an error was raised after the response was sent: ${describe(exception)}`);
       return;
     }
-    const headers: Record<string, string> = { ...problem.headers };
-    if (problem.status === 401) headers['www-authenticate'] ??= 'Bearer';
-    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(renderProblem(problem)));
+    void sendProblem(reply, problem);
   }
 
   private toProblem(exception: unknown): HttpProblem {
@@ -82,6 +80,26 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     this.logger.error(`unexpected error answered with 500: ${describe(exception)}`, stackOf(exception));
     return internalError();
   }
+}
+
+/** Answers a problem on a reply: the filter's answer, and that of the hooks that run before Nest does. */
+export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
+  const headers: Record<string, string> = { ...problem.headers };
+  if (problem.status === 401) headers['www-authenticate'] ??= 'Bearer';
+  return reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(renderProblem(problem)));
+}
+
+/**
+ * A problem as a whole HTTP/1.1 response, for a socket no request was parsed from (a request that is not
+ * HTTP, one connection past the cap): the same document and the headers every answer carries.
+ */
+export function rawProblemResponse(problem: HttpProblem, reason: string): string {
+  const body = JSON.stringify(renderProblem(problem));
+  const headers = Object.entries(problem.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  return (
+    `HTTP/1.1 ${problem.status} ${reason}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}` +
+    `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 /** The RFC 9457 document of a problem, as every error response carries it. */

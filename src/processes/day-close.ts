@@ -10,8 +10,6 @@ import type { IsoDate } from '../domain/iso-date';
 import { invariant } from '../invariant';
 import { LogFeed } from '../projections/log-feed';
 import { eventData } from '../projections/projection';
-import type { ReadStore } from '../projections/read-store';
-import { READ_STORE } from '../api/projections/projections.module';
 import { BusinessCalendar } from '../api/calendar/business-calendar';
 import { CALENDAR } from '../api/commands/aggregates';
 import type { CommandContext } from '../api/commands/command-context';
@@ -39,10 +37,11 @@ const DAY_CLOSE_WAIT_MS = 10 * 60_000;
 const INTERRUPTED_CLOSE_WAIT_MS = 60_000;
 
 /**
- * The request a close of a date was begun for, kept before the calendar records the close as begun: a start
- * that completes an interrupted close records its outcome under that request's key, where a retry of it looks.
+ * The request a close was begun for rides in its DayCloseStarted event's metadata: a start that completes an
+ * interrupted close records the outcome under that request's key, where a retry of it looks. Only the
+ * calendar's idempotency outcomes can follow that event while the close runs; this bounds the read back.
  */
-const CLOSE_REQUEST_PREFIX = 'process:day-close:request:';
+const CLOSE_REQUEST_LOOKBACK_EVENTS = 1_000;
 
 /** What a close request answers when its close is still running past the wait. */
 export type DayCloseUnderWayBody = { date: string; processId: string; position: string };
@@ -68,7 +67,6 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     private readonly feed: LogFeed,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROCESS_ENGINE) private readonly engine: ProcessEngine,
-    @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {
     this.claims = new IdempotencyClaims(store);
   }
@@ -84,9 +82,8 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     const closing = state.started ? state.closing : null;
     if (!closing) return;
     this.logger.warn(`completing the close of ${closing.date}, interrupted before it finished`);
-    const recorded = await this.readStore.getRecord(`${CLOSE_REQUEST_PREFIX}${closing.date}`);
     const system: CommandContext = { principal: { role: 'operator', id: 'system' }, correlationId: randomUUID() };
-    const request = (recorded?.request as DayCloseVariables['request'] | undefined) ?? closeRequest(system, closing.date);
+    const request = (await this.begunRequest(closing.date)) ?? closeRequest(system, closing.date);
     const variables = closeVariables(request, closing, await this.store.lastPosition());
     const answer = await this.startAndWait(variables, INTERRUPTED_CLOSE_WAIT_MS);
     if (answer.status === 202) {
@@ -125,10 +122,20 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
     // restart, once the killed server's lease on the transfers has expired); until then nothing is written.
     await this.transfers.require(await this.store.lastPosition(), TRANSFERS_WAIT_MS);
     const request = closeRequest(context, date);
-    await this.readStore.setRecord(`${CLOSE_REQUEST_PREFIX}${date}`, { request });
     const steps: CommandContext = { principal: context.principal, correlationId: context.correlationId };
-    const begun = await this.commands.execute(new DecideCommand(steps, CALENDAR, CALENDAR_STREAM, { type: 'BeginDayClose', date }, recordedUnder(today), () => ({ status: 200, body: {} })));
+    const metadata = { ...recordedUnder(today), closeRequest: request };
+    const begun = await this.commands.execute(new DecideCommand(steps, CALENDAR, CALENDAR_STREAM, { type: 'BeginDayClose', date }, metadata, () => ({ status: 200, body: {} })));
     return closeVariables(request, closing.closing, BigInt(begun.body.position));
+  }
+
+  /** The request recorded with the close's DayCloseStarted event; undefined for a close begun before requests rode there. */
+  private async begunRequest(date: IsoDate): Promise<DayCloseVariables['request'] | undefined> {
+    const events = this.store.readStream(CALENDAR_STREAM, { direction: 'backwards', maxCount: CLOSE_REQUEST_LOOKBACK_EVENTS });
+    for await (const event of events) {
+      if (event.type !== 'DayCloseStarted' || eventData<{ date: string }>(event).date !== date) continue;
+      return event.metadata.closeRequest as DayCloseVariables['request'] | undefined;
+    }
+    return undefined;
   }
 
   /** Starts the close's instance (once per date) and waits, bounded, for the calendar to move. */

@@ -44,8 +44,11 @@ export class DecideCommand<Command = unknown, Event extends DomainEvent = Domain
     readonly aggregate: Aggregate<Command, Event, State>,
     readonly stream: string,
     readonly command: Command,
-    /** Recorded in every event's metadata: the business date and the rule set the decision was taken under. */
-    readonly recordedUnder: { businessDate: string; ruleSetVersion: string },
+    /**
+     * Recorded in every event's metadata: the business date and the rule set the decision was taken under, and
+     * what a process must find again from the event after a crash (the day close's request).
+     */
+    readonly recordedUnder: { businessDate: string; ruleSetVersion: string } & JsonObject,
     readonly respond: (change: Change<Event, State>) => Outcome<Body>,
     /** False for commands that create the entity (or, like a purchase, may meet it either way). */
     readonly needsEntity = true,

@@ -6,7 +6,13 @@ import { InvariantViolation } from '../../src/invariant';
 import { BatchView } from '../../src/projections/batch-view';
 import { versionedCollection } from '../../src/projections/projection';
 import type { ReadStore } from '../../src/projections/read-store';
-import { type WalletDoc, walletsProjection } from '../../src/projections/read-models/wallets.projection';
+import {
+  type WalletCheckpointDoc,
+  type WalletDoc,
+  WALLET_CHECKPOINTS_COLLECTION,
+  WALLET_CHECKPOINT_EVERY_EVENTS,
+  walletsProjection,
+} from '../../src/projections/read-models/wallets.projection';
 import { projectEvents, recorded } from './project-events';
 
 /**
@@ -82,6 +88,7 @@ describe('the wallets read model', () => {
       paid: { lifetimeFen: 0n, year: 0, yearFen: 0n },
       funds: [],
       lastEventPosition: '1',
+      trail: { nextRevisions: { [wallet(ANN)]: '1' }, recordedThroughMs: Date.parse('2026-01-05T08:00:00Z'), eventsSinceCheckpoint: 1 },
     });
   });
 
@@ -132,6 +139,8 @@ describe('the wallets read model', () => {
         },
       ],
       lastEventPosition: '20',
+      // Every event of Ann's two streams but the position's day close, which the read model does not apply.
+      trail: { nextRevisions: { [wallet(ANN)]: '1', [yeb]: '1' }, recordedThroughMs: Date.parse('2026-01-05T08:00:00Z'), eventsSinceCheckpoint: 17 },
     });
   });
 
@@ -139,9 +148,43 @@ describe('the wallets read model', () => {
     const automatic = recorded(21, wallet(ANN), 'RebalancingSet', { mode: 'automatic' }, { businessDate: '2026-01-12' });
     const manual = recorded(22, wallet(ANN), 'RebalancingSet', { mode: 'manual' }, { businessDate: '2026-01-12' });
     const before = (await walletAfter(history()))!;
-    expect(await walletAfter([...history(), automatic])).toEqual({ ...before, rebalancing: 'automatic', lastEventPosition: '21' });
-    expect(await walletAfter([...history(), automatic, manual])).toEqual({ ...before, rebalancing: 'manual', lastEventPosition: '22' });
+    const trail = (events: number) => ({ ...before.trail!, eventsSinceCheckpoint: before.trail!.eventsSinceCheckpoint + events });
+    expect(await walletAfter([...history(), automatic])).toEqual({ ...before, rebalancing: 'automatic', lastEventPosition: '21', trail: trail(1) });
+    expect(await walletAfter([...history(), automatic, manual])).toEqual({ ...before, rebalancing: 'manual', lastEventPosition: '22', trail: trail(2) });
     expect(await walletAfter([...history(), automatic], SHOP)).toMatchObject({ rebalancing: 'manual' });
+  });
+
+  it(`keeps a checkpoint of the wallet after every ${WALLET_CHECKPOINT_EVERY_EVENTS} of its events, where an as-of read begins`, async () => {
+    const deposits = Array.from({ length: 2 * WALLET_CHECKPOINT_EVERY_EVENTS + 9 }, (_, i) =>
+      recorded(21 + i, wallet(ANN), 'CashDeposited', { amountFen: 1n, postings: [] }, { businessDate: '2026-01-12' }, new Date(Date.parse('2026-01-12T08:00:00Z') + i)),
+    );
+    const projected = await projectEvents(walletsProjection, [...history(), ...deposits]);
+    const checkpoints = (await projected.all(WALLET_CHECKPOINTS_COLLECTION)).map((doc) => doc.body as unknown as WalletCheckpointDoc);
+    // Ann's 17 applied events of the history and then deposits: her 256th and 512th events.
+    const at = [WALLET_CHECKPOINT_EVERY_EVENTS - 17, 2 * WALLET_CHECKPOINT_EVERY_EVENTS - 17].map((n) => deposits[n - 1]!);
+    expect(checkpoints.map((c) => ({ walletId: c.walletId, position: c.position, recordedThroughMs: c.recordedThroughMs }))).toEqual(
+      at.map((event) => ({ walletId: ANN, position: event.position.toString(), recordedThroughMs: event.recordedAt.getTime() })),
+    );
+    const first = decodeData<WalletDoc>(checkpoints[0]!.wallet);
+    expect({ cashFen: first.cashFen, lastEventPosition: first.lastEventPosition, since: first.trail!.eventsSinceCheckpoint }).toEqual({
+      cashFen: 1_575_000n + BigInt(WALLET_CHECKPOINT_EVERY_EVENTS - 17),
+      lastEventPosition: at[0]!.position.toString(),
+      since: 0,
+    });
+    expect(checkpoints[0]!.nextRevisions).toEqual({ [wallet(ANN)]: '1', [yeb]: '1' });
+  });
+
+  it('keeps no checkpoints of a wallet whose document was begun without a trail, until a rebuild', async () => {
+    const { trail: _, ...untrailed } = (await walletAfter(history().slice(0, 1)))!;
+    const projected = await projectEvents(walletsProjection, []);
+    const view = new BatchView(projected.store, 1);
+    view.at(1n);
+    view.write('wallets', ANN, untrailed);
+    await projected.store.commit({ writes: view.writes(), checkpoints: [] });
+    const deposits = Array.from({ length: WALLET_CHECKPOINT_EVERY_EVENTS + 1 }, (_, i) => recorded(2 + i, wallet(ANN), 'CashDeposited', { amountFen: 1n, postings: [] }));
+    await projected.store.commit({ writes: (await reapply(projected.store, deposits)).writes(), checkpoints: [] });
+    expect(await projected.all(WALLET_CHECKPOINTS_COLLECTION)).toEqual([]);
+    expect(decodeData<WalletDoc>((await projected.get('wallets', ANN))!)).toMatchObject({ cashFen: BigInt(WALLET_CHECKPOINT_EVERY_EVENTS + 1) });
   });
 
   it('halts on an event that would make a holding negative: the log and the model disagree', async () => {

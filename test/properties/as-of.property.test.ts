@@ -10,7 +10,16 @@ import { walletStream } from '../../src/domain/wallet/wallet.decider';
 import { CALENDAR_COLLECTION, CALENDAR_DOC_ID, type CalendarDoc, calendarProjection } from '../../src/projections/read-models/calendar.projection';
 import { type AccountDoc, LEDGER_COLLECTION, ledgerProjection } from '../../src/projections/read-models/ledger.projection';
 import { TRANSACTIONS_COLLECTION, type TransactionDoc, transactionsProjection } from '../../src/projections/read-models/transactions.projection';
-import { type WalletDoc, WALLETS_COLLECTION, walletsProjection } from '../../src/projections/read-models/wallets.projection';
+import {
+  type WalletCheckpointDoc,
+  type WalletDoc,
+  WALLET_CHECKPOINTS_COLLECTION,
+  WALLET_CHECKPOINT_EVERY_EVENTS,
+  WALLETS_COLLECTION,
+  walletsProjection,
+} from '../../src/projections/read-models/wallets.projection';
+import { foldCheckpointOf, walletCheckpointQuery } from '../../src/api/wallets/wallet-as-of';
+import { versionedCollection } from '../../src/projections/projection';
 import { AUDITOR_KEY, type TestApp } from '../api/test-app';
 import { projectEvents } from '../projections/project-events';
 import { FUNDS, type HistoryWorld, applyOperation, openWorld } from './http-history';
@@ -206,6 +215,40 @@ describe('as-of folds resumed from checkpoints', () => {
         { seed: 4_242, numRuns: 20 },
       );
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('as-of folds begun at the checkpoints the wallets projection stores', () => {
+  it('equal folds from the start, and read fewer events once a checkpoint precedes the moment', async () => {
+    const { store, walletId, log, streams } = await writeWallet(1_500, 78);
+    const live = await projectEvents(walletsProjection, log.filter(isEntityEvent), { oneBatch: true });
+    try {
+      expect((await live.all(WALLET_CHECKPOINTS_COLLECTION)).length).toBeGreaterThanOrEqual(Math.floor(log.length / WALLET_CHECKPOINT_EVERY_EVENTS) - 1);
+      const times = log.map((event) => event.recordedAt.getTime());
+      let shortened = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.record({ index: fc.nat({ max: times.length - 1 }), offsetMs: fc.constantFrom(-1, 0, 1) }), async ({ index, offsetMs }) => {
+          const atMs = times[index]! + offsetMs;
+          const known = streams.filter((stream, i) => i === 0 || log.some((e) => e.stream === stream && e.recordedAt.getTime() <= atMs));
+          const [doc] = await live.store.find(versionedCollection(WALLET_CHECKPOINTS_COLLECTION, 1), walletCheckpointQuery(walletId, atMs));
+          const stored = doc && foldCheckpointOf(doc.body as unknown as WalletCheckpointDoc);
+          const fromStored = await new AsOfFolds(store).fold(walletsProjection, known, atMs, { stored, collections: [WALLETS_COLLECTION] });
+          const fromScratch = await new AsOfFolds(store).fold(walletsProjection, streams, atMs);
+          expect(fromStored.view.body(WALLETS_COLLECTION, walletId)).toEqual(fromScratch.view.body(WALLETS_COLLECTION, walletId));
+          expect(fromStored.lastPosition).toEqual(fromScratch.lastPosition);
+          expect(fromStored.view.size).toBeLessThanOrEqual(1);
+          if (stored) {
+            expect(fromStored.eventsRead).toBeLessThan(fromScratch.eventsRead);
+            shortened++;
+          }
+        }),
+        { seed: 5_151, numRuns: 40 },
+      );
+      expect(shortened).toBeGreaterThan(20);
+    } finally {
+      await live.store.close();
       await store.close();
     }
   });

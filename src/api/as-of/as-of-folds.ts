@@ -32,9 +32,11 @@ export interface FoldResult {
 
 /**
  * The state after every event of the fold's streams at or before `position`, and none after: resuming each
- * stream at its next revision and applying in position order continues the fold exactly.
+ * stream at its next revision and applying in position order continues the fold exactly. A checkpoint the
+ * projection wrote itself counts only the events it applies; those of other types that a stream holds at or
+ * before `position` past its next revision change nothing and are passed over.
  */
-interface FoldCheckpoint {
+export interface FoldCheckpoint {
   position: bigint;
   /** The latest recordedAt of the events applied: the checkpoint serves any moment at or after it. */
   recordedThroughMs: number;
@@ -141,25 +143,36 @@ export class AsOfFolds {
 
   /**
    * `streams[0]` names the fold (with the projection): later calls may list more streams after it, as a
-   * wallet buys new funds, but never fewer.
+   * wallet buys new funds, but never fewer. `stored` is a checkpoint at or before the moment from the read
+   * models, used when it is later than any this process holds; `collections` are the only ones the fold keeps.
    */
-  async fold(definition: ProjectionDefinition, streams: readonly string[], atMs: number): Promise<FoldResult> {
+  async fold(definition: ProjectionDefinition, streams: readonly string[], atMs: number, from: { stored?: FoldCheckpoint; collections?: readonly string[] } = {}): Promise<FoldResult> {
     invariant(streams.length > 0, 'a fold reads at least one stream');
+    invariant(from.stored === undefined || from.stored.recordedThroughMs <= atMs, 'a stored checkpoint is at or before the moment');
     const fold = `${definition.name}:${streams[0]}`;
     return this.running.run([fold], async () => {
+      const held = this.checkpoints.best(fold, atMs);
+      const start = from.stored !== undefined && (held === undefined || from.stored.position > held.position) ? from.stored : held;
       try {
-        return await this.foldFrom(fold, definition, streams, atMs, this.checkpoints.best(fold, atMs));
+        return await this.foldFrom(fold, definition, streams, atMs, start, from.collections);
       } catch (error) {
         if (!(error instanceof NotAPrefix)) throw error;
         this.checkpoints.forget(fold);
-        return this.foldFrom(fold, definition, streams, atMs, undefined);
+        return this.foldFrom(fold, definition, streams, atMs, undefined, from.collections);
       }
     });
   }
 
-  private async foldFrom(fold: string, definition: ProjectionDefinition, streams: readonly string[], atMs: number, checkpoint: FoldCheckpoint | undefined): Promise<FoldResult> {
+  private async foldFrom(
+    fold: string,
+    definition: ProjectionDefinition,
+    streams: readonly string[],
+    atMs: number,
+    checkpoint: FoldCheckpoint | undefined,
+    collections: readonly string[] | undefined,
+  ): Promise<FoldResult> {
     const types = new Set(definition.eventTypes);
-    const view = new MemoryProjectionView(checkpoint?.docs);
+    const view = new MemoryProjectionView(checkpoint?.docs, collections);
     const readers = streams.map((stream) => new StreamReader(this.store, stream, checkpoint?.nextRevisions.get(stream) ?? 0n));
     const startPosition = checkpoint?.position ?? -1n;
     let lastPosition = checkpoint?.position;
@@ -176,8 +189,10 @@ export class AsOfFolds {
       sinceCheckpoint = 0;
     };
     for (const reader of readers) {
-      const first = await reader.peek();
-      if (first !== undefined && first.position <= startPosition) throw new NotAPrefix();
+      for (let first = await reader.peek(); first !== undefined && first.position <= startPosition; first = await reader.peek()) {
+        if (types.has(first.type)) throw new NotAPrefix();
+        reader.take();
+      }
     }
     for (;;) {
       let next: { reader: StreamReader; event: RecordedEvent } | undefined;

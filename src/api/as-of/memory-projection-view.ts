@@ -23,9 +23,12 @@ const key = (collection: string, id: string) => `${collection}\u0000${id}`;
  */
 export class MemoryProjectionView implements ProjectionView {
   private readonly entries: Map<string, Entry>;
+  /** Writes to any other collection are dropped: a fold keeps only what its reader renders. */
+  private readonly kept: ReadonlySet<string> | undefined;
 
-  constructor(from?: MemoryDocs) {
+  constructor(from?: MemoryDocs, collections?: readonly string[]) {
     this.entries = new Map(from);
+    this.kept = collections && new Set(collections);
   }
 
   async get(collection: string, id: string): Promise<JsonObject | undefined> {
@@ -37,10 +40,12 @@ export class MemoryProjectionView implements ProjectionView {
   }
 
   put(collection: string, id: string, body: JsonObject): void {
+    if (this.kept && !this.kept.has(collection)) return;
     this.entries.set(key(collection, id), { body, value: undefined });
   }
 
   write(collection: string, id: string, value: object): void {
+    if (this.kept && !this.kept.has(collection)) return;
     this.entries.set(key(collection, id), { body: undefined, value });
   }
 

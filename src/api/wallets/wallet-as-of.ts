@@ -7,10 +7,18 @@ import { positionStream } from '../../domain/position/position.decider';
 import { walletStream } from '../../domain/wallet/wallet.decider';
 import { invariant } from '../../invariant';
 import { ReadModels } from '../../projections';
+import type { FindQuery } from '../../projections/read-store';
 import { CALENDAR_COLLECTION, CALENDAR_DOC_ID, type CalendarDoc, calendarProjection } from '../../projections/read-models/calendar.projection';
-import { type WalletDoc, WALLETS_COLLECTION, walletsProjection } from '../../projections/read-models/wallets.projection';
+import {
+  type WalletCheckpointDoc,
+  type WalletDoc,
+  WALLET_CHECKPOINTS_COLLECTION,
+  WALLETS_COLLECTION,
+  walletsProjection,
+} from '../../projections/read-models/wallets.projection';
 import type { AsOf } from '../as-of/as-of';
-import { AsOfFolds } from '../as-of/as-of-folds';
+import { AsOfFolds, type FoldCheckpoint } from '../as-of/as-of-folds';
+import { MemoryProjectionView } from '../as-of/memory-projection-view';
 import { readModelThrough } from '../as-of/read-model-through';
 import { EVENT_STORE } from '../event-store.module';
 import { HttpProblem } from '../http/problem';
@@ -51,10 +59,17 @@ export class WalletAsOf {
     const live = await this.readModels.get('wallets', WALLETS_COLLECTION, walletId);
     if (!live) throw notThen();
     const streams = [walletStream(walletId), ...decodeData<WalletDoc>(live).funds.map((fund) => positionStream(walletId, fund.fundCode))];
-    const { view, lastPosition } = await this.folds.fold(walletsProjection, streams, asOf.atMs);
+    const stored = await this.storedCheckpoint(walletId, asOf.atMs);
+    const { view, lastPosition } = await this.folds.fold(walletsProjection, streams, asOf.atMs, { stored, collections: [WALLETS_COLLECTION] });
     const wallet = view.value<WalletDoc>(WALLETS_COLLECTION, walletId);
     if (!isOpened(wallet) || lastPosition === undefined) throw notThen();
     return { wallet, lastPosition };
+  }
+
+  /** The wallets projection's latest checkpoint of the wallet at or before the moment. */
+  private async storedCheckpoint(walletId: string, atMs: number): Promise<FoldCheckpoint | undefined> {
+    const [doc] = await this.readModels.find('wallets', WALLET_CHECKPOINTS_COLLECTION, walletCheckpointQuery(walletId, atMs));
+    return doc && foldCheckpointOf(doc.body as unknown as WalletCheckpointDoc);
   }
 
   private async calendar(asOf: AsOf): Promise<CalendarDoc | undefined> {
@@ -62,4 +77,21 @@ export class WalletAsOf {
     const { view } = await this.folds.fold(calendarProjection, [CALENDAR_STREAM, RULE_BOOK_STREAM], asOf.atMs);
     return view.value<CalendarDoc>(CALENDAR_COLLECTION, CALENDAR_DOC_ID);
   }
+}
+
+/** The latest checkpoint of a wallet wholly at or before `atMs` (recordedThroughMs is a running maximum along positions). */
+export function walletCheckpointQuery(walletId: string, atMs: number): FindQuery {
+  return { where: { walletId: { eq: walletId }, recordedThroughMs: { lte: atMs } }, orderBy: ['recordedThroughMs'], direction: 'desc', limit: 1 };
+}
+
+/** A stored checkpoint of a wallet as a fold starts from it. */
+export function foldCheckpointOf(checkpoint: WalletCheckpointDoc): FoldCheckpoint {
+  const docs = new MemoryProjectionView();
+  docs.put(WALLETS_COLLECTION, checkpoint.walletId, checkpoint.wallet);
+  return {
+    position: BigInt(checkpoint.position),
+    recordedThroughMs: checkpoint.recordedThroughMs,
+    nextRevisions: new Map(Object.entries(checkpoint.nextRevisions).map(([stream, revision]) => [stream, BigInt(revision)])),
+    docs: docs.snapshot(),
+  };
 }

@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '../../eventstore';
+import type { JsonObject, RecordedEvent } from '../../eventstore';
+import { encodeData } from '../../domain/event-codec';
 import type { Fen } from '../../domain/money';
 import type { AccountTier } from '../../domain/rules/rule-set';
 import type { PositionEvent } from '../../domain/position/position.decider';
@@ -7,6 +8,10 @@ import { invariant } from '../../invariant';
 import { type ProjectionDefinition, type ProjectionView, eventData } from '../projection';
 
 export const WALLETS_COLLECTION = 'wallets';
+/** A wallet's document as of one of its events, every WALLET_CHECKPOINT_EVERY_EVENTS, for as-of reads. */
+export const WALLET_CHECKPOINTS_COLLECTION = 'wallet_checkpoints';
+/** An as-of read of a wallet folds at most about this many of its events, from the checkpoint before the moment. */
+export const WALLET_CHECKPOINT_EVERY_EVENTS = 256;
 
 /** One fund held by a wallet, kept as the position aggregate keeps it, plus its income. */
 export interface FundHoldingDoc {
@@ -40,6 +45,30 @@ export interface WalletDoc {
   funds: FundHoldingDoc[];
   /** The last event applied, so an event replayed after a half-written batch is recognised and not applied twice. */
   lastEventPosition: string;
+  /** Absent on a document begun before trails were kept: such a wallet gets no checkpoints until a rebuild. */
+  trail?: WalletTrail;
+}
+
+/** Where the wallet's streams stood after the last event applied to it: what a checkpoint needs to be resumed. */
+export interface WalletTrail {
+  /** Stream → the revision after the last event of it applied, as a decimal string. */
+  nextRevisions: Record<string, string>;
+  /** The latest recordedAt of the events applied: a checkpoint serves any moment at or after it. */
+  recordedThroughMs: number;
+  eventsSinceCheckpoint: number;
+}
+
+/**
+ * The wallet's document just after the event at `position`: an as-of fold of the wallet's streams starts here,
+ * at `nextRevisions`, skipping what it meets at or before `position` that the projection does not apply.
+ */
+export interface WalletCheckpointDoc {
+  walletId: string;
+  position: string;
+  recordedThroughMs: number;
+  nextRevisions: Record<string, string>;
+  /** The wallets document, in its stored form. */
+  wallet: JsonObject;
 }
 
 const WALLET_TYPES = ['WalletOpened', 'CashDeposited', 'CashWithdrawn', 'PaymentSent', 'PaymentReceived', 'PaymentReturned', 'PurchasePaid', 'RedemptionCashReceived', 'RebalancingSet', 'AccountTierRaised'] as const;
@@ -57,7 +86,40 @@ export function positionStreamParts(stream: string): { walletId: string; fundCod
 }
 
 function emptyWallet(walletId: string): WalletDoc {
-  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, rebalancing: 'manual', accountTier: null, paid: NOTHING_PAID, funds: [], lastEventPosition: '-1' };
+  const trail: WalletTrail = { nextRevisions: {}, recordedThroughMs: 0, eventsSinceCheckpoint: 0 };
+  return { walletId, ownerKind: null, ownerId: null, cashFen: 0n, rebalancing: 'manual', accountTier: null, paid: NOTHING_PAID, funds: [], lastEventPosition: '-1', trail };
+}
+
+function trailAfter(trail: WalletTrail, event: RecordedEvent): WalletTrail {
+  return {
+    nextRevisions: { ...trail.nextRevisions, [event.stream]: (event.revision + 1n).toString() },
+    recordedThroughMs: Math.max(trail.recordedThroughMs, event.recordedAt.getTime()),
+    eventsSinceCheckpoint: trail.eventsSinceCheckpoint + 1,
+  };
+}
+
+/** Ids sort by position within a wallet: 20 digits hold any 64-bit position. */
+function checkpointId(walletId: string, position: bigint): string {
+  return `${walletId}:${position.toString().padStart(20, '0')}`;
+}
+
+/** Writes the wallet and, every WALLET_CHECKPOINT_EVERY_EVENTS of its events, a checkpoint of it. */
+function writeWallet(view: ProjectionView, wallet: WalletDoc, event: RecordedEvent): void {
+  const trail = wallet.trail;
+  if (trail === undefined || trail.eventsSinceCheckpoint < WALLET_CHECKPOINT_EVERY_EVENTS) {
+    view.write(WALLETS_COLLECTION, wallet.walletId, wallet);
+    return;
+  }
+  const checkpointed = { ...wallet, trail: { ...trail, eventsSinceCheckpoint: 0 } };
+  view.write(WALLETS_COLLECTION, wallet.walletId, checkpointed);
+  const checkpoint: WalletCheckpointDoc = {
+    walletId: wallet.walletId,
+    position: event.position.toString(),
+    recordedThroughMs: trail.recordedThroughMs,
+    nextRevisions: trail.nextRevisions,
+    wallet: encodeData(checkpointed),
+  };
+  view.put(WALLET_CHECKPOINTS_COLLECTION, checkpointId(wallet.walletId, event.position), checkpoint as unknown as JsonObject);
 }
 
 function emptyFund(fundCode: string): FundHoldingDoc {
@@ -138,13 +200,16 @@ async function apply(event: RecordedEvent, view: ProjectionView): Promise<void> 
   const domainEvent = { type: event.type, data: eventData(event) };
   const next = position ? withFund(wallet, position.fundCode, domainEvent as Exclude<PositionEvent, { type: 'PositionDayClosed' }>) : evolveWalletCash(wallet, domainEvent as WalletEvent);
   invariant(next.cashFen >= 0n, () => `wallet ${walletId} would hold ${next.cashFen} fen of cash`);
-  view.write(WALLETS_COLLECTION, walletId, { ...next, lastEventPosition: event.position.toString() });
+  writeWallet(view, { ...next, lastEventPosition: event.position.toString(), trail: wallet.trail && trailAfter(wallet.trail, event) }, event);
 }
 
 export const walletsProjection: ProjectionDefinition = {
   name: 'wallets',
-  description: 'Per wallet: owner, cash, rebalancing mode, account tier and payments from the balance, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income.',
-  collections: [{ name: WALLETS_COLLECTION, indexes: [] }],
+  description: `Per wallet: owner, cash, rebalancing mode, account tier and payments from the balance, and per fund the confirmed holding, pending purchases and redemptions, instant redemptions and income; and a checkpoint of each wallet every ${WALLET_CHECKPOINT_EVERY_EVENTS} of its events, where as-of reads begin.`,
+  collections: [
+    { name: WALLETS_COLLECTION, indexes: [] },
+    { name: WALLET_CHECKPOINTS_COLLECTION, indexes: [['walletId', 'recordedThroughMs']] },
+  ],
   eventTypes: [...WALLET_TYPES, ...POSITION_TYPES],
   apply,
 };

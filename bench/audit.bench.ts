@@ -122,7 +122,7 @@ async function projectWallets(dir: string, store: EventStore): Promise<{ readMod
   feed.start();
   const options = { owner: 'bench', clock: Date.now, consumer: { ...DEFAULT_LOG_CONSUMER_OPTIONS, batchSize: 5_000 }, liveWaitMs: 10_000 };
   await rebuildProjections(store, catalog, feed, [walletsProjection], options);
-  const readModels = await ReadModels.open(catalog, undefined, 2_000);
+  const readModels = await ReadModels.open(catalog, undefined, store, 2_000);
   return { readModels, close: async () => { await feed.stop(); await readStore.close(); } };
 }
 

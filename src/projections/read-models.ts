@@ -6,6 +6,11 @@ import type { ProjectionRunner } from './projection-runner';
 import { checkpointKey } from './projection';
 import type { FindQuery, StoredDoc } from './read-store';
 
+/** What a reader asks of the log: where it ends now. */
+export interface LogEnd {
+  lastPosition(): Promise<bigint>;
+}
+
 /** A read that asked for a position the projection has not reached within the wait allowed. */
 export class ProjectionBehindError extends Error {
   readonly code = 'PROJECTION_BEHIND';
@@ -16,6 +21,17 @@ export class ProjectionBehindError extends Error {
     waitedMs: number,
   ) {
     super(`the ${projection} read model is at position ${reached ?? 'none'}, behind ${wanted}, after waiting ${waitedMs} ms; retry shortly`);
+  }
+}
+
+/** A read that asked for a position the log has not reached: no wait can bring it, so it is the request's fault. */
+export class PositionPastLogEndError extends Error {
+  readonly code = 'MIN_POSITION_PAST_LOG_END';
+  constructor(
+    readonly wanted: bigint,
+    readonly logEnd: bigint,
+  ) {
+    super(`minPosition ${wanted} is past the end of the log, at position ${logEnd}: use a position a response gave`);
   }
 }
 
@@ -46,11 +62,12 @@ export class ReadModels {
     private readonly catalog: ProjectionCatalog,
     private readonly runner: ProjectionRunner | undefined,
     private readonly cursors: PageCursors,
+    private readonly log: LogEnd,
     private readonly waitMs: number,
   ) {}
 
-  static async open(catalog: ProjectionCatalog, runner: ProjectionRunner | undefined, waitMs: number): Promise<ReadModels> {
-    return new ReadModels(catalog, runner, await PageCursors.open(catalog.readStore), waitMs);
+  static async open(catalog: ProjectionCatalog, runner: ProjectionRunner | undefined, log: LogEnd, waitMs: number): Promise<ReadModels> {
+    return new ReadModels(catalog, runner, await PageCursors.open(catalog.readStore), log, waitMs);
   }
 
   async get(projection: string, collection: string, id: string): Promise<JsonObject | undefined> {
@@ -70,11 +87,19 @@ export class ReadModels {
     return { docs: shown, nextCursor: more ? this.cursors.encode(query.scope, sortValues(shown[shown.length - 1]!)) : null };
   }
 
-  /** Resolves once every named projection has applied the log up to `minPosition`; throws ProjectionBehindError after the wait. */
+  /**
+   * Resolves once every named projection has applied the log up to `minPosition`; throws ProjectionBehindError
+   * after the wait, or PositionPastLogEndError at once for a position the log has not reached.
+   */
   async atLeast(projections: readonly string[], minPosition: bigint | undefined): Promise<void> {
     if (minPosition === undefined) return;
+    const behind: string[] = [];
+    for (const name of projections) if (((await this.position(name)) ?? -1n) < minPosition) behind.push(name);
+    if (behind.length === 0) return;
+    const logEnd = await this.log.lastPosition();
+    if (minPosition > logEnd) throw new PositionPastLogEndError(minPosition, logEnd);
     const deadline = Date.now() + this.waitMs;
-    for (const name of projections) await this.reach(name, minPosition, deadline);
+    for (const name of behind) await this.reach(name, minPosition, deadline);
   }
 
   /** The position a projection's served version has applied, from the stored checkpoint. */

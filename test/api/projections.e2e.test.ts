@@ -47,11 +47,10 @@ describe('the read side as operators see it', () => {
     }
   });
 
-  it('answers 503 with Retry-After when the read models do not reach minPosition within the wait', async () => {
+  it('answers 400 at once for a minPosition past the end of the log, which no wait could reach', async () => {
     const response = await app.get(`/wallets/${alice.walletId}?minPosition=999999999`, alice.key, { wait: false });
-    expect(response.status).toBe(503);
-    expect(response.headers.get('retry-after')).toBe('1');
-    expect(response.body.code).toBe('PROJECTION_BEHIND');
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'MIN_POSITION_PAST_LOG_END', field: 'minPosition' });
   });
 
   it('rebuilds a projection beside the served one and switches to it with an equal digest', async () => {
@@ -91,6 +90,8 @@ describe('the read side as operators see it', () => {
     const ready = await app.request('GET', '/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.reasons.join(' ')).toContain('ledger');
-    expect((await app.get(`/ledger/trial-balance?minPosition=${position}`, OPERATOR_KEY, { wait: false })).status).toBe(503);
+    // A position the log has reached and the halted read model never will: 503 with Retry-After after the wait.
+    const behind = await app.get(`/ledger/trial-balance?minPosition=${position}`, OPERATOR_KEY, { wait: false });
+    expect({ status: behind.status, code: behind.body.code, retryAfter: behind.headers.get('retry-after') }).toEqual({ status: 503, code: 'PROJECTION_BEHIND', retryAfter: '1' });
   });
 });

@@ -121,10 +121,10 @@ describe('GET /wallets/{walletId}', () => {
     for (const minPosition of ['abc', '-1', '1.5', '01']) await refusedParameter(app.get(`/wallets/${ann.walletId}?minPosition=${minPosition}`, OPERATOR_KEY), 'minPosition');
   });
 
-  it('is 503 with Retry-After when the read models do not reach minPosition within the wait', async () => {
+  it('is 400 naming minPosition, at once, for a position past the end of the log: no wait could reach it', async () => {
     const response = await app.get(`/wallets/${ann.walletId}?minPosition=999999999`, OPERATOR_KEY);
-    expect({ status: response.status, code: response.body.code }).toEqual({ status: 503, code: 'PROJECTION_BEHIND' });
-    expect(response.headers.get('retry-after')).toBe('1');
+    expect({ status: response.status, code: response.body.code, field: response.body.field }).toEqual({ status: 400, code: 'MIN_POSITION_PAST_LOG_END', field: 'minPosition' });
+    expect(response.body.detail).toContain(`at position ${await app.lastPosition()}`);
   });
 });
 

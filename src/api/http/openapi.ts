@@ -99,7 +99,7 @@ function operationOf(route: RouteDoc): Record<string, unknown> {
       name: 'minPosition',
       in: 'query',
       required: false,
-      description: `Wait until the read models behind this answer (${route.readsProjections.join(', ')}) include the write at this event store position (the \`position\` of a write's response); 503 with Retry-After when they do not within the wait.`,
+      description: `Wait until the read models behind this answer (${route.readsProjections.join(', ')}) include the write at this event store position (the \`position\` of a write's response); 503 with Retry-After when they do not within the wait, 400 at once for a position past the end of the log.`,
       schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' },
     });
   }

@@ -88,8 +88,9 @@ export class ProjectionsModule {
         },
         {
           provide: ReadModels,
-          useFactory: (catalog: ProjectionCatalog, runner: ProjectionRunner | null, config: IfwConfig) => ReadModels.open(catalog, runner ?? undefined, config.readWaitMs),
-          inject: [ProjectionCatalog, PROJECTION_RUNNER, IFW_CONFIG],
+          useFactory: (catalog: ProjectionCatalog, runner: ProjectionRunner | null, store: EventStore, config: IfwConfig) =>
+            ReadModels.open(catalog, runner ?? undefined, store, config.readWaitMs),
+          inject: [ProjectionCatalog, PROJECTION_RUNNER, EVENT_STORE, IFW_CONFIG],
         },
         ProjectionsLifecycle,
       ],

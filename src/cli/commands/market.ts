@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import {
-  calibrationTable,
+  calibrationReport,
+  DEFAULT_FUND_ZERO_QUANTILE,
+  FUND_ZERO_QUANTILE_RANGE,
   overnightShareWithin,
   simulateMarket,
   simulateMerchants,
@@ -12,16 +14,20 @@ import { DEFAULT_BACKTEST_SEED } from '../../ml/backtest';
 import { EXIT, UsageError } from '../cli-error';
 import { MARKET_OPTIONS, marketOptions } from '../market-options';
 
-export const marketHelp = `ifw market [--seed S] [--years A-B] [--funds N] [--merchants M] [--series] [--json] [--data DIR]
+export const marketHelp = `ifw market [--seed S] [--years A-B] [--funds N] [--merchants M] [--fund-zero-quantile Q] [--series] [--json] [--data DIR]
 
 Simulates the money-fund market and merchants that the backtest runs on (and that ifw simulate drives
 the product with), and prints a summary. The data are SIMULATED (no real fund or merchant data exists offline), calibrated to public reference figures for
-Yu'E Bao's yield (docs/simulator.md): yearly mean 7-day yields of fund 0 (the Yu'E Bao proxy) and of all
-funds against the references, the funds' mean yields, and the merchants' flows.
+Yu'E Bao's yield (docs/simulator.md): fund 0's (the Yu'E Bao proxy's) mean 7-day yields against the
+references and the daily cross-fund spread by year, each checked against its stated tolerance, yearly
+yields of fund 0 and of all funds, the funds' mean yields, and the merchants' flows.
   --seed S       seed (a non-negative integer or any text; default ${DEFAULT_BACKTEST_SEED})
   --years A-B    simulated years, e.g. 2014-2025 (default) or 2020
   --funds N      money funds (default 20)
   --merchants M  simulated merchants (default 50; 0 for none)
+  --fund-zero-quantile Q
+                 fund 0's place among the funds, ${FUND_ZERO_QUANTILE_RANGE[0]}-${FUND_ZERO_QUANTILE_RANGE[1]} (default ${DEFAULT_FUND_ZERO_QUANTILE}, the median;
+                 0.25 is the lower quartile)
   --series       with --json, add the daily series (perTenK per fund, overnight rate, merchants' inflow and
                  withdrawals): large, one value per day per series
   --json         print JSON: a summary by default (bounded: its size grows with funds, merchants and
@@ -29,12 +35,16 @@ funds against the references, the funds' mean yields, and the merchants' flows.
   --data DIR     accepted like every ifw command; the simulation reads and writes no store`;
 
 export async function market(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...MARKET_OPTIONS, series: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...MARKET_OPTIONS, series: { type: 'boolean' }, 'fund-zero-quantile': { type: 'string' } },
+  });
   const { seed, fromYear, toYear, funds, merchants: merchantCount } = marketOptions(values, { minFunds: 1, minYear: 1990 });
   if (values.series && !values.json) throw new UsageError('--series goes with --json');
+  const fundZeroQuantile = parseFundZeroQuantile(values['fund-zero-quantile']);
   const startDate = `${fromYear}-01-01`;
   const endDate = `${toYear}-12-31`;
-  const simulation = simulateMarket({ seed, startDate, endDate, funds });
+  const simulation = simulateMarket({ seed, startDate, endDate, funds, fundZeroQuantile });
   const merchants = merchantCount > 0 ? simulateMerchants({ seed, startDate, endDate, merchants: merchantCount }) : undefined;
   const summary = summarise(simulation, merchants);
   if (values.json) {
@@ -53,6 +63,14 @@ export async function market(argv: string[]): Promise<number> {
   }
   console.log(formatSummary(summary));
   return EXIT.ok;
+}
+
+function parseFundZeroQuantile(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_FUND_ZERO_QUANTILE;
+  const [low, high] = FUND_ZERO_QUANTILE_RANGE;
+  const value = /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= low && value <= high)) throw new UsageError(`--fund-zero-quantile must be a number from ${low} to ${high}; got "${text}"`);
+  return value;
 }
 
 const r = (v: number, digits: number) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
@@ -80,13 +98,6 @@ export function summarise(market: MarketSimulation, merchants: MerchantSimulatio
       overnightRatePct: r(idx.reduce((s, t) => s + market.overnightRatePct[t]!, 0) / idx.length, 3),
     };
   });
-  const calibration = calibrationTable(market).map((row) => ({
-    period: row.period,
-    reference: row.source,
-    referencePct: row.referencePct,
-    simulatedPct: r(row.simulatedPct, 3),
-    days: row.days,
-  }));
   return {
     simulated: true as const,
     note: 'SIMULATED data (src/ml/market, docs/simulator.md): no real fund or merchant.',
@@ -95,7 +106,7 @@ export function summarise(market: MarketSimulation, merchants: MerchantSimulatio
     to: market.dates[days - 1]!,
     days,
     funds: market.funds.map((f) => ({ code: f.code, name: f.name, spreadPct: r(f.spreadPct, 4), meanYieldPct: r(meanYieldPct(f.perTenK), 4) })),
-    calibration,
+    calibration: calibrationSummary(market),
     yearly,
     overnightWithin1_3To2_8Pct: r(overnightShareWithin(market) * 100, 2),
     merchants: merchants
@@ -128,14 +139,60 @@ export function summarise(market: MarketSimulation, merchants: MerchantSimulatio
   };
 }
 
+/** The calibration report (market-calibration.ts), rounded for printing. */
+function calibrationSummary(market: MarketSimulation) {
+  const report = calibrationReport(market);
+  return {
+    fundZeroQuantile: report.fundZeroQuantile,
+    tolerances: { ...report.tolerances, levelPathPtsForThisSeed: report.levelPathTolerancePts },
+    levelPath: report.levelPath.map((row) => ({
+      period: row.period,
+      reference: row.source,
+      referencePct: row.referencePct,
+      simulatedPct: r(row.simulatedPct, 3),
+      days: row.days,
+      withinTolerance: row.withinTolerance,
+    })),
+    crossFundSpreadByYear: report.crossFundSpreadByYear.map((row) => ({
+      year: row.year,
+      days: row.days,
+      p25Pct: r(row.p25Pct, 3),
+      medianPct: r(row.medianPct, 3),
+      p75Pct: r(row.p75Pct, 3),
+      p90Pct: r(row.p90Pct, 3),
+      iqrPct: r(row.iqrPct, 3),
+      iqrShareOfLevelPct: r(row.iqrShareOfLevel * 100, 1),
+      p90AboveMedianPct: r(row.p90AboveMedianPct, 3),
+      fundZeroRankQuantile: r(row.fundZeroRankQuantile, 3),
+      outlierFundDaysPct: r(row.outlierFundDaysPct, 2),
+      spreadWithinBand: row.spreadWithinBand,
+      fundZeroRankWithinTolerance: row.fundZeroRankWithinTolerance,
+    })),
+  };
+}
+
 function formatSummary(s: ReturnType<typeof summarise>): string {
   const out: string[] = [];
   out.push(`SIMULATED money-fund market (seed ${String(s.seed)}), ${s.from} to ${s.to}: ${s.funds.length} funds, fund 0 (${s.funds[0]!.code}) = Yu'E Bao proxy. Not real data.`);
   out.push('');
-  out.push('fund 0 mean 7-day yield against the reference figures (DESIGN.md)');
-  for (const c of s.calibration) {
+  const { levelPath, crossFundSpreadByYear, tolerances } = s.calibration;
+  out.push(`fund 0 mean 7-day yield against the reference figures (DESIGN.md; tolerance ${tolerances.levelPathPtsForThisSeed} points)`);
+  for (const c of levelPath) {
     if (c.days === 0) continue;
-    out.push(`  ${c.period.padEnd(8)} reference ${c.reference.padEnd(26)} simulated ${c.simulatedPct.toFixed(2)} %`);
+    out.push(`  ${c.period.padEnd(8)} reference ${c.reference.padEnd(26)} simulated ${c.simulatedPct.toFixed(2)} %${c.withinTolerance === false ? '   OUTSIDE TOLERANCE' : ''}`);
+  }
+  out.push('');
+  const [iqrLow, iqrHigh] = tolerances.spreadIqrPct;
+  const [shareLow, shareHigh] = tolerances.spreadIqrShareOfLevel;
+  out.push(
+    `daily cross-fund spread of the 7-day yields, yearly means (band: IQR ${iqrLow}-${iqrHigh} points and ${shareLow * 100}-${shareHigh * 100} % of the median; fund 0 at quantile ${s.calibration.fundZeroQuantile} ± ${tolerances.fundZeroQuantilePts})`,
+  );
+  out.push('year   median %   IQR points   IQR/median   p90 - median   fund 0 rank   outlier fund-days %');
+  for (const y of crossFundSpreadByYear) {
+    const flag = y.spreadWithinBand && y.fundZeroRankWithinTolerance ? '' : '   OUTSIDE BAND';
+    out.push(
+      `${y.year}   ${y.medianPct.toFixed(2).padStart(8)}   ${y.iqrPct.toFixed(3).padStart(10)}   ${`${y.iqrShareOfLevelPct.toFixed(1)} %`.padStart(10)}   ${y.p90AboveMedianPct.toFixed(3).padStart(12)}   ${y.fundZeroRankQuantile.toFixed(2).padStart(11)}   ${y.outlierFundDaysPct.toFixed(2).padStart(19)}${flag}`,
+    );
   }
   out.push('');
   out.push('year   fund 0 7-day   all funds mean   lowest fund   highest fund   overnight rate   (% a year)');

@@ -1,4 +1,12 @@
 export { detExp, detLog, SeededRandom, type Seed } from './seeded-random';
+export {
+  DEFAULT_FUND_ZERO_QUANTILE,
+  DEFAULT_SPREAD_PARAMETERS,
+  FUND_ZERO_QUANTILE_RANGE,
+  normalQuantile,
+  spreadSdPct,
+  type SpreadParameters,
+} from './fund-spread';
 export { calendarDay, calendarDays, isoDateOfDayNumber, isoDayNumber, type CalendarDay } from './sim-calendar';
 export {
   ANCHOR_KNOTS,
@@ -20,11 +28,20 @@ export {
   type SimulatedMerchant,
 } from './merchant-simulator';
 export {
+  CALIBRATED_SEED,
+  CALIBRATION_TOLERANCES,
+  calibrationReport,
   calibrationTable,
+  crossFundSpreadByYear,
   meanSevenDayYieldPct,
+  OUTLIER_ABOVE_MEDIAN_PCT,
   overnightShareWithin,
   REFERENCE_POINTS,
   yearlySevenDayYieldPct,
+  type CalibrationReport,
   type CalibrationRow,
+  type CrossFundSpreadCheck,
+  type CrossFundSpreadRow,
+  type LevelPathCheck,
   type ReferencePoint,
 } from './market-calibration';

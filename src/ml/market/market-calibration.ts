@@ -1,7 +1,8 @@
 /**
  * How a simulated market compares with the reference figures of DESIGN.md: the mean annualised 7-day yield of
- * fund 0 (the Yu'E Bao proxy) over each reference period, and the share of 2015–2024 business days on which
- * the overnight rate sat in 1.3–2.8 %.
+ * fund 0 (the Yu'E Bao proxy) over each reference period (the level path), the daily cross-fund spread of the
+ * funds' 7-day yields by year, and the share of 2015–2024 business days on which the overnight rate sat in
+ * 1.3–2.8 %; with the stated tolerances of each (CALIBRATION_TOLERANCES) and whether the market meets them.
  */
 import { type MarketSimulation, sevenDayYieldPct } from './market-simulator';
 import { calendarDay, isoDayNumber } from './sim-calendar';
@@ -74,4 +75,159 @@ export function overnightShareWithin(market: MarketSimulation, low = 1.3, high =
     if (rate >= low && rate <= high) inside += 1;
   }
   return total === 0 ? NaN : inside / total;
+}
+
+/**
+ * The stated tolerances of the calibration (docs/simulator.md, "Calibration", says why each):
+ * - `levelPathPts`: fund 0's mean 7-day yield within this many points of each 'about' reference point (and
+ *   under each 'below' one) for the default seed; `levelPathOtherSeedsPts` for any other seed, whose regime
+ *   noise moves single months by a tenth or two;
+ * - `spreadIqrPct` and `spreadIqrShareOfLevel`: each full year's mean daily cross-fund interquartile range of
+ *   the 7-day yields, in points and as a share of that year's median fund;
+ * - `fundZeroQuantilePts`: each full year's mean rank quantile of fund 0 within this of the market's
+ *   fundZeroQuantile (the yearly rank moves with the rotating spreads of only 19 other funds).
+ */
+export const CALIBRATION_TOLERANCES = {
+  levelPathPts: 0.3,
+  levelPathOtherSeedsPts: 0.45,
+  spreadIqrPct: [0.12, 0.5] as const,
+  spreadIqrShareOfLevel: [0.05, 0.18] as const,
+  fundZeroQuantilePts: 0.15,
+} as const;
+
+/** The seed the anchor knots were tuned on, which `levelPathPts` holds for (docs/simulator.md's default market). */
+export const CALIBRATED_SEED = 20140101;
+
+/** A fund-day this many points or more above that day's median fund counts as an outlier ("+1 point outliers"). */
+export const OUTLIER_ABOVE_MEDIAN_PCT = 0.8;
+
+/** The cross-fund distribution of the funds' 7-day yields, day by day, summarised over one year. */
+export interface CrossFundSpreadRow {
+  readonly year: number;
+  /** Days of the year with a 7-day yield (from the simulation's 7th day on). */
+  readonly days: number;
+  /** Means over the year's days of that day's cross-fund 25th, 50th (the level) and 90th percentiles, %. */
+  readonly p25Pct: number;
+  readonly medianPct: number;
+  readonly p75Pct: number;
+  readonly p90Pct: number;
+  /** The mean daily interquartile range across funds, points (= p75Pct − p25Pct). */
+  readonly iqrPct: number;
+  /** iqrPct / medianPct: the spread as a share of the yield level. */
+  readonly iqrShareOfLevel: number;
+  /** The mean daily distance from the median fund up to the 90th percentile, points. */
+  readonly p90AboveMedianPct: number;
+  /** Fund 0's mean daily rank quantile: the share of the other funds below it (ties count half). */
+  readonly fundZeroRankQuantile: number;
+  /** Share of fund-days at least OUTLIER_ABOVE_MEDIAN_PCT above the day's median fund, %. */
+  readonly outlierFundDaysPct: number;
+}
+
+/** Linear interpolation between order statistics (numpy's default) of ascending `sorted`. */
+function quantileOfSorted(sorted: readonly number[], q: number): number {
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
+}
+
+interface DailyCrossSection {
+  readonly p25: number;
+  readonly median: number;
+  readonly p75: number;
+  readonly p90: number;
+  readonly fundZeroRank: number;
+  readonly outliers: number;
+}
+
+function crossSectionOn(market: MarketSimulation, t: number): DailyCrossSection {
+  const yields = market.funds.map((fund) => sevenDayYieldPct(fund.perTenK, t));
+  const sorted = [...yields].sort((a, b) => a - b);
+  const median = quantileOfSorted(sorted, 0.5);
+  const zero = yields[0]!;
+  const others = yields.slice(1);
+  const below = others.filter((y) => y < zero).length + others.filter((y) => y === zero).length / 2;
+  return {
+    p25: quantileOfSorted(sorted, 0.25),
+    median,
+    p75: quantileOfSorted(sorted, 0.75),
+    p90: quantileOfSorted(sorted, 0.9),
+    fundZeroRank: below / others.length,
+    outliers: yields.filter((y) => y >= median + OUTLIER_ABOVE_MEDIAN_PCT).length,
+  };
+}
+
+/**
+ * The daily cross-fund spread of the funds' 7-day yields, summarised per year (years with at least one day
+ * that has a 7-day yield). It needs two funds or more; with one it is empty.
+ */
+export function crossFundSpreadByYear(market: MarketSimulation): CrossFundSpreadRow[] {
+  if (market.funds.length < 2) return [];
+  const byYear = new Map<number, DailyCrossSection[]>();
+  for (let t = 6; t < market.dates.length; t += 1) {
+    const year = Number(market.dates[t]!.slice(0, 4));
+    const days = byYear.get(year) ?? [];
+    days.push(crossSectionOn(market, t));
+    byYear.set(year, days);
+  }
+  return [...byYear].map(([year, days]) => {
+    const meanOf = (pick: (d: DailyCrossSection) => number) => days.reduce((sum, d) => sum + pick(d), 0) / days.length;
+    const medianPct = meanOf((d) => d.median);
+    const p25Pct = meanOf((d) => d.p25);
+    const p75Pct = meanOf((d) => d.p75);
+    const p90Pct = meanOf((d) => d.p90);
+    return {
+      year,
+      days: days.length,
+      p25Pct,
+      medianPct,
+      p75Pct,
+      p90Pct,
+      iqrPct: p75Pct - p25Pct,
+      iqrShareOfLevel: (p75Pct - p25Pct) / medianPct,
+      p90AboveMedianPct: p90Pct - medianPct,
+      fundZeroRankQuantile: meanOf((d) => d.fundZeroRank),
+      outlierFundDaysPct: (meanOf((d) => d.outliers) / market.funds.length) * 100,
+    };
+  });
+}
+
+export interface LevelPathCheck extends CalibrationRow {
+  /** Within the tolerance for this seed ('about'), or under the reference ('below'); null when no day of the period is simulated. */
+  readonly withinTolerance: boolean | null;
+}
+
+export interface CrossFundSpreadCheck extends CrossFundSpreadRow {
+  /** iqrPct and iqrShareOfLevel both within their bands. */
+  readonly spreadWithinBand: boolean;
+  /** fundZeroRankQuantile within fundZeroQuantilePts of the market's fundZeroQuantile. */
+  readonly fundZeroRankWithinTolerance: boolean;
+}
+
+export interface CalibrationReport {
+  readonly fundZeroQuantile: number;
+  /** The tolerance of the level path that applies to this market's seed, points. */
+  readonly levelPathTolerancePts: number;
+  readonly tolerances: typeof CALIBRATION_TOLERANCES;
+  readonly levelPath: LevelPathCheck[];
+  readonly crossFundSpreadByYear: CrossFundSpreadCheck[];
+}
+
+const within = (value: number, [low, high]: readonly [number, number]): boolean => value >= low && value <= high;
+
+/** The level path and the cross-fund spread by year, each row checked against CALIBRATION_TOLERANCES. */
+export function calibrationReport(market: MarketSimulation): CalibrationReport {
+  const t = CALIBRATION_TOLERANCES;
+  const levelPathTolerancePts = market.seed === CALIBRATED_SEED ? t.levelPathPts : t.levelPathOtherSeedsPts;
+  const levelPath = calibrationTable(market).map((row) => ({
+    ...row,
+    withinTolerance:
+      row.days === 0 ? null : row.relation === 'below' ? row.simulatedPct < row.referencePct : Math.abs(row.simulatedPct - row.referencePct) <= levelPathTolerancePts,
+  }));
+  const crossFundSpread = crossFundSpreadByYear(market).map((row) => ({
+    ...row,
+    spreadWithinBand: within(row.iqrPct, t.spreadIqrPct) && within(row.iqrShareOfLevel, t.spreadIqrShareOfLevel),
+    fundZeroRankWithinTolerance: Math.abs(row.fundZeroRankQuantile - market.fundZeroQuantile) <= t.fundZeroQuantilePts,
+  }));
+  return { fundZeroQuantile: market.fundZeroQuantile, levelPathTolerancePts, tolerances: t, levelPath, crossFundSpreadByYear: crossFundSpread };
 }

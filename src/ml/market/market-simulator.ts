@@ -3,11 +3,22 @@
  * DESIGN.md, and N money funds whose daily income per 10,000 shares follows it. The data is SIMULATED, not
  * real; docs/simulator.md states the generating process, the parameters and the calibration.
  *
+ * Each fund's spread to the regime is a mean-reverting process that rotates the funds' ranking over months
+ * and scales partly with the yield level (fund-spread.ts); fund 0 sits at a chosen quantile of the funds
+ * (`fundZeroQuantile`, default the median).
+ *
  * Determinism: every random draw comes from a named child stream of the seed (`regime`, `overnight`,
- * `fund:<i>/…`), and only deterministic arithmetic is used, so the same options give the same numbers on
- * every machine; adding funds does not change the existing funds' own draws, and extending the end date
- * does not change the days already simulated.
+ * `fund:<i>/params|spread|noise|events|jumps`), and only deterministic arithmetic is used, so the same options
+ * give the same numbers on every machine; adding funds does not change the existing funds' own draws, and
+ * extending the end date does not change the days already simulated.
  */
+import {
+  DEFAULT_FUND_ZERO_QUANTILE,
+  DEFAULT_SPREAD_PARAMETERS,
+  FUND_ZERO_QUANTILE_RANGE,
+  fundSpreadPath,
+  type SpreadParameters,
+} from './fund-spread';
 import { type CalendarDay, calendarDays, isoDayNumber } from './sim-calendar';
 import { type Seed, SeededRandom } from './seeded-random';
 
@@ -24,14 +35,24 @@ export interface MarketOptions {
   readonly endDate: string;
   /** Number of funds (1–1,000). Fund 0 is the Yu'E Bao proxy. */
   readonly funds: number;
+  /**
+   * Fund 0's place among the funds' spreads, from 0.05 to 0.95: 0.5 (the default) puts the Yu'E Bao proxy at
+   * the median fund, 0.25 at the lower quartile. Fund 0's own yields do not depend on it; the other funds are
+   * centred around it.
+   */
+  readonly fundZeroQuantile?: number;
+  /** The spread process of funds i ≥ 1; each part not given keeps its default (DEFAULT_SPREAD_PARAMETERS). */
+  readonly spread?: Partial<SpreadParameters>;
 }
 
 export interface SimulatedFund {
   /** Matches the fund registry's code format (/^[A-Z0-9]{2,12}$/). */
   readonly code: string;
   readonly name: string;
-  /** The fund's persistent spread to the regime, in percentage points of annual yield. */
+  /** The fund's mean spread to the regime over the simulated days, percentage points of annual yield (fund 0: 0). */
   readonly spreadPct: number;
+  /** The fund's spread to the regime on each day, percentage points (mean-reverting, fund-spread.ts). */
+  readonly spreadPctByDay: number[];
   /** Daily income per 10,000 shares in CNY, exactly 4 decimals (perTenKMicros / 10,000). */
   readonly perTenK: number[];
   /** The same in integer units of 0.0001 CNY, as `PerTenKMicros` in src/domain/income-rate.ts (as bigint there). */
@@ -51,13 +72,16 @@ export interface MarketSimulation {
   readonly anchorYieldPct: number[];
   /** The regime: anchor plus its mean-reverting deviation, % a year. */
   readonly regimeYieldPct: number[];
+  /** The options the market was simulated with, defaults filled in. */
+  readonly fundZeroQuantile: number;
+  readonly spread: SpreadParameters;
   readonly funds: SimulatedFund[];
 }
 
 export class SimulatorInputError extends Error {
   readonly kind = 'bad-input';
   constructor(
-    readonly code: 'BAD_DATE' | 'DATE_ORDER' | 'RANGE_TOO_LONG' | 'BAD_COUNT' | 'BAD_SEED',
+    readonly code: 'BAD_DATE' | 'DATE_ORDER' | 'RANGE_TOO_LONG' | 'BAD_COUNT' | 'BAD_SEED' | 'BAD_SPREAD',
     message: string,
   ) {
     super(message);
@@ -113,7 +137,6 @@ export const MARKET_PARAMETERS = {
   /** Market-wide intensity of each month-end: exp(N(0, sd²)). */
   monthEndIntensitySd: 0.3,
   fund: {
-    spreadRangePct: 0.3,
     trackingSpeed: [0.05, 0.2] as const,
     noisePhi: [0.85, 0.97] as const,
     noiseStationarySd: [0.04, 0.1] as const,
@@ -124,10 +147,15 @@ export const MARKET_PARAMETERS = {
     outlierHeightPct: [0.7, 1.3] as const,
     lossDayProbability: 1 / 20_000,
     lossDayPerTenK: [0.01, 0.3] as const,
+    /** One-day jumps of any fund's yield (fund 0 too): mostly up (a gain realised), sometimes down. */
+    jump: { probability: 1 / 250, upShare: 0.75, upPct: [0.5, 2.0] as const, downPct: [0.3, 1.0] as const },
     floorPct: 0.05,
   },
-  /** Fund 0, the Yu'E Bao proxy: no spread, no outliers, no loss days, average dynamics. */
-  proxy: { trackingSpeed: 0.15, noisePhi: 0.93, noiseStationarySd: 0.05, dailyNoiseSd: 0.03, monthEndBumpPct: 0.1 },
+  /**
+   * Fund 0, the Yu'E Bao proxy: no spread, no outlier episodes, no loss days (it has jumps), mid-range dynamics,
+   * its month-end bump at the other funds' mean so that month-ends do not move its rank among them.
+   */
+  proxy: { trackingSpeed: 0.15, noisePhi: 0.93, noiseStationarySd: 0.05, dailyNoiseSd: 0.03, monthEndBumpPct: 0.13 },
 } as const;
 
 const MAX_DAYS = 40_000;
@@ -152,22 +180,41 @@ export function simulateMarket(options: MarketOptions): MarketSimulation {
   if (!Number.isInteger(options.funds) || options.funds < 1 || options.funds > MAX_FUNDS) {
     throw new SimulatorInputError('BAD_COUNT', `funds must be an integer from 1 to ${MAX_FUNDS}, got ${String(options.funds)}`);
   }
+  const { fundZeroQuantile, spread } = checkSpread(options);
   const root = rootStream(options.seed);
   const days = calendarDays(startDay, endDay);
   const anchor = anchorPath(days);
   const monthEnd = monthEndWeights(days, root.child('month-end'));
   const regime = regimePath(anchor, root.child('regime'));
   const overnight = overnightPath(days, regime, monthEnd, root.child('overnight'));
+  const context: FundContext = { regime, monthEnd, spread, fundZeroQuantile };
   const funds: SimulatedFund[] = [];
-  for (let i = 0; i < options.funds; i += 1) funds.push(simulateFund(i, regime, monthEnd, root.child(`fund:${i}`)));
+  for (let i = 0; i < options.funds; i += 1) funds.push(simulateFund(i, context, root.child(`fund:${i}`)));
   return {
     seed: options.seed,
     dates: days.map((d) => d.date),
     overnightRatePct: overnight,
     anchorYieldPct: anchor,
     regimeYieldPct: regime,
+    fundZeroQuantile,
+    spread,
     funds,
   };
+}
+
+/** The spread options with their defaults, each checked against its range. */
+function checkSpread(options: MarketOptions): { fundZeroQuantile: number; spread: SpreadParameters } {
+  const fundZeroQuantile = options.fundZeroQuantile ?? DEFAULT_FUND_ZERO_QUANTILE;
+  const spread: SpreadParameters = { ...DEFAULT_SPREAD_PARAMETERS, ...options.spread };
+  const [low, high] = FUND_ZERO_QUANTILE_RANGE;
+  const within = (value: number, from: number, to: number) => typeof value === 'number' && value >= from && value <= to;
+  if (!within(fundZeroQuantile, low, high)) {
+    throw new SimulatorInputError('BAD_SPREAD', `fundZeroQuantile must be from ${low} to ${high}, got ${String(fundZeroQuantile)}`);
+  }
+  if (!within(spread.halfLifeDays, 1, MAX_DAYS)) throw new SimulatorInputError('BAD_SPREAD', `spread.halfLifeDays must be from 1 to ${MAX_DAYS}, got ${String(spread.halfLifeDays)}`);
+  if (!within(spread.fixedSdPct, 0, 2)) throw new SimulatorInputError('BAD_SPREAD', `spread.fixedSdPct must be from 0 to 2, got ${String(spread.fixedSdPct)}`);
+  if (!within(spread.levelSdShare, 0, 1)) throw new SimulatorInputError('BAD_SPREAD', `spread.levelSdShare must be from 0 to 1, got ${String(spread.levelSdShare)}`);
+  return { fundZeroQuantile, spread };
 }
 
 export function checkRange(startDate: string, endDate: string): { startDay: number; endDay: number } {
@@ -289,54 +336,119 @@ function overnightPath(days: readonly CalendarDay[], regime: readonly number[], 
   return out;
 }
 
-function simulateFund(index: number, regime: readonly number[], monthEnd: readonly number[], random: SeededRandom): SimulatedFund {
+/** A fund's own dynamics: drawn once from its `params` stream (fund i ≥ 1) or fixed (fund 0). */
+interface FundDynamics {
+  readonly trackingSpeed: number;
+  readonly noisePhi: number;
+  readonly noiseSd: number;
+  readonly dailySd: number;
+  readonly monthEndBumpPct: number;
+}
+
+function fundDynamics(proxy: boolean, params: SeededRandom): FundDynamics {
+  if (proxy) {
+    const q = MARKET_PARAMETERS.proxy;
+    return { trackingSpeed: q.trackingSpeed, noisePhi: q.noisePhi, noiseSd: q.noiseStationarySd, dailySd: q.dailyNoiseSd, monthEndBumpPct: q.monthEndBumpPct };
+  }
   const p = MARKET_PARAMETERS.fund;
-  const params = random.child('params');
+  return {
+    trackingSpeed: params.uniformIn(...p.trackingSpeed),
+    noisePhi: params.uniformIn(...p.noisePhi),
+    noiseSd: params.uniformIn(...p.noiseStationarySd),
+    dailySd: params.uniformIn(...p.dailyNoiseSd),
+    monthEndBumpPct: params.uniformIn(...p.monthEndBumpPct),
+  };
+}
+
+/**
+ * The variance of a fund's persistent noise relative to fund 0's, % points²: the mean of sd² over its uniform
+ * range, plus fund 0's sd². The spread's centring widens by it (fund-spread.ts).
+ */
+function otherFundNoiseVariancePct2(): number {
+  const [a, b] = MARKET_PARAMETERS.fund.noiseStationarySd;
+  const proxySd = MARKET_PARAMETERS.proxy.noiseStationarySd;
+  return (a * a + a * b + b * b) / 3 + proxySd * proxySd;
+}
+
+/**
+ * Rare events of fund i ≥ 1, from its `events` stream: outlier episodes (+h points for d days) and loss days
+ * (perTenK < 0, NaN on other days). The draws happen every day for every fund so the stream layout is uniform.
+ */
+function episodesAndLossDays(proxy: boolean, days: number, events: SeededRandom): { outlierPct: number[]; lossPerTenK: number[] } {
+  const p = MARKET_PARAMETERS.fund;
+  const outlierPct: number[] = [];
+  const lossPerTenK: number[] = [];
+  let daysLeft = 0;
+  let height = 0;
+  for (let t = 0; t < days; t += 1) {
+    const starts = events.uniform() < p.outlierStartProbability;
+    const length = events.integer(p.outlierDays[0], p.outlierDays[1]);
+    const size = events.uniformIn(...p.outlierHeightPct);
+    const lossDay = events.uniform() < p.lossDayProbability;
+    const lossSize = events.uniformIn(...p.lossDayPerTenK);
+    if (!proxy && daysLeft === 0 && starts) {
+      daysLeft = length;
+      height = size;
+    }
+    outlierPct.push(daysLeft > 0 ? height : 0);
+    if (daysLeft > 0) daysLeft -= 1;
+    lossPerTenK.push(!proxy && lossDay ? -lossSize : NaN);
+  }
+  return { outlierPct, lossPerTenK };
+}
+
+/** One-day jumps of a fund's yield, % points, from its `jumps` stream (every fund, fund 0 too). */
+function jumpPath(days: number, jumps: SeededRandom): number[] {
+  const { probability, upShare, upPct, downPct } = MARKET_PARAMETERS.fund.jump;
+  const out: number[] = [];
+  for (let t = 0; t < days; t += 1) {
+    const happens = jumps.uniform() < probability;
+    const up = jumps.uniform() < upShare;
+    const size = jumps.uniform();
+    if (!happens) out.push(0);
+    else out.push(up ? upPct[0] + size * (upPct[1] - upPct[0]) : -(downPct[0] + size * (downPct[1] - downPct[0])));
+  }
+  return out;
+}
+
+interface FundContext {
+  readonly regime: readonly number[];
+  readonly monthEnd: readonly number[];
+  readonly spread: SpreadParameters;
+  readonly fundZeroQuantile: number;
+}
+
+function simulateFund(index: number, market: FundContext, random: SeededRandom): SimulatedFund {
+  const { regime, monthEnd } = market;
   const proxy = index === 0;
-  const spreadPct = proxy ? 0 : params.uniformIn(-p.spreadRangePct, p.spreadRangePct);
-  const trackingSpeed = proxy ? MARKET_PARAMETERS.proxy.trackingSpeed : params.uniformIn(...p.trackingSpeed);
-  const noisePhi = proxy ? MARKET_PARAMETERS.proxy.noisePhi : params.uniformIn(...p.noisePhi);
-  const noiseSd = proxy ? MARKET_PARAMETERS.proxy.noiseStationarySd : params.uniformIn(...p.noiseStationarySd);
-  const dailySd = proxy ? MARKET_PARAMETERS.proxy.dailyNoiseSd : params.uniformIn(...p.dailyNoiseSd);
-  const bump = proxy ? MARKET_PARAMETERS.proxy.monthEndBumpPct : params.uniformIn(...p.monthEndBumpPct);
+  const d = fundDynamics(proxy, random.child('params'));
+  const spread = proxy
+    ? regime.map(() => 0)
+    : fundSpreadPath(regime, market.spread, { fundZeroQuantile: market.fundZeroQuantile, otherVariancePct2: otherFundNoiseVariancePct2() }, random.child('spread'));
+  const { outlierPct, lossPerTenK } = episodesAndLossDays(proxy, regime.length, random.child('events'));
+  const jumpPct = jumpPath(regime.length, random.child('jumps'));
   const noise = random.child('noise');
-  const events = random.child('events');
-  const innovationSd = noiseSd * sqrt(1 - noisePhi * noisePhi);
+  const innovationSd = d.noiseSd * sqrt(1 - d.noisePhi * d.noisePhi);
 
   let tracked = regime[0]!;
-  let persistent = noise.gaussian(0, noiseSd);
-  let outlierDaysLeft = 0;
-  let outlierHeight = 0;
+  let persistent = noise.gaussian(0, d.noiseSd);
   const perTenKMicros: number[] = [];
   for (let t = 0; t < regime.length; t += 1) {
     if (t > 0) {
-      tracked += trackingSpeed * (regime[t]! - tracked);
-      persistent = noisePhi * persistent + noise.gaussian(0, innovationSd);
+      tracked += d.trackingSpeed * (regime[t]! - tracked);
+      persistent = d.noisePhi * persistent + noise.gaussian(0, innovationSd);
     }
-    const daily = noise.gaussian(0, dailySd);
-    // Event draws happen every day for every fund (fund 0 ignores them) so the stream layout is uniform.
-    const startsOutlier = events.uniform() < p.outlierStartProbability;
-    const outlierLength = events.integer(p.outlierDays[0], p.outlierDays[1]);
-    const outlierSize = events.uniformIn(...p.outlierHeightPct);
-    const lossDay = events.uniform() < p.lossDayProbability;
-    const lossSize = events.uniformIn(...p.lossDayPerTenK);
-    if (!proxy && outlierDaysLeft === 0 && startsOutlier) {
-      outlierDaysLeft = outlierLength;
-      outlierHeight = outlierSize;
-    }
-    let yieldPct = tracked + spreadPct + persistent + daily + bump * monthEnd[t]!;
-    if (outlierDaysLeft > 0) {
-      yieldPct += outlierHeight;
-      outlierDaysLeft -= 1;
-    }
-    yieldPct = max(p.floorPct, yieldPct);
-    const perTenK = !proxy && lossDay ? -lossSize : perTenKOfYieldPct(yieldPct);
+    const daily = noise.gaussian(0, d.dailySd);
+    const yieldPct = tracked + spread[t]! + persistent + daily + d.monthEndBumpPct * monthEnd[t]! + outlierPct[t]! + jumpPct[t]!;
+    const loss = lossPerTenK[t]!;
+    const perTenK = isNaNNumber(loss) ? perTenKOfYieldPct(max(MARKET_PARAMETERS.fund.floorPct, yieldPct)) : loss;
     perTenKMicros.push(round(perTenK * 10_000));
   }
   return {
     code: `SIM${String(index + 1).padStart(3, '0')}`,
     name: proxy ? "Simulated Yu'E Bao proxy" : `Simulated money fund ${index + 1}`,
-    spreadPct,
+    spreadPct: spread.reduce((sum, s) => sum + s, 0) / spread.length,
+    spreadPctByDay: spread,
     perTenKMicros,
     perTenK: perTenKMicros.map((micros) => micros / 10_000),
   };

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FUND_CODE } from '../../../src/domain/fund/fund.decider';
-import { calibrationTable, overnightShareWithin, yearlySevenDayYieldPct } from '../../../src/ml/market/market-calibration';
+import { DEFAULT_SPREAD_PARAMETERS, normalQuantile, phiOfHalfLife, spreadSdPct } from '../../../src/ml/market/fund-spread';
+import { crossFundSpreadByYear, yearlySevenDayYieldPct } from '../../../src/ml/market/market-calibration';
 import {
-  ANCHOR_KNOTS,
   type MarketSimulation,
   perTenKOfYieldPct,
   sevenDayYieldPct,
@@ -40,6 +40,10 @@ describe('simulateMarket: shape', () => {
     expect(new Set(market.funds.map((f) => f.code)).size).toBe(20);
     expect(market.funds[0]!.name).toMatch(/Yu'E Bao proxy/);
     expect(market.funds[0]!.spreadPct).toBe(0);
+    expect(market.funds[0]!.spreadPctByDay.every((s) => s === 0)).toBe(true);
+    for (const fund of market.funds) expect(fund.spreadPctByDay).toHaveLength(4383);
+    expect(market.fundZeroQuantile).toBe(0.5);
+    expect(market.spread).toEqual(DEFAULT_SPREAD_PARAMETERS);
   });
 
   it('keeps perTenK at exactly 4 decimals: integer 0.0001-CNY units, and perTenK = micros / 10,000', () => {
@@ -61,8 +65,13 @@ describe('simulateMarket: determinism', () => {
     const small = { seed: 99, startDate: '2019-12-01', endDate: '2020-03-31', funds: 3 };
     const a = simulateMarket(small);
     expect(simulateMarket(small)).toEqual(a);
-    expect(hash([a.overnightRatePct, a.funds.map((f) => f.perTenKMicros)])).toBe('9e0de0a83ee1e1dd25d9f2a79e7eb31eab7902581900f3719fb4edabead14853');
-    expect(a.funds[0]!.perTenKMicros.slice(0, 5)).toEqual([6519, 6564, 6614, 6450, 6558]);
+    expect(hash([a.overnightRatePct, a.funds.map((f) => f.perTenKMicros)])).toBe('a3c45165b4aac01503362ab12bdcabe561e895ad90491c1ede990ab6a034d2f3');
+    expect(a.funds[0]!.perTenKMicros.slice(0, 5)).toEqual([6546, 6564, 6614, 6450, 6558]);
+  });
+
+  it('gives the same data for the same seed and options, at any fundZeroQuantile', () => {
+    const small = { seed: 'quartile', startDate: '2021-01-01', endDate: '2021-06-30', funds: 4, fundZeroQuantile: 0.25 };
+    expect(simulateMarket(small)).toEqual(simulateMarket(small));
   });
 
   it('gives different data for a different seed', () => {
@@ -83,52 +92,75 @@ describe('simulateMarket: determinism', () => {
   });
 });
 
-describe('simulateMarket: calibration to the DESIGN.md reference figures', () => {
-  it('puts the Yu’E Bao proxy’s mean 7-day yield within 0.3 points of each reference (and under 3 % in late 2015)', () => {
-    for (const row of calibrationTable(market)) {
-      expect(row.days).toBeGreaterThan(0);
-      if (row.relation === 'below') expect(row.simulatedPct).toBeLessThan(row.referencePct);
-      else expect(Math.abs(row.simulatedPct - row.referencePct)).toBeLessThanOrEqual(0.3);
-    }
-  });
+describe('simulateMarket: fund dynamics', () => {
+  const others = () => market.funds.slice(1);
+  const yearsOf = (m: MarketSimulation) => [...new Set(m.dates.map((d) => d.slice(0, 4)))];
+  const correlation = (xs: readonly number[], ys: readonly number[]) => {
+    const mx = mean(xs);
+    const my = mean(ys);
+    const cov = mean(xs.map((x, k) => (x - mx) * (ys[k]! - my)));
+    return cov / Math.sqrt(mean(xs.map((x) => (x - mx) ** 2)) * mean(ys.map((y) => (y - my) ** 2)));
+  };
+  /** Mean over consecutive years of the correlation across funds 1… of their mean spread in the two years. */
+  const yearToYearCorrelation = (m: MarketSimulation) => {
+    const years = yearsOf(m);
+    const yearly = years.map((year) => {
+      const days = m.dates.flatMap((d, t) => (d.startsWith(year) ? [t] : []));
+      return m.funds.slice(1).map((f) => mean(days.map((t) => f.spreadPctByDay[t]!)));
+    });
+    return mean(yearly.slice(1).map((means, k) => correlation(yearly[k]!, means)));
+  };
 
-  it('stays calibrated for other seeds too (within 0.45 points)', () => {
-    for (const seed of [1, 2, 'another']) {
-      for (const row of calibrationTable(simulateMarket({ ...DEFAULT, seed, funds: 1 }))) {
-        if (row.relation === 'below') expect(row.simulatedPct).toBeLessThan(row.referencePct + 0.1);
-        else expect(Math.abs(row.simulatedPct - row.referencePct)).toBeLessThanOrEqual(0.45);
+  it('makes each spread mean-revert with the stated half-life (estimated from the paths within 25 %)', () => {
+    let lagged = 0;
+    let squares = 0;
+    for (const fund of others()) {
+      const z = fund.spreadPctByDay.map((s, t) => s / spreadSdPct(market.regimeYieldPct[t]!, DEFAULT_SPREAD_PARAMETERS));
+      for (let t = 1; t < z.length; t += 1) {
+        lagged += z[t]! * z[t - 1]!;
+        squares += z[t - 1]! ** 2;
       }
     }
+    const halfLifeDays = -Math.LN2 / Math.log(lagged / squares);
+    expect(halfLifeDays).toBeGreaterThan(0.75 * DEFAULT_SPREAD_PARAMETERS.halfLifeDays);
+    expect(halfLifeDays).toBeLessThan(1.25 * DEFAULT_SPREAD_PARAMETERS.halfLifeDays);
+    expect(phiOfHalfLife(90) ** 90).toBeCloseTo(0.5, 12);
   });
 
-  it('follows the anchor path, which passes through the reference knots', () => {
-    const anchorOn = (date: string) => market.anchorYieldPct[market.dates.indexOf(date)]!;
-    expect(anchorOn('2014-01-10')).toBeCloseTo(6.76, 10);
-    expect(anchorOn('2020-04-15')).toBeCloseTo(1.97, 10);
-    expect(anchorOn('2025-12-20')).toBeCloseTo(1.0, 10);
-    expect(ANCHOR_KNOTS.length).toBeGreaterThan(10);
+  it('rotates the funds’ ranking from year to year, where near-fixed spreads would keep it', () => {
+    expect(yearToYearCorrelation(market)).toBeLessThan(0.5);
+    const nearlyFixed = simulateMarket({ ...DEFAULT, spread: { halfLifeDays: 40_000 } });
+    expect(yearToYearCorrelation(nearlyFixed)).toBeGreaterThan(0.9);
+  });
+
+  it('scales the spread partly with the level: narrower in low-rate years, but by less than the level falls', () => {
+    const crossFundSd = (year: string) => {
+      const days = market.dates.flatMap((d, t) => (d.startsWith(year) ? [t] : []));
+      return mean(days.map((t) => Math.sqrt(mean(others().map((f) => f.spreadPctByDay[t]! ** 2)))));
+    };
     const years = yearlySevenDayYieldPct(market);
-    expect(years.map((y) => y.year)).toEqual([2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]);
-    expect(years[0]!.meanPct).toBeGreaterThan(years[11]!.meanPct + 3);
+    const levelRatio = years[0]!.meanPct / years.at(-1)!.meanPct;
+    const spreadRatio = crossFundSd('2014') / crossFundSd('2025');
+    expect(spreadRatio).toBeGreaterThan(1.8);
+    expect(spreadRatio).toBeLessThan(levelRatio * 0.8);
   });
 
-  it('keeps the overnight rate mostly within 1.3–2.8 % in 2015–2024 and carries Friday’s fixing over weekends', () => {
-    expect(overnightShareWithin(market)).toBeGreaterThan(0.85);
-    const weekendChanges = market.dates.filter(
-      (date, t) => t > 0 && !calendarDay(isoDayNumber(date)!).businessDay && market.overnightRatePct[t] !== market.overnightRatePct[t - 1],
-    );
-    expect(weekendChanges).toEqual([]);
+  it('centres the other funds so that fund 0 sits at fundZeroQuantile: the same draws, shifted up at 0.25', () => {
+    const lower = simulateMarket({ ...DEFAULT, funds: 5, fundZeroQuantile: 0.25 });
+    const median = simulateMarket({ ...DEFAULT, funds: 5 });
+    expect(lower.funds[0]).toEqual(median.funds[0]);
+    expect([lower.fundZeroQuantile, median.fundZeroQuantile]).toEqual([0.25, 0.5]);
+    const shift = normalQuantile(0.75);
+    for (let t = 0; t < lower.dates.length; t += 500) {
+      const sd = spreadSdPct(median.regimeYieldPct[t]!, DEFAULT_SPREAD_PARAMETERS);
+      const offsets = lower.funds.slice(1).map((f, i) => f.spreadPctByDay[t]! - median.funds[i + 1]!.spreadPctByDay[t]!);
+      for (const offset of offsets) expect(offset).toBeCloseTo(offsets[0]!, 12);
+      expect(offsets[0]!).toBeGreaterThan(shift * sd);
+      expect(offsets[0]!).toBeLessThan(shift * Math.sqrt(sd * sd + 0.02));
+    }
   });
 
-  it('spreads funds by about 0.2–0.3 points, with month-end and stronger quarter-end spikes and rare outliers', () => {
-    // Persistent spreads.
-    for (const fund of market.funds) expect(Math.abs(fund.spreadPct)).toBeLessThanOrEqual(0.3);
-    const fundMeans = market.funds.map((fund) => mean(fund.perTenK.slice(365).map(yieldPctOf)));
-    const overall = mean(fundMeans);
-    const dispersion = Math.sqrt(mean(fundMeans.map((m) => (m - overall) ** 2)));
-    expect(dispersion).toBeGreaterThan(0.1);
-    expect(dispersion).toBeLessThan(0.35);
-
+  it('lifts month-ends, quarter-ends more, and has rare multi-day outlier episodes above the median fund', () => {
     // Month-end and quarter-end: compare each fund-day with the same fund's mid-month level of that month.
     const lift = (predicate: (d: ReturnType<typeof calendarDay>) => boolean) => {
       const lifts: number[] = [];
@@ -146,21 +178,34 @@ describe('simulateMarket: calibration to the DESIGN.md reference figures', () =>
     const quarterEnd = lift((d) => d.daysToMonthEnd === 0 && d.quarterEndMonth && d.month !== 12);
     expect(monthEnd).toBeGreaterThan(0.05);
     expect(quarterEnd).toBeGreaterThan(2 * monthEnd);
+    const outliers = crossFundSpreadByYear(market).map((row) => row.outlierFundDaysPct);
+    expect(mean(outliers)).toBeGreaterThan(0.2);
+    expect(mean(outliers)).toBeLessThan(3);
+  });
 
-    // Outliers: days on which a fund sits a point or more above the cross-fund median, rare but present.
-    let outlierDays = 0;
+  it('has one-day jumps in every fund, fund 0 included, on about 0.4 % of fund-days away from month-ends', () => {
+    let jumps = 0;
     let fundDays = 0;
-    for (let t = 0; t < market.dates.length; t += 1) {
-      const values = market.funds.map((f) => yieldPctOf(f.perTenK[t]!)).sort((a, b) => a - b);
-      const median = (values[9]! + values[10]!) / 2;
-      for (const value of values) {
+    let fundZeroJumps = 0;
+    market.funds.forEach((fund, i) => {
+      for (let t = 1; t < market.dates.length - 1; t += 1) {
+        const day = calendarDay(isoDayNumber(market.dates[t])!);
+        if (day.daysToMonthEnd < 5 || day.day <= 2) continue;
+        const [before, on, after] = [t - 1, t, t + 1].map((u) => yieldPctOf(fund.perTenK[u]!));
         fundDays += 1;
-        if (value > median + 0.8) outlierDays += 1;
+        // A one-day jump stands out from both neighbours, in the same direction (an episode's edge from one only).
+        const up = on! - before! > 0.4 && on! - after! > 0.4;
+        const down = before! - on! > 0.4 && after! - on! > 0.4;
+        if (!up && !down) continue;
+        jumps += 1;
+        if (i === 0) fundZeroJumps += 1;
       }
-    }
-    expect(outlierDays / fundDays).toBeGreaterThan(0.002);
-    expect(outlierDays / fundDays).toBeLessThan(0.03);
-    // The proxy fund has neither outliers nor loss days.
+    });
+    // Expected: 1/250 a fund-day × (all up-jumps + the 6/7 of down-jumps deeper than 0.4) ≈ 0.39 %.
+    expect(jumps / fundDays).toBeGreaterThan(0.0028);
+    expect(jumps / fundDays).toBeLessThan(0.005);
+    expect(fundZeroJumps).toBeGreaterThan(0);
+    // Fund 0 has no loss days.
     expect(Math.min(...market.funds[0]!.perTenK)).toBeGreaterThan(0);
   });
 });
@@ -185,6 +230,10 @@ describe('simulateMarket: bad input', () => {
     expectCode(() => simulateMarket({ ...DEFAULT, funds: 2.5 }), 'BAD_COUNT');
     expectCode(() => simulateMarket({ ...DEFAULT, seed: -3 }), 'BAD_SEED');
     expectCode(() => simulateMarket({ ...DEFAULT, startDate: '1900-01-01', endDate: '2100-01-01' }), 'RANGE_TOO_LONG');
+    for (const fundZeroQuantile of [0, 0.04, 0.96, 1, Number.NaN]) expectCode(() => simulateMarket({ ...DEFAULT, fundZeroQuantile }), 'BAD_SPREAD');
+    expectCode(() => simulateMarket({ ...DEFAULT, spread: { halfLifeDays: 0 } }), 'BAD_SPREAD');
+    expectCode(() => simulateMarket({ ...DEFAULT, spread: { fixedSdPct: -0.1 } }), 'BAD_SPREAD');
+    expectCode(() => simulateMarket({ ...DEFAULT, spread: { levelSdShare: 2 } }), 'BAD_SPREAD');
   });
 
   it('simulates a single day', () => {

@@ -1,22 +1,31 @@
 /**
- * One wallet's money across the money funds during a backtest, under DESIGN.md's business rules. Amounts are
- * whole fen held as JavaScript numbers (exact below 2^53 fen, far above any balance here); one share = 1.00
- * CNY = 100 fen.
+ * One wallet's money across the money funds during a backtest, booked by the rules of the product's deciders
+ * (src/domain/position/position.decider.ts, wallet/wallet.decider.ts, income-rate.ts); the property test
+ * test/ml/backtest/book-equals-deciders.property.test.ts books random histories both ways and finds the same
+ * cash, holdings, pending amounts and income after every step. Amounts are whole fen held as JavaScript
+ * numbers (exact below 2^53 fen, far above any balance here); one share = 1.00 CNY = 100 fen.
  *
- * - Income of calendar day t is paid on the shares confirmed at the start of day t, fund by fund, rounded
- *   down to the fen (as a posting is; `incomeFen`), and reinvested as shares (a money fund's income is).
- * - A purchase placed on business day D is confirmed on the next business day D′ and earns from D′ on; until
- *   then it earns nothing, cannot be redeemed and gives no instant capacity.
- * - A standard redemption placed on business day D (or, asked for on a weekend, on the next business day)
- *   pays cash on the next business day D′; the shares keep earning until then (the fund's "redeemed shares
- *   earn until confirmed") but are no longer available to redeem again.
- * - An instant (T+0) redemption pays at once from confirmed shares, at most `capFen` per fund per day; the
- *   shares leave before the day's income.
- * - Instant capacity = Σ_i min(available_i, cap): confirmed shares not already being redeemed.
+ * - Income of calendar day t is paid on the shares confirmed by then and not under a redemption, fund by fund,
+ *   rounded towards zero to the fen (`incomeFen`, the product's dailyIncomeFen), and reinvested as shares.
+ * - A purchase placed on business day D is confirmed at the close of the next business day D′, just before
+ *   D′'s income: it earns from D′ on, but on D′ itself it is still pending: it cannot be redeemed and gives
+ *   no instant capacity until the next day.
+ * - A standard redemption takes its shares out of earning at once (the product's "redeemed shares stop
+ *   earning on the day of the redemption"); they pay on their pay day, into cash or, for a withdrawal, out.
+ * - An instant (T+0) redemption pays at once from confirmed shares, within the cap per fund for the business
+ *   date: `instantToday` counts what was redeemed since the last `settle`.
+ * - Instant capacity = Σ_i min(available_i, cap − instantToday_i): what the product's quota still allows.
  *
- * Switching fund A → B therefore costs the days between the redemption's cash (D′) and the purchase's
- * confirmation (the business day after D′): 1 day, or 3 when D′ is a Friday.
+ * How one business date B of the product is booked, its close covering the calendar days f … B since the
+ * previous close (f = B on a weekday after a business day): settle(f); then B's orders, in any order: cash in,
+ * buy(fund, amount, D′ = the business day after B), redeem and withdraw paying on B + 1 (the product pays a
+ * standard redemption at the close of B); then accrue(rates of d, d) for each day d from f to B. Booked so,
+ * the book equals the deciders (the property test). Called once a calendar day instead — settle(t), the day's
+ * orders, accrue(rates) — it books each day's orders before that day's income, as the product does for a
+ * weekday after a business day.
  */
+
+import { dailyIncomeFen } from '../../domain/income-rate';
 
 export interface PendingBuy {
   readonly fund: number;
@@ -35,21 +44,22 @@ export interface PendingRedemption {
 }
 
 const TWO_53 = 2 ** 53;
+const FEN_PER_INCOME_UNIT = 1e8;
 
-/** ⌊holding × perTenK / 10,000⌋ in fen, with perTenK in 0.0001-CNY units: ⌊h·r / 10^8⌋, exact. */
+/**
+ * holding × perTenK / 10,000 in fen, rounded towards zero as the product's dailyIncomeFen rounds it (no holder
+ * is charged more of a negative day than their exact share), with perTenK in 0.0001-CNY units: h·r / 10^8.
+ * Exact: in doubles while the product is below 2^53, else by the product's own bigint rule.
+ */
 export function incomeFen(holdingFen: number, perTenKMicros: number): number {
   const product = holdingFen * perTenKMicros;
-  if (product > -TWO_53 && product < TWO_53) {
-    let q = Math.floor(product / 1e8);
-    // The division may round across an integer; the products below are exact, so correct it.
-    if (q * 1e8 > product) q -= 1;
-    else if ((q + 1) * 1e8 <= product) q += 1;
-    return q;
-  }
-  const n = BigInt(holdingFen) * BigInt(perTenKMicros);
-  const d = 100_000_000n;
-  const quotient = n / d;
-  return Number(n % d !== 0n && n < 0n ? quotient - 1n : quotient);
+  if (!(product > -TWO_53 && product < TWO_53)) return Number(dailyIncomeFen(BigInt(holdingFen), BigInt(perTenKMicros)));
+  const magnitude = Math.abs(product);
+  let q = Math.floor(magnitude / FEN_PER_INCOME_UNIT);
+  // The division may round across an integer; the products below are exact, so correct it.
+  if (q * FEN_PER_INCOME_UNIT > magnitude) q -= 1;
+  else if ((q + 1) * FEN_PER_INCOME_UNIT <= magnitude) q += 1;
+  return product < 0 ? 0 - q : q; // 0 − q, not −q: no negative zero
 }
 
 export interface WithdrawalOutcome {
@@ -66,11 +76,13 @@ export interface WithdrawalOutcome {
 export class FundBook {
   /** Confirmed shares per fund, fen (including shares under a standard redemption until it pays). */
   readonly holdings: Float64Array;
-  /** Shares under a standard redemption that has not paid yet. */
+  /** Shares under a standard redemption that has not paid yet: they earn nothing. */
   readonly redeeming: Float64Array;
-  /** Instant redemptions per fund today (reset by settle). */
+  /** Instant redemptions per fund since the last settle: the business date's use of the cap. */
   readonly instantToday: Float64Array;
   cash = 0;
+  /** The calendar day the last settle opened; accrue books it unless told another. */
+  today = 0;
   pendingBuys: PendingBuy[] = [];
   pendingRedemptions: PendingRedemption[] = [];
 
@@ -78,7 +90,7 @@ export class FundBook {
   income = 0;
   /** Σ over days of the balance that day's income was computed on (fen·days). */
   balanceDays = 0;
-  /** Σ over days of the part of the balance that earned nothing: cash and purchases not yet confirmed. */
+  /** Σ over days of the part of the balance that earned nothing: cash, purchases not yet confirmed, shares under redemption. */
   idleBalanceDays = 0;
   days = 0;
   /** Σ of redemptions the strategy chose (not withdrawals): the money it moved. */
@@ -94,7 +106,7 @@ export class FundBook {
   paidLate = 0;
   /** Largest instant redemption from one fund on one day as a share of the cap (≤ 1 by the rules). */
   maxInstantShareOfCap = 0;
-  /** Largest min(available_i, cap) / cap seen (≤ 1 by definition). */
+  /** Largest min(available_i, cap left_i) / cap seen (≤ 1 by definition). */
   maxFundCapacityShareOfCap = 0;
 
   constructor(readonly funds: number) {
@@ -113,27 +125,22 @@ export class FundBook {
     return sum;
   }
 
-  /**
-   * What the wallet holds: cash, confirmed shares (also those being redeemed, which earn until paid) and
-   * purchases in flight.
-   */
+  /** What the wallet holds: cash, confirmed shares (also those under a redemption, until it pays) and purchases in flight. */
   balance(): number {
     let sum = this.cash + this.pendingBuyFen();
     for (let i = 0; i < this.funds; i += 1) sum += this.holdings[i]!;
     return sum;
   }
 
-  /** Start of day t: confirm purchases and pay redemptions due. */
+  /**
+   * Start of calendar day t: pays the standard redemptions due (pay day ≤ t), confirms the purchases whose
+   * confirmation day has passed without an accrue to confirm them (the opening allocation), and opens a new
+   * business date for the instant cap.
+   */
   settle(t: number): void {
+    this.today = t;
     this.instantToday.fill(0);
-    if (this.pendingBuys.length > 0) {
-      const keep: PendingBuy[] = [];
-      for (const b of this.pendingBuys) {
-        if (b.confirmDay <= t) this.holdings[b.fund]! += b.amount;
-        else keep.push(b);
-      }
-      this.pendingBuys = keep;
-    }
+    this.confirmPurchases(t - 1);
     if (this.pendingRedemptions.length > 0) {
       const keep: PendingRedemption[] = [];
       for (const r of this.pendingRedemptions) {
@@ -147,15 +154,30 @@ export class FundBook {
     }
   }
 
-  /** Σ_i min(available_i, cap). */
+  private confirmPurchases(throughDay: number): void {
+    if (this.pendingBuys.length === 0) return;
+    const keep: PendingBuy[] = [];
+    for (const b of this.pendingBuys) {
+      if (b.confirmDay <= throughDay) this.holdings[b.fund]! += b.amount;
+      else keep.push(b);
+    }
+    this.pendingBuys = keep;
+  }
+
+  /** Σ_i min(available_i, cap left today_i). */
   instantCapacity(capFen: number): number {
     let sum = 0;
     for (let i = 0; i < this.funds; i += 1) {
-      const fundCapacity = Math.min(Math.max(0, this.available(i)), capFen);
+      const fundCapacity = this.instantRoom(i, capFen);
       sum += fundCapacity;
       if (capFen > 0) this.maxFundCapacityShareOfCap = Math.max(this.maxFundCapacityShareOfCap, fundCapacity / capFen);
     }
     return sum;
+  }
+
+  /** What fund i can still pay at once today: its available shares within what is left of the cap. */
+  private instantRoom(fund: number, capFen: number): number {
+    return Math.max(0, Math.min(this.available(fund), capFen - this.instantToday[fund]!));
   }
 
   /** Records the day's capacity (before any withdrawal) and returns it. */
@@ -166,8 +188,9 @@ export class FundBook {
   }
 
   /**
-   * A withdrawal asked for on day t: from cash, then instant redemptions (largest available holdings first,
-   * each up to the cap left today), then standard redemptions paying on `payDay`.
+   * A withdrawal asked for on day t: from cash, then instant redemptions (as the product's merchant withdrawal
+   * plans them: the funds with the most instant room first, ties by fund index, each up to its room), then
+   * standard redemptions paying on `payDay`.
    */
   withdraw(demand: number, capFen: number, capacityBefore: number, payDay: number): WithdrawalOutcome {
     let availableTotal = this.cash;
@@ -178,11 +201,9 @@ export class FundBook {
     this.cash -= fromCash;
     left -= fromCash;
     let instant = 0;
-    const order = this.fundsByAvailable();
-    for (const i of order) {
+    for (const i of this.fundsByInstantRoom(capFen)) {
       if (left <= 0) break;
-      const take = Math.min(left, Math.max(0, this.available(i)), capFen - this.instantToday[i]!);
-      if (take <= 0) continue;
+      const take = Math.min(left, this.instantRoom(i, capFen));
       this.holdings[i]! -= take;
       this.instantToday[i]! += take;
       if (capFen > 0) this.maxInstantShareOfCap = Math.max(this.maxInstantShareOfCap, this.instantToday[i]! / capFen);
@@ -209,6 +230,18 @@ export class FundBook {
     return { demand, withdrawn, fromCash, instant, late };
   }
 
+  /** Funds with instant room left, the most first (ties: lower index first), as the product's plan orders them. */
+  private fundsByInstantRoom(capFen: number): number[] {
+    const order: number[] = [];
+    const room: number[] = [];
+    for (let i = 0; i < this.funds; i += 1) {
+      room.push(this.instantRoom(i, capFen));
+      if (room[i]! > 0) order.push(i);
+    }
+    if (order.length > 1) order.sort((a, b) => room[b]! - room[a]! || a - b);
+    return order;
+  }
+
   /** Funds with shares available, largest first (ties: lower index first). */
   private fundsByAvailable(): number[] {
     const order: number[] = [];
@@ -217,17 +250,24 @@ export class FundBook {
     return order;
   }
 
-  /** Day t's income on the confirmed shares, reinvested; the balance it was earned on is recorded. */
-  accrue(perTenKMicros: (fund: number) => number): number {
+  /**
+   * The close of calendar day `day` (default: the one the last settle opened): confirms the purchases due by
+   * then, then books the day's income on the shares that earn (confirmed, not under a redemption), reinvested;
+   * the balance it was earned on is recorded.
+   */
+  accrue(perTenKMicros: (fund: number) => number, day = this.today): number {
+    this.confirmPurchases(day);
     this.balanceDays += this.balance();
-    this.idleBalanceDays += this.cash + this.pendingBuyFen();
+    let redeemingFen = 0;
+    for (let i = 0; i < this.funds; i += 1) redeemingFen += this.redeeming[i]!;
+    this.idleBalanceDays += this.cash + this.pendingBuyFen() + redeemingFen;
     this.days += 1;
     let total = 0;
     for (let i = 0; i < this.funds; i += 1) {
-      const h = this.holdings[i]!;
-      if (h === 0) continue;
-      const income = incomeFen(h, perTenKMicros(i));
-      this.holdings[i] = h + income;
+      const earning = this.available(i);
+      if (earning === 0) continue;
+      const income = incomeFen(earning, perTenKMicros(i));
+      this.holdings[i]! += income;
       total += income;
     }
     this.income += total;

@@ -1,14 +1,12 @@
 /**
- * Simulates many wallets, on worker threads when the compiled worker entry (dist/ml/backtest/wallet-worker.js)
- * is there, else in this thread (jest runs src/ as ES modules without __dirname; tsx runs src/ without a
- * compiled sibling). Each wallet is simulated by the same deterministic code wherever it runs, so the
- * outcomes are identical whatever the number of workers.
+ * Simulates many wallets, on the ML worker pool (../worker-pool.ts) when the compiled worker entry
+ * (dist/ml/backtest/wallet-worker.js) is there, else in this thread (jest runs src/ as ES modules without
+ * __dirname; tsx runs src/ without a compiled sibling). Each wallet is simulated by the same deterministic code
+ * wherever it runs, so the outcomes are identical whatever the number of workers.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { createOptimiser } from '../portfolio/iimmf';
+import { compiledWorkerEntry, runOnWorkerThreads } from '../worker-pool';
 import type { StrategyName } from './strategies';
 import { simulateWallet, type SimulationInputs, type WalletFlows, type WalletOutcome } from './wallet-simulation';
 
@@ -25,17 +23,9 @@ export interface WalletPoolOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-export interface WorkerJobMessage {
-  readonly id: number;
-  readonly job: WalletJob;
-}
-export type WorkerReply = { readonly id: number; readonly outcome: WalletOutcome } | { readonly id: number; readonly error: string };
-
-/** The compiled worker entry next to this module, or undefined where there is none (jest, tsx). */
+/** The compiled worker entry, or undefined where there is none (jest, tsx). */
 export function walletWorkerPath(): string | undefined {
-  if (typeof __dirname !== 'string') return undefined;
-  const file = join(__dirname, 'wallet-worker.js');
-  return existsSync(file) ? file : undefined;
+  return compiledWorkerEntry('backtest/wallet-worker.js');
 }
 
 export async function simulateWallets(
@@ -45,54 +35,34 @@ export async function simulateWallets(
 ): Promise<{ outcomes: WalletOutcome[]; mode: 'workers' | 'in-thread'; workers: number }> {
   const requested = options.workers ?? availableParallelism();
   const entry = walletWorkerPath();
-  const outcomes = new Array<WalletOutcome>(jobs.length);
+  // A recorded run keeps every decision, too much to send back from a worker: it runs here.
   if (requested <= 0 || entry === undefined || jobs.length === 0 || jobs.some((j) => j.record)) {
-    const optimiser = jobs.some((j) => j.strategy === 'iimmf') ? await createOptimiser() : undefined;
-    jobs.forEach((job, id) => {
-      outcomes[id] = simulateWallet(inputs, job.strategy, job.flows, optimiser, job);
-      options.onProgress?.(id + 1, jobs.length);
-    });
-    optimiser?.dispose();
-    return { outcomes, mode: 'in-thread', workers: 0 };
+    return { outcomes: await simulateInThread(inputs, jobs, options), mode: 'in-thread', workers: 0 };
   }
   // The slow jobs (IIMMF solves an LP a business day) first, so no worker is left with one at the end.
   const order = jobs.map((_, id) => id).sort((a, b) => Number(jobs[b]!.strategy === 'iimmf') - Number(jobs[a]!.strategy === 'iimmf') || a - b);
   const workers = Math.min(requested, jobs.length);
-  await new Promise<void>((resolve, reject) => {
-    const threads: Worker[] = [];
-    let next = 0;
-    let done = 0;
-    let finished = false;
-    const stop = (error?: Error) => {
-      if (finished) return;
-      finished = true;
-      for (const thread of threads) void thread.terminate();
-      if (error) reject(error);
-      else resolve();
-    };
-    const send = (worker: Worker) => {
-      if (next >= order.length) return;
-      const id = order[next++]!;
-      const message: WorkerJobMessage = { id, job: jobs[id]! };
-      worker.postMessage(message);
-    };
-    for (let w = 0; w < workers; w += 1) {
-      const worker = new Worker(entry, { workerData: inputs });
-      threads.push(worker);
-      worker.on('message', (reply: WorkerReply) => {
-        if ('error' in reply) return stop(new Error(`wallet simulation ${reply.id} failed in a worker: ${reply.error}`));
-        outcomes[reply.id] = reply.outcome;
-        done += 1;
-        options.onProgress?.(done, jobs.length);
-        if (done === jobs.length) stop();
-        else send(worker);
-      });
-      worker.on('error', (error) => stop(error));
-      worker.on('exit', (code) => {
-        if (done < jobs.length) stop(new Error(`a wallet simulation worker exited with code ${code} before the work was done`));
-      });
-      send(worker);
-    }
+  const outcomes = await runOnWorkerThreads<WalletJob, WalletOutcome>({
+    entry,
+    threads: workers,
+    jobs,
+    order,
+    workerData: inputs,
+    describe: (id) => `wallet simulation ${id} (${jobs[id]!.strategy})`,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return { outcomes, mode: 'workers', workers };
+}
+
+async function simulateInThread(inputs: SimulationInputs, jobs: readonly WalletJob[], options: WalletPoolOptions): Promise<WalletOutcome[]> {
+  const optimiser = jobs.some((j) => j.strategy === 'iimmf') ? await createOptimiser() : undefined;
+  try {
+    return jobs.map((job, id) => {
+      const outcome = simulateWallet(inputs, job.strategy, job.flows, optimiser, job);
+      options.onProgress?.(id + 1, jobs.length);
+      return outcome;
+    });
+  } finally {
+    optimiser?.dispose();
+  }
 }

@@ -1,13 +1,10 @@
 /**
- * Worker-thread entry of the parallel forecaster (runs as dist/ml/demand/demand-worker.js): forecasts each
- * chunk of series it is sent and answers with the results, in order.
+ * Worker-thread entry of the parallel forecaster (runs as dist/ml/demand/demand-worker.js on the ML worker
+ * pool): forecasts each chunk of series it is sent, with the batch's options it was started with, in order.
  */
-import { parentPort } from 'node:worker_threads';
-import { forecastOne, type WorkerRequest, type WorkerResponse } from './parallel-forecaster';
+import { workerData } from 'node:worker_threads';
+import { serveJobs } from '../worker-pool';
+import { forecastOne, type ForecastItem, type ForecastManyOptions } from './parallel-forecaster';
 
-if (!parentPort) throw new Error('demand-worker.js is a worker-thread entry; forecastMany starts it');
-const port = parentPort;
-port.on('message', (request: WorkerRequest) => {
-  const response: WorkerResponse = { id: request.id, results: request.series.map((values) => forecastOne(values, request.options)) };
-  port.postMessage(response);
-});
+const options = workerData as ForecastManyOptions;
+serveJobs<Float64Array[], ForecastItem[]>((series) => series.map((values) => forecastOne(values, options)));

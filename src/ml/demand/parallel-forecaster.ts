@@ -1,9 +1,10 @@
 /**
  * Forecasts many merchants' series on a pool of worker threads.
  *
- * - Pool: `workers` threads (default os.availableParallelism()), each with its own wasm instance of the
- *   `arima` package. Series travel in chunks (`chunkSize` series per message) and each worker has one chunk
- *   in flight, so the queue held by the pool is bounded by the number of workers.
+ * - Pool: the ML worker pool (../worker-pool.ts) with `workers` threads (default os.availableParallelism()),
+ *   each with its own wasm instance of the `arima` package and the batch's options. Series travel in chunks
+ *   (`chunkSize` series per message) and each worker has one chunk in flight, so what the pool holds in flight
+ *   is bounded by the number of workers.
  * - The worker entry is the compiled `demand-worker.js` next to this file (dist/ml/demand/). Where there is
  *   none — jest runs src/ as ES modules through ts-jest, where `__dirname` does not exist and a worker could
  *   not load a .ts file; tsx runs src/ without a compiled sibling — or when `workers` is 0, the series are
@@ -13,14 +14,12 @@
  *   identical, bit for bit, whatever the number of workers or the chunk size.
  * - One bad series does not fail the batch: its item is `{ ok: false, error }` with the typed error's code.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { checkHorizon, checkSeries, forecastChecked, normalizeSpec, type ArimaForecast, type ArimaSpec, type NormalizedSpec } from './arima-forecast';
 import type { DifferencingChoice } from './differencing-tests';
 import { DemandForecastError, type DemandForecastErrorCode } from './errors';
 import { chooseArimaByAic, type ArimaGrid } from './model-selection';
+import { compiledWorkerEntry, runOnWorkerThreads } from '../worker-pool';
 
 export interface ForecastManyOptions {
   horizon: number;
@@ -81,21 +80,9 @@ export function forecastOne(values: Float64Array, options: ForecastManyOptions):
   }
 }
 
-/** The compiled worker entry next to this module, or undefined where there is none (jest, tsx). */
+/** The compiled worker entry, or undefined where there is none (jest, tsx). */
 export function workerEntryPath(): string | undefined {
-  if (typeof __dirname !== 'string') return undefined;
-  const file = join(__dirname, 'demand-worker.js');
-  return existsSync(file) ? file : undefined;
-}
-
-export interface WorkerRequest {
-  id: number;
-  series: Float64Array[];
-  options: ForecastManyOptions;
-}
-export interface WorkerResponse {
-  id: number;
-  results: ForecastItem[];
+  return compiledWorkerEntry('demand/demand-worker.js');
 }
 
 export async function forecastMany(seriesList: readonly (readonly number[])[], options: ForecastManyOptions, pool: PoolOptions = {}): Promise<ForecastItem[]> {
@@ -134,41 +121,13 @@ export async function forecastManyWithStats(
   const chunks: (typeof pending)[] = [];
   for (let i = 0; i < pending.length; i += chunkSize) chunks.push(pending.slice(i, i + chunkSize));
   const workers = Math.min(requested, chunks.length);
-
-  await new Promise<void>((resolve, reject) => {
-    const threads: Worker[] = [];
-    let next = 0;
-    let done = 0;
-    let failed = false;
-    const stop = (error?: Error): void => {
-      if (failed) return;
-      if (error) failed = true;
-      for (const t of threads) void t.terminate();
-      if (error) reject(error);
-      else resolve();
-    };
-    const send = (worker: Worker): void => {
-      if (next >= chunks.length) return;
-      const id = next++;
-      const request: WorkerRequest = { id, series: chunks[id]!.map((c) => c.values), options };
-      worker.postMessage(request);
-    };
-    for (let w = 0; w < workers; w++) {
-      const worker = new Worker(entry);
-      threads.push(worker);
-      worker.on('message', (response: WorkerResponse) => {
-        const chunk = chunks[response.id]!;
-        response.results.forEach((item, i) => (results[chunk[i]!.index] = item));
-        done++;
-        if (done === chunks.length) stop();
-        else send(worker);
-      });
-      worker.on('error', (error) => stop(error));
-      worker.on('exit', (code) => {
-        if (done < chunks.length) stop(new Error(`a demand forecast worker exited with code ${code} before the batch was done`));
-      });
-      send(worker);
-    }
+  const answers = await runOnWorkerThreads<Float64Array[], ForecastItem[]>({
+    entry,
+    threads: workers,
+    jobs: chunks.map((chunk) => chunk.map((c) => c.values)),
+    workerData: options,
+    describe: (id) => `demand forecast chunk ${id} (series ${chunks[id]![0]!.index} to ${chunks[id]!.at(-1)!.index})`,
   });
+  answers.forEach((items, id) => items.forEach((item, i) => (results[chunks[id]![i]!.index] = item)));
   return { results, mode: 'workers', workers, chunks: chunks.length };
 }

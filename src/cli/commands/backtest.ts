@@ -1,61 +1,111 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BACKTEST_SEED, renderBacktestSvg, runBacktest, type BacktestReport, type BacktestSettings } from '../../ml/backtest';
+import {
+  consecutiveSeeds,
+  MAX_DECISION_LAG_DAYS,
+  renderBacktestSvg,
+  runBacktest,
+  runMultiSeedBacktest,
+  type BacktestReport,
+  type BacktestSettings,
+  type MultiSeedReport,
+  type SeedSpread,
+} from '../../ml/backtest';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
 import { MARKET_OPTIONS, marketOptions, parseCount } from '../market-options';
 
-export const backtestHelp = `ifw backtest [--seed S] [--years 2014-2025] [--funds N] [--merchants M] [--investor CNY]
-             [--horizon DAYS] [--demand arima|seasonal-naive] [--workers N] [--svg FILE] [--json] [--data DIR]
+const DEFAULT_SEEDS = 20;
+const CALIBRATED_YEARS = [2014, 2025] as const;
+
+export const backtestHelp = `ifw backtest [--seeds N | --seed S] [--years 2014-2025] [--funds N] [--merchants M] [--investor CNY]
+             [--horizon DAYS] [--decision-lag-days N] [--demand arima|seasonal-naive] [--workers N] [--svg FILE]
+             [--allow-any-years] [--json] [--data DIR]
 
 Walk-forward backtest, no look-ahead, on a SIMULATED market (no real fund data exists offline): four
-strategies side by side for one investor and for simulated merchants, under the business rules (purchases
-confirmed the next business day, standard redemptions paid the next business day, the instant-redemption
-cap in force each day): (a) hold fund 0, the Yu'E Bao proxy; (b) equal weights; (c) forecast-driven
-switching on walk-forward elastic-net yield forecasts; (d) IIMMF (the LP on yield forecasts and each
-merchant's ARIMA demand bound). Prints annualised yields, uplift over (a), instant (T+0) capacity per
-merchant and its uplift, turnover, forecast errors and demand coverage. docs/backtest.md explains it.
-  --seed S          seed of the simulated market and merchants (default ${DEFAULT_BACKTEST_SEED})
+strategies side by side under the business rules (purchases confirmed the next business day, standard
+redemptions paid the next business day, the instant-redemption cap in force each day): (a) hold fund 0,
+the Yu'E Bao proxy; (b) equal weights; (c) forecast-driven switching on walk-forward elastic-net yield
+forecasts; (d) IIMMF (the LP on yield forecasts and each merchant's ARIMA demand bound); beside them, for
+the single investor, rules that need no model (trailing means, momentum) under (c)'s switching rule, and
+the ceiling: the perfect-foresight optimum under the same rules. Orders are cut at 15:00 of day t and a
+day's income is published after the close, so the decision of day t uses forecasts made at origin t - 1.
+With no --seed, runs ${DEFAULT_SEEDS} seeds (1, 2, ...) for the single investor and prints each strategy's uplift
+over (a) and its share of the ceiling as median [10th, 90th percentile]. docs/backtest.md explains it.
+  --seeds N         seeds to run (default ${DEFAULT_SEEDS}): seeds 1 to N, or S to S+N-1 with --seed S
+  --seed S          run this one seed (as a number or text), with merchants: the full single-run report
   --years A-B       evaluated years (default 2014-2025; the simulation starts earlier, for the forecasters)
+  --allow-any-years run years outside 2014-2025, the years the simulated market is calibrated to
   --funds N         money funds in the market (default 20)
-  --merchants M     simulated merchants (default 50; 0 for the single investor only)
+  --merchants M     simulated merchants (default 50 with --seed, 0 over several seeds)
   --investor CNY    the single investor's sum (default 1000000)
-  --horizon DAYS    days a switch must pay for itself in (c) and (d) (default 14)
+  --horizon DAYS    days a switch must pay for itself in (c), (d) and the rules (default 14)
+  --decision-lag-days N
+                    N more days of information delay: forecasts made at origin t - 1 - N (default 0, at most ${MAX_DECISION_LAG_DAYS})
   --demand METHOD   demand bound for IIMMF: arima (default; mean + 1.96 se) or seasonal-naive (95 % quantile)
-  --workers N       worker threads (default: all cores; 0 runs everything in this thread)
-  --svg FILE        also draw the yield curves and cumulative income as SVG into FILE
-  --json            print only the JSON report: { strategies: [{ name, annualYieldPct, instantCapacityCny,
-                    turnover, ... }], yieldUpliftPct, instantCapacityUpliftPct, simulated: true, ... }
+  --workers N       worker threads (default: all cores with merchants, else none; 0 runs everything in this thread)
+  --svg FILE        with --seed: also draw the yield curves and cumulative income as SVG into FILE
+  --json            print only the JSON report: over seeds { strategies: [{ name, yieldUpliftPct: { median, p10,
+                    p90 }, yieldUpliftBpPerYear, ceilingShare }], ceiling, bestNonForecastRule, ... }; with
+                    --seed { strategies: [{ name, annualYieldPct, yieldUpliftPct, ... }], ceiling, ... }
   --data DIR        accepted like every ifw command; the backtest reads and writes no store`;
 
-export async function backtest(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+type BacktestValues = ReturnType<typeof parseBacktestArgs>['values'];
+
+function parseBacktestArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       ...MARKET_OPTIONS,
+      seeds: { type: 'string' },
       investor: { type: 'string' },
       horizon: { type: 'string' },
+      'decision-lag-days': { type: 'string' },
       demand: { type: 'string' },
       workers: { type: 'string' },
       svg: { type: 'string' },
+      'allow-any-years': { type: 'boolean' },
     },
   });
-  const { seed, fromYear, toYear, funds, merchants } = marketOptions(values, { minFunds: 2, minYear: 2013 });
-  const investorCny = values.investor === undefined ? 1_000_000 : parseCount(values.investor, '--investor', 1, 1_000_000_000_000);
-  const horizonDays = values.horizon === undefined ? 14 : parseCount(values.horizon, '--horizon', 1, 365);
+}
+
+/** The run asked for: one seed (--seed alone) or several. */
+function runChoice(values: BacktestValues) {
+  const choice = marketOptions(values, { minFunds: 2, minYear: 2013 });
+  const [first, lastYear] = CALIBRATED_YEARS;
+  if ((choice.fromYear < first || choice.toYear > lastYear) && values['allow-any-years'] !== true) {
+    throw new UsageError(
+      `--years must lie within ${first}-${lastYear}, the years the simulated market is calibrated to; got ${choice.fromYear}-${choice.toYear} (--allow-any-years runs them anyway)`,
+    );
+  }
+  const single = values.seed !== undefined && values.seeds === undefined;
+  if (single) return { ...choice, seeds: null };
+  const count = values.seeds === undefined ? DEFAULT_SEEDS : parseCount(values.seeds, '--seeds', 1, 1000);
+  if (values.seed !== undefined && typeof choice.seed !== 'number') throw new UsageError(`--seed with --seeds must be a number (the first seed); got "${values.seed}"`);
+  if (values.svg !== undefined) throw new UsageError('--svg draws one run: give --seed S (and no --seeds)');
+  const seeds = consecutiveSeeds(values.seed === undefined ? 1 : (choice.seed as number), count);
+  return { ...choice, merchants: values.merchants === undefined ? 0 : choice.merchants, seeds };
+}
+
+function backtestSettings(values: BacktestValues): BacktestSettings {
   const demand = values.demand ?? 'arima';
   if (demand !== 'arima' && demand !== 'seasonal-naive') throw new UsageError(`--demand must be arima or seasonal-naive; got "${demand}"`);
-  const workers = values.workers === undefined ? undefined : parseCount(values.workers, '--workers', 0, 64);
+  const lag = values['decision-lag-days'];
+  return {
+    investorCny: values.investor === undefined ? 1_000_000 : parseCount(values.investor, '--investor', 1, 1_000_000_000_000),
+    horizonDays: values.horizon === undefined ? 14 : parseCount(values.horizon, '--horizon', 1, 365),
+    decisionLagDays: lag === undefined ? 0 : parseCount(lag, '--decision-lag-days', 0, MAX_DECISION_LAG_DAYS),
+    demand,
+    ...(values.workers === undefined ? {} : { workers: parseCount(values.workers, '--workers', 0, 64) }),
+  };
+}
 
-  const json = values.json === true;
+/** Progress on stderr, one line per stage. */
+function progressReporter(json: boolean) {
   let progress: Progress | undefined;
   let stage = '';
-  const settings: BacktestSettings = {
-    investorCny,
-    horizonDays,
-    demand,
-    ...(workers === undefined ? {} : { workers }),
-    onProgress: (label, done, total) => {
+  return {
+    onProgress: (label: string, done: number, total: number) => {
       if (label !== stage) {
         progress?.finish();
         progress = new Progress(label, json);
@@ -63,9 +113,24 @@ export async function backtest(argv: string[]): Promise<number> {
       }
       progress!.update(done, total);
     },
+    finish: () => progress?.finish(),
   };
+}
+
+export async function backtest(argv: string[]): Promise<number> {
+  const { values } = parseBacktestArgs(argv);
+  const { seed, fromYear, toYear, funds, merchants, seeds } = runChoice(values);
+  const json = values.json === true;
+  const reporter = progressReporter(json);
+  const settings: BacktestSettings = { ...backtestSettings(values), onProgress: reporter.onProgress };
+  if (seeds !== null) {
+    const report = await runMultiSeedBacktest({ seeds, fromYear, toYear, funds, merchants }, settings);
+    reporter.finish();
+    console.log(json ? JSON.stringify(report, null, 2) : formatMultiSeedReport(report));
+    return EXIT.ok;
+  }
   const result = await runBacktest({ seed, fromYear, toYear, funds, merchants }, settings);
-  progress?.finish();
+  reporter.finish();
   if (values.svg !== undefined) writeFileSync(values.svg, renderBacktestSvg(result.series, result.report));
   if (json) {
     console.log(JSON.stringify(result.report, null, 2));
@@ -77,6 +142,8 @@ export async function backtest(argv: string[]): Promise<number> {
 }
 
 const pct = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)} %`);
+const signed = (v: number, digits: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(digits)}` : '—');
+const share = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
 const num = (v: number, digits = 0) => v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function table(headers: string[], rows: string[][]): string {
@@ -92,24 +159,34 @@ export function formatBacktestReport(report: BacktestReport): string {
     `evaluated ${report.evaluation.from} to ${report.evaluation.to} (${num(report.evaluation.days)} days, ${num(report.evaluation.businessDays)} business days); ` +
       `market simulated from ${report.market.from} (${report.market.warmupDays} days of history for the forecasters), ${report.market.funds} funds, fund 0 = Yu'E Bao proxy`,
   );
-  out.push(`walk-forward, no look-ahead; switch horizon ${report.horizonDays} days; purchases confirmed and redemptions paid the next business day; instant cap per fund per day from the rule set in force`);
+  out.push(`walk-forward, no look-ahead: ${report.timing}; decision lag ${report.decisionLagDays} days; switch horizon ${report.horizonDays} days`);
   out.push('');
-  out.push(`single investor, ${num(report.investorCny)} CNY ("not earning": share of the balance-days in cash or in purchases awaiting confirmation)`);
+  out.push(`single investor, ${num(report.investorCny)} CNY ("not earning": share of the balance-days in cash, in purchases awaiting confirmation or under a redemption)`);
+  const investorRows = [
+    ...report.strategies.map((s) => ({ ...s.investor, label: s.label, ceilingShare: s.ceilingShare })),
+    ...report.nonForecastRules.map((r) => ({ ...r, label: `rule: ${r.label}`, instantCapacityCny: NaN })),
+    { ...report.ceiling, instantCapacityCny: NaN },
+  ];
   out.push(
     table(
-      ['strategy', 'yield % a year', 'uplift', 'turnover / year', 'not earning', 'yield while invested', 'instant capacity CNY', 'income CNY'],
-      report.strategies.map((s) => [
-        s.label,
-        s.investor.annualYieldPct.toFixed(3),
-        pct(s.investor.yieldUpliftPct),
-        s.investor.turnover.toFixed(2),
-        `${s.investor.idleSharePct.toFixed(2)} %`,
-        s.investor.investedYieldPct.toFixed(3),
-        num(s.investor.instantCapacityCny),
-        num(s.investor.incomeCny),
+      ['strategy', 'yield % a year', 'uplift', 'bp a year', 'share of ceiling', 'turnover / year', 'not earning', 'instant capacity CNY', 'income CNY'],
+      investorRows.map((r) => [
+        r.label,
+        r.annualYieldPct.toFixed(3),
+        pct(r.yieldUpliftPct),
+        signed(r.yieldUpliftBpPerYear, 1),
+        share(r.ceilingShare),
+        r.turnover.toFixed(2),
+        `${r.idleSharePct.toFixed(2)} %`,
+        Number.isFinite(r.instantCapacityCny) ? num(r.instantCapacityCny) : '—',
+        num(r.incomeCny),
       ]),
     ),
   );
+  out.push(
+    `ceiling: the perfect-foresight optimum under the same rules (exact DP over the switching decisions), booked; the DP's value without the book's rounding to the fen: ${num(report.ceiling.upperBoundIncomeCny, 2)} CNY`,
+  );
+  out.push(`best non-forecast rule: ${report.bestNonForecastRule.name}, ${pct(report.bestNonForecastRule.yieldUpliftPct)}`);
   if (report.merchants > 0) {
     out.push('');
     out.push(`${report.merchants} simulated merchants (instant capacity = Σ min(holding, cap) per merchant, mean over days)`);
@@ -178,5 +255,44 @@ export function formatBacktestReport(report: BacktestReport): string {
     );
   }
   out.push('every figure above is from simulated data (src/ml/market); see docs/backtest.md for why the uplifts are what they are');
+  return out.join('\n');
+}
+
+const spread = (s: SeedSpread, format: (v: number) => string) => `${format(s.median)} [${format(s.p10)}, ${format(s.p90)}]`;
+
+export function formatMultiSeedReport(report: MultiSeedReport): string {
+  const seeds = report.seeds;
+  const out: string[] = [];
+  out.push(`IFW backtest over ${seeds.length} seeds of a SIMULATED market: not real fund or merchant data`);
+  out.push(
+    `seeds ${String(seeds[0])} to ${String(seeds[seeds.length - 1])}; evaluated ${report.evaluation.from} to ${report.evaluation.to} (${num(report.evaluation.days)} days), ` +
+      `${report.funds} funds, fund 0 = Yu'E Bao proxy; ${report.population}, ${num(report.investorCny)} CNY`,
+  );
+  out.push(`walk-forward, no look-ahead: ${report.timing}; decision lag ${report.decisionLagDays} days; switch horizon ${report.horizonDays} days`);
+  out.push(`each figure: ${report.spread}, written median [p10, p90]`);
+  out.push('');
+  const rows = [
+    ...report.strategies.map((s) => ({ ...s, ceilingShare: s.ceilingShare as SeedSpread | null })),
+    ...report.nonForecastRules.map((r) => ({ ...r, label: `rule: ${r.label}` })),
+    { ...report.ceiling, ceilingShare: null },
+  ];
+  out.push(
+    table(
+      ['single investor', 'uplift over fund 0', 'bp a year', 'share of the ceiling'],
+      rows.map((r) => [r.label, spread(r.yieldUpliftPct, (v) => pct(v)), spread(r.yieldUpliftBpPerYear, (v) => signed(v, 1)), r.ceilingShare ? spread(r.ceilingShare, share) : '—']),
+    ),
+  );
+  out.push(`hold fund 0 yields ${spread(report.holdOneYieldPct, (v) => `${v.toFixed(3)} %`)} a year; the elastic net forecasts ${spread(report.yieldForecastSkillPct, (v) => `${v.toFixed(1)} %`)} better than "tomorrow = today"`);
+  out.push(`best non-forecast rule (by median uplift): ${report.bestNonForecastRule.name}, ${pct(report.bestNonForecastRule.yieldUpliftPct)}`);
+  if (report.merchants > 0) {
+    out.push('');
+    out.push(
+      table(
+        [`${report.merchants} merchants`, 'yield uplift', 'capacity uplift', 'covered days'],
+        report.strategies.map((s) => [s.label, spread(s.merchants!.yieldUpliftPct, (v) => pct(v)), spread(s.merchants!.instantCapacityUpliftPct, (v) => pct(v, 0)), spread(s.merchants!.coverageRate, share)]),
+      ),
+    );
+  }
+  out.push('every figure above is from simulated data (src/ml/market); see docs/backtest.md for what they mean');
   return out.join('\n');
 }

@@ -4,23 +4,36 @@
  * are run side by side on the same days for a single investor (a fixed sum, no flows) and for simulated
  * merchants (daily inflows and withdrawals). docs/backtest.md describes the rules and the results.
  *
- * No look-ahead: every decision at the end of day t uses the yield forecasts made at origin t (data ≤ t,
- * walkForwardYieldForecasts), the demand bounds made at origin t (demand-bounds.ts) and the wallet's own
- * state; the market and merchants' data after t are only read to book what happens after t. A test changes
- * every value after a day and checks that no decision up to that day changes.
+ * Timing as in the market: orders are cut at 15:00 of business day t and a fund publishes a day's income
+ * after the close, so the decision of day t uses the yield forecasts made at origin t − 1 (data ≤ t − 1,
+ * walkForwardYieldForecasts), the demand bounds made at the same origin (demand-bounds.ts) and the wallet's
+ * own book; `decisionLagDays` moves the origin N days further back. The market and merchants' data after
+ * the origin are only read to book what happens. A test changes every value from a day on and checks that
+ * no decision that may not see that day changes. The single investor is also run under non-forecast rules
+ * (non-forecast-rules.ts) and under the perfect-foresight ceiling (ceiling.ts).
  */
 import { type Seed } from '../market/seeded-random';
-import { calendarDay, isoDateOfDayNumber, isoDayNumber } from '../market/sim-calendar';
+import { isoDateOfDayNumber, isoDayNumber } from '../market/sim-calendar';
 import { simulateMarket } from '../market/market-simulator';
 import { simulateMerchants } from '../market/merchant-simulator';
 import { requiredDays, walkForwardYieldForecasts, type YieldForecastOptions } from '../yield/yield-forecaster';
-import { ruleSetOn } from '../../domain/rules/rule-set';
+import { backtestCalendar } from './backtest-calendar';
+import { CEILING_LABEL, perfectForesightPlan } from './ceiling';
 import { demandBounds, type DemandBounds, type DemandMethod } from './demand-bounds';
-import { STRATEGY_LABELS, STRATEGY_NAMES, type StrategyName } from './strategies';
+import { NON_FORECAST_RULES, type NonForecastRuleName } from './non-forecast-rules';
+import { STRATEGY_LABELS, STRATEGY_NAMES, type StrategyName, type ThesisStrategyName } from './strategies';
 import { simulateWallets, type WalletJob } from './wallet-pool';
 import type { SimulationInputs, WalletFlows, WalletOutcome } from './wallet-simulation';
 
 export const DEFAULT_BACKTEST_SEED = 20140101;
+
+/** The largest extra information delay a backtest takes; the warm-up leaves room for it, so every lag runs on the same market. */
+export const MAX_DECISION_LAG_DAYS = 30;
+
+/** How the backtest dates what a decision knows (also in the report). */
+export const DECISION_TIMING =
+  'orders cut at 15:00 of business day t; a day\'s income is published after the close, so the decision of day t uses yield forecasts ' +
+  'and demand bounds made at origin t - 1 - decisionLagDays (data up to that day) and the wallet\'s own book';
 
 export interface BacktestOptions {
   /** Seed of the simulated market and merchants (default 20140101, the simulator's documented default). */
@@ -39,8 +52,13 @@ export interface BacktestSettings {
   readonly investorCny?: number;
   /** A merchant's opening balance: its inflow over this many days before the evaluation starts (default 30). */
   readonly openingDays?: number;
-  /** Horizon over which a switch must pay for itself, calendar days (default 14), for (c) and (d). */
+  /** Horizon over which a switch must pay for itself, calendar days (default 14), for (c), (d) and the non-forecast rules. */
   readonly horizonDays?: number;
+  /**
+   * Extra days of information delay (default 0, at most MAX_DECISION_LAG_DAYS): the decision of day t uses the
+   * forecasts and demand bounds made at origin t − 1 − decisionLagDays.
+   */
+  readonly decisionLagDays?: number;
   /** Relative drift that makes equal weights rebalance at a quarter's start (default 0.2). */
   readonly rebalanceBand?: number;
   /** Demand bounds: ARIMA (default) or the seasonal-naive quantile. */
@@ -51,7 +69,10 @@ export interface BacktestSettings {
   readonly demandSelectDays?: number;
   /** Days each ARIMA fit uses, default 365. */
   readonly demandTrainDays?: number;
-  /** Worker threads for the ARIMA fits and the wallets (default: all cores when the compiled code is there). */
+  /**
+   * Worker threads for the ARIMA fits and the wallets (default: all cores when the compiled code is there and
+   * there are merchants; the single investor's wallets alone run faster in this thread).
+   */
   readonly workers?: number;
   /** Funds not held that IIMMF's LP gets beyond ⌈bound / cap⌉, by forecast (default 1, which is exact; Infinity: all funds). */
   readonly iimmfExtraFunds?: number;
@@ -89,6 +110,8 @@ export interface PortfolioMetrics {
   readonly annualYieldPct: number;
   /** (yield / yield of hold-one − 1) × 100. */
   readonly yieldUpliftPct: number;
+  /** (yield − yield of hold-one) in basis points a year. */
+  readonly yieldUpliftBpPerYear: number;
   /** Per wallet (the mean over the merchants). */
   readonly incomeCny: number;
   /** Per wallet (the mean over the merchants). */
@@ -100,8 +123,6 @@ export interface PortfolioMetrics {
   readonly turnover: number;
   /** Share of the balance-days that earned nothing (cash, and purchases waiting for confirmation), %. */
   readonly idleSharePct: number;
-  /** The annualised yield of the money while it was in funds (idle balance-days left out), %. */
-  readonly investedYieldPct: number;
 }
 
 export interface MerchantMetrics extends PortfolioMetrics {
@@ -112,11 +133,14 @@ export interface MerchantMetrics extends PortfolioMetrics {
 }
 
 export interface StrategyReport {
-  readonly name: StrategyName;
+  readonly name: ThesisStrategyName;
   readonly label: string;
   /** The single investor's annualised yield, %. */
   readonly annualYieldPct: number;
   readonly yieldUpliftPct: number;
+  readonly yieldUpliftBpPerYear: number;
+  /** The single investor's uplift as a share of the ceiling's (1 = all that perfect foresight reaches). */
+  readonly ceilingShare: number;
   /** Mean instant capacity per merchant, CNY. */
   readonly instantCapacityCny: number;
   readonly instantCapacityUpliftPct: number;
@@ -124,6 +148,24 @@ export interface StrategyReport {
   readonly turnover: number;
   readonly investor: PortfolioMetrics;
   readonly merchants: MerchantMetrics | null;
+}
+
+/** A single-investor run beside the four: a non-forecast rule, or the ceiling. */
+export interface InvestorRunReport {
+  readonly name: NonForecastRuleName | 'ceiling';
+  readonly label: string;
+  readonly annualYieldPct: number;
+  readonly yieldUpliftPct: number;
+  readonly yieldUpliftBpPerYear: number;
+  readonly ceilingShare: number;
+  readonly incomeCny: number;
+  readonly turnover: number;
+  readonly idleSharePct: number;
+}
+
+export interface CeilingReport extends InvestorRunReport {
+  /** The DP's value of its plan without the book's rounding to the fen: no switching sequence's booked income exceeds it. */
+  readonly upperBoundIncomeCny: number;
 }
 
 export interface BacktestReport {
@@ -135,7 +177,15 @@ export interface BacktestReport {
   readonly investorCny: number;
   readonly merchants: number;
   readonly horizonDays: number;
+  readonly decisionLagDays: number;
+  readonly timing: string;
   readonly strategies: StrategyReport[];
+  /** The perfect-foresight optimum of the single investor under the same rules (ceiling.ts). */
+  readonly ceiling: CeilingReport;
+  /** The single investor under strategy (c)'s switching rule on levels that need no model. */
+  readonly nonForecastRules: InvestorRunReport[];
+  /** The non-forecast rule with the highest uplift. */
+  readonly bestNonForecastRule: { readonly name: NonForecastRuleName; readonly yieldUpliftPct: number };
   /** Forecast-driven switching against holding fund 0, single investor, % (the thesis's yield claim). */
   readonly yieldUpliftPct: number;
   /** IIMMF against holding fund 0, mean instant capacity per merchant, % (the thesis's capacity claim). */
@@ -167,8 +217,8 @@ export interface BacktestReport {
     readonly from: string;
     readonly to: string;
     readonly days: number;
-    readonly merchantCapacityCny: Record<StrategyName, number>;
-    readonly upliftPct: Record<StrategyName, number>;
+    readonly merchantCapacityCny: Record<ThesisStrategyName, number>;
+    readonly upliftPct: Record<ThesisStrategyName, number>;
   }[];
   /**
    * Look-ahead references (not strategies: they know the future): the yield of the fund that turned out best
@@ -183,8 +233,8 @@ export interface BacktestReport {
   readonly yearly: {
     readonly year: number;
     readonly capCny: number;
-    readonly investorYieldPct: Record<StrategyName, number>;
-    readonly merchantCapacityCny: Record<StrategyName, number> | null;
+    readonly investorYieldPct: Record<ThesisStrategyName, number>;
+    readonly merchantCapacityCny: Record<ThesisStrategyName, number> | null;
   }[];
   /** How often the IIMMF LP was solved, and over how many funds on average. */
   readonly iimmfSolves: { readonly solves: number; readonly meanFunds: number };
@@ -212,18 +262,18 @@ export interface BacktestReport {
 export interface BacktestSeries {
   /** Weekly points (every 7th evaluated day). */
   readonly dates: string[];
-  readonly strategies: { readonly name: StrategyName; readonly label: string; readonly sevenDayYieldPct: number[]; readonly cumulativeIncomeCny: number[] }[];
+  readonly strategies: { readonly name: ThesisStrategyName; readonly label: string; readonly sevenDayYieldPct: number[]; readonly cumulativeIncomeCny: number[] }[];
 }
 
 export interface BacktestRecord {
   /** Per strategy, the investor's and each merchant's orders, as "date kind code amount". */
-  readonly decisions: Record<StrategyName, { readonly investor: string[]; readonly merchants: string[][] }>;
+  readonly decisions: Record<ThesisStrategyName, { readonly investor: string[]; readonly merchants: string[][] }>;
   /** Per strategy and merchant: the instant capacity of every evaluated day, fen. */
-  readonly capacityFen: Record<StrategyName, number[][]>;
+  readonly capacityFen: Record<ThesisStrategyName, number[][]>;
   /** The cap of every evaluated day, fen. */
   readonly capFen: number[];
   /** Per strategy, the investor's and each merchant's totals. */
-  readonly outcomes: Record<StrategyName, { readonly investor: WalletOutcome; readonly merchants: WalletOutcome[] }>;
+  readonly outcomes: Record<ThesisStrategyName, { readonly investor: WalletOutcome; readonly merchants: WalletOutcome[] }>;
 }
 
 export interface BacktestResult {
@@ -238,9 +288,12 @@ const round = (value: number, digits: number): number => {
   return Math.round(value * k) / k;
 };
 
-/** Days of history the forecasters need before the first evaluated day. */
+/**
+ * Days of history before the first evaluated day: what the forecasters need before their first origin, the
+ * day of the opening decision's information (e0 − 2), and room for the largest decision lag.
+ */
 export function warmupDays(settings: BacktestSettings = {}): number {
-  return Math.max(requiredDays(settings.yieldOptions ?? {}) - 1, (settings.demandTrainDays ?? 365) + 1);
+  return Math.max(requiredDays(settings.yieldOptions ?? {}) - 1, (settings.demandTrainDays ?? 365) + 1) + 1 + MAX_DECISION_LAG_DAYS;
 }
 
 /** The simulated market and merchants for a backtest: the evaluated years plus the forecasters' warm-up. */
@@ -261,6 +314,31 @@ export function simulateBacktestData(options: BacktestOptions = {}, settings: Ba
   return { seed, market, merchants, evaluationStart: warmup };
 }
 
+/** The single investor's runs: the four strategies, the non-forecast rules, the ceiling. */
+const INVESTOR_RUNS: readonly StrategyName[] = [...STRATEGY_NAMES, ...NON_FORECAST_RULES.map((rule) => rule.name), 'ceiling'];
+
+/** The most calendar days from a decision day to the next business day over [from, to]. */
+function longestDecisionGap(nextBusiness: Int32Array, from: number, to: number): number {
+  let gap = 1;
+  for (let t = from; t <= to; t += 1) gap = Math.max(gap, nextBusiness[t]! - t);
+  return gap;
+}
+
+/**
+ * The demand bound of the decision of day t: the largest upper bound of the withdrawals of days t + 1 … the
+ * next business day (Friday: to Monday), forecast at origin t − originLag.
+ */
+function decisionBounds(upper: readonly Float64Array[], nextBusiness: Int32Array, from: number, to: number, originLag: number): Float64Array {
+  const out = new Float64Array(upper[0]!.length);
+  for (let t = from; t <= to; t += 1) {
+    const origin = t - originLag;
+    let bound = 0;
+    for (let day = t + 1; day <= nextBusiness[t]! && day - origin <= upper.length; day += 1) bound = Math.max(bound, upper[day - origin - 1]![origin]!);
+    out[t] = Number.isFinite(bound) ? bound : 0;
+  }
+  return out;
+}
+
 /** Simulates the data and runs the backtest. */
 export async function runBacktest(options: BacktestOptions = {}, settings: BacktestSettings = {}): Promise<BacktestResult> {
   settings.onProgress?.('simulating the market and merchants', 0, 1);
@@ -278,77 +356,50 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
   const last = days - 1;
   if (!(e0 >= 1 && e0 <= last)) throw new RangeError(`evaluationStart ${e0} must be a day of the market after its first`);
   const horizonDays = settings.horizonDays ?? 14;
+  const decisionLagDays = settings.decisionLagDays ?? 0;
+  if (!Number.isInteger(decisionLagDays) || decisionLagDays < 0 || decisionLagDays > MAX_DECISION_LAG_DAYS) {
+    throw new RangeError(`decisionLagDays must be a whole number from 0 to ${MAX_DECISION_LAG_DAYS}; got ${decisionLagDays}`);
+  }
+  const originLag = 1 + decisionLagDays;
   const investorFen = Math.round((settings.investorCny ?? 1_000_000) * 100);
   const openingDays = settings.openingDays ?? 30;
   const record = settings.record === true;
-
-  // Calendar: business days, quarter starts and the next business day, precomputed (also a week beyond the last day).
-  const firstDayNumber = isoDayNumber(market.dates[0])!;
-  const span = days + 8;
-  const business = new Uint8Array(span);
-  const monthOf = new Uint8Array(span);
-  const year = new Uint16Array(span);
-  for (let t = 0; t < span; t += 1) {
-    const day = calendarDay(firstDayNumber + t);
-    business[t] = day.businessDay ? 1 : 0;
-    monthOf[t] = day.month;
-    year[t] = day.year;
-  }
-  const nextBusiness = new Int32Array(span);
-  for (let t = span - 1; t >= 0; t -= 1) nextBusiness[t] = t + 1 >= span ? t + 1 : business[t + 1] === 1 ? t + 1 : nextBusiness[t + 1]!;
-  const quarterStart = new Uint8Array(span);
-  for (let t = 1; t < span; t += 1) {
-    if (business[t] !== 1 || (monthOf[t]! - 1) % 3 !== 0) continue;
-    let first = true;
-    for (let u = t - 1; u >= 0 && monthOf[u] === monthOf[t]; u -= 1) if (business[u] === 1) first = false;
-    quarterStart[t] = first ? 1 : 0;
-  }
+  const workers = settings.workers ?? (merchants.length > 0 ? undefined : 0);
   // The cap in force from the first evaluated day on (the warm-up days are not evaluated).
-  const capFen = new Float64Array(span).fill(NaN);
-  for (let t = e0; t < span; t += 1) capFen[t] = Number(ruleSetOn(isoDateOfDayNumber(firstDayNumber + t)).instantRedemptionCapFen);
+  const { business, nextBusiness, quarterStart, year, capFen } = backtestCalendar(market.dates[0]!, days, e0);
 
-  // 1. Yield forecasts, walk-forward.
+  // 1. Yield forecasts, walk-forward; the opening decision (day e0 − 1) reads origin e0 − 1 − originLag.
   progress('yield forecasts (elastic net, walk-forward)', 0, 1);
   const walk = walkForwardYieldForecasts(market, settings.yieldOptions ?? {});
-  if (walk.firstOrigin > e0 - 1) {
-    throw new RangeError(`the yield forecasts start at origin ${market.dates[walk.firstOrigin]}; the evaluation needs one on ${market.dates[e0 - 1]}`);
+  if (walk.firstOrigin > e0 - 1 - originLag) {
+    throw new RangeError(`the yield forecasts start at origin ${market.dates[walk.firstOrigin]}; the evaluation needs one on ${market.dates[e0 - 1 - originLag]}`);
   }
   const forecasts = walk.funds.map((fund) => Float64Array.from(fund.forecast, (v) => (v === null ? NaN : v)));
   progress('yield forecasts (elastic net, walk-forward)', 1, 1);
 
-  // 2. Demand bounds, walk-forward.
+  // 2. Demand bounds, walk-forward, from the opening decision's origin to the last one-day-ahead origin.
   const demandMethod = settings.demand ?? 'arima';
   let bounds: DemandBounds | undefined;
+  const maxHorizon = longestDecisionGap(nextBusiness, e0 - 1, last - 1) + originLag;
   if (merchants.length > 0) {
     progress(`demand forecasts (${demandMethod})`, 0, 1);
     bounds = await demandBounds(
       merchants.map((m) => m.withdrawalFen),
-      e0 - 1,
+      e0 - 1 - originLag,
       last - 1,
       {
         method: demandMethod,
         ...(settings.demandRefitDays === undefined ? {} : { refitDays: settings.demandRefitDays }),
         ...(settings.demandSelectDays === undefined ? {} : { selectDays: settings.demandSelectDays }),
         ...(settings.demandTrainDays === undefined ? {} : { trainDays: settings.demandTrainDays }),
-        ...(settings.workers === undefined ? {} : { workers: settings.workers }),
-        maxHorizon: 3,
+        ...(workers === undefined ? {} : { workers }),
+        maxHorizon,
         onProgress: (done, total) => progress(`demand forecasts (${demandMethod}), refits`, done, total),
       },
     );
   }
-  /** A decision at origin t must cover the withdrawals of days t+1 … the next business day (Friday: to Monday). */
-  const boundFen = (m: number): Float64Array => {
-    const out = new Float64Array(days);
-    const upper = bounds!.merchants[m]!.upper;
-    for (let t = e0 - 1; t < last; t += 1) {
-      let bound = 0;
-      for (let h = 1; h <= nextBusiness[t]! - t && h <= upper.length; h += 1) bound = Math.max(bound, upper[h - 1]![t]!);
-      out[t] = Number.isFinite(bound) ? bound : 0;
-    }
-    return out;
-  };
 
-  // 3. Every wallet under every strategy.
+  // 3. Every wallet under every strategy; the single investor also under the non-forecast rules and the ceiling.
   const inputs: SimulationInputs = {
     dates: market.dates,
     codes: market.funds.map((f) => f.code),
@@ -356,6 +407,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
     last,
     micros: market.funds.map((f) => f.perTenKMicros),
     forecasts,
+    forecastOriginLagDays: originLag,
     capFen,
     business,
     nextBusiness,
@@ -366,21 +418,23 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
     iimmfExtraFunds: settings.iimmfExtraFunds ?? 1,
   };
   const jobs: WalletJob[] = [];
-  for (const strategy of STRATEGY_NAMES) jobs.push({ strategy, flows: { openingFen: investorFen }, daily: true, record });
+  for (const strategy of INVESTOR_RUNS) jobs.push({ strategy, flows: { openingFen: investorFen }, daily: true, record });
   merchants.forEach((merchant, m) => {
     let openingFen = 0;
     for (let t = Math.max(0, e0 - openingDays); t < e0; t += 1) openingFen += merchant.inflowFen[t]!;
-    const flows: WalletFlows = { openingFen, inflowFen: merchant.inflowFen, withdrawalFen: merchant.withdrawalFen, boundFen: boundFen(m) };
+    const boundFen = decisionBounds(bounds!.merchants[m]!.upper, nextBusiness, e0 - 1, last - 1, originLag);
+    const flows: WalletFlows = { openingFen, inflowFen: merchant.inflowFen, withdrawalFen: merchant.withdrawalFen, boundFen };
     for (const strategy of STRATEGY_NAMES) jobs.push({ strategy, flows, record });
   });
   progress('wallets simulated', 0, jobs.length);
   const { outcomes } = await simulateWallets(inputs, jobs, {
-    ...(settings.workers === undefined ? {} : { workers: settings.workers }),
+    ...(workers === undefined ? {} : { workers }),
     onProgress: (done, total) => progress('wallets simulated', done, total),
   });
   const strategies = STRATEGY_NAMES.map((name) => ({ name, label: STRATEGY_LABELS[name] }));
-  const results = new Map<StrategyName, { investor: WalletOutcome; merchants: WalletOutcome[] }>(
-    STRATEGY_NAMES.map((name, k) => [name, { investor: outcomes[k]!, merchants: merchants.map((_, m) => outcomes[STRATEGY_NAMES.length * (m + 1) + k]!) }]),
+  const investorOutcome = (name: StrategyName) => outcomes[INVESTOR_RUNS.indexOf(name)]!;
+  const results = new Map<ThesisStrategyName, { investor: WalletOutcome; merchants: WalletOutcome[] }>(
+    STRATEGY_NAMES.map((name, k) => [name, { investor: investorOutcome(name), merchants: merchants.map((_, m) => outcomes[INVESTOR_RUNS.length + STRATEGY_NAMES.length * m + k]!) }]),
   );
   const total = last - e0 + 1;
   let businessDays = 0;
@@ -409,7 +463,6 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
     return {
       income,
       idleShare: balanceDays > 0 ? books.reduce((s, b) => s + b.idleBalanceDays, 0) / balanceDays : 0,
-      investedYieldPct: ((income * 365) / Math.max(1, balanceDays - books.reduce((s, b) => s + b.idleBalanceDays, 0))) * 100,
       averageBalance: balanceDays / evaluated,
       annualYieldPct: balanceDays > 0 ? ((income * 365) / balanceDays) * 100 : 0,
       capacity: books.reduce((s, b) => s + b.capacityDays, 0) / evaluated / books.length,
@@ -423,14 +476,43 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
     return {
       annualYieldPct: round(r.annualYieldPct, 4),
       yieldUpliftPct: round((r.annualYieldPct / b.annualYieldPct - 1) * 100, 2),
+      yieldUpliftBpPerYear: round((r.annualYieldPct - b.annualYieldPct) * 100, 2),
       incomeCny: round(r.income / books.length / 100, 2),
       averageBalanceCny: round(r.averageBalance / books.length / 100, 2),
       instantCapacityCny: round(r.capacity / 100, 2),
       instantCapacityUpliftPct: round((r.capacity / b.capacity - 1) * 100, 2),
       turnover: r.averageBalance > 0 ? round(r.redeemed / r.averageBalance / (evaluated / 365), 4) : 0,
       idleSharePct: round(r.idleShare * 100, 3),
-      investedYieldPct: round(r.investedYieldPct, 4),
     };
+  }
+
+  /** The investor's uplift under a run, as a share of the ceiling's (unrounded, from the books). */
+  function ceilingShare(outcome: WalletOutcome): number {
+    const base = raw([results.get('hold-one')!.investor], total).annualYieldPct;
+    const reached = raw([outcome], total).annualYieldPct - base;
+    const reachable = raw([investorOutcome('ceiling')], total).annualYieldPct - base;
+    return reachable > 0 ? round(reached / reachable, 4) : NaN;
+  }
+
+  function investorRun(name: NonForecastRuleName | 'ceiling', label: string): InvestorRunReport {
+    const outcome = investorOutcome(name);
+    const metrics = portfolio([outcome], [results.get('hold-one')!.investor], total);
+    return {
+      name,
+      label,
+      annualYieldPct: metrics.annualYieldPct,
+      yieldUpliftPct: metrics.yieldUpliftPct,
+      yieldUpliftBpPerYear: metrics.yieldUpliftBpPerYear,
+      ceilingShare: ceilingShare(outcome),
+      incomeCny: metrics.incomeCny,
+      turnover: metrics.turnover,
+      idleSharePct: metrics.idleSharePct,
+    };
+  }
+
+  function ceilingReport(): CeilingReport {
+    const plan = perfectForesightPlan(inputs);
+    return { ...investorRun('ceiling', CEILING_LABEL), upperBoundIncomeCny: round(((plan.growth - 1) * investorFen) / 100, 2) };
   }
 
   function buildReport(): BacktestReport {
@@ -457,6 +539,8 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
         label: strategy.label,
         annualYieldPct: investor.annualYieldPct,
         yieldUpliftPct: investor.yieldUpliftPct,
+        yieldUpliftBpPerYear: investor.yieldUpliftBpPerYear,
+        ceilingShare: ceilingShare(w.investor),
         instantCapacityCny: merchantMetrics?.instantCapacityCny ?? investor.instantCapacityCny,
         instantCapacityUpliftPct: merchantMetrics?.instantCapacityUpliftPct ?? investor.instantCapacityUpliftPct,
         turnover: investor.turnover,
@@ -464,7 +548,9 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
         merchants: merchantMetrics,
       };
     });
-    const byName = (name: StrategyName) => reports.find((r) => r.name === name)!;
+    const byName = (name: ThesisStrategyName) => reports.find((r) => r.name === name)!;
+    const nonForecastRules = NON_FORECAST_RULES.map((rule) => investorRun(rule.name, rule.label));
+    const bestRule = nonForecastRules.reduce((best, r) => (r.yieldUpliftPct > best.yieldUpliftPct ? r : best));
     const yieldUpliftPct = byName('forecast-switching').yieldUpliftPct;
     const capacityUplift = merchants.length > 0 ? byName('iimmf').merchants!.instantCapacityUpliftPct : null;
 
@@ -497,7 +583,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       let scored = 0;
       const models: Record<string, number> = {};
       const periods: number[] = [];
-      for (let r = e0 - 1; r < last; r += bounds.refitDays) periods.push(r);
+      for (let r = e0 - 1 - originLag; r < last; r += bounds.refitDays) periods.push(r); // the refit origins of demandBounds
       merchants.forEach((merchant, m) => {
         const y = merchant.withdrawalFen;
         const b = bounds!.merchants[m]!;
@@ -554,8 +640,8 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
         if (current && current.capCny === capFen[t]! / 100) continue;
         let to = t;
         while (to + 1 <= last && capFen[to + 1] === capFen[t]) to += 1;
-        const merchantCapacityCny = {} as Record<StrategyName, number>;
-        const raw = {} as Record<StrategyName, number>;
+        const merchantCapacityCny = {} as Record<ThesisStrategyName, number>;
+        const raw = {} as Record<ThesisStrategyName, number>;
         for (const s of strategies) {
           let sum = 0;
           let count = 0;
@@ -567,7 +653,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
           raw[s.name] = sum / count;
           merchantCapacityCny[s.name] = round(sum / count / 100, 2);
         }
-        const upliftPct = Object.fromEntries(strategies.map((s) => [s.name, round((raw[s.name] / raw['hold-one'] - 1) * 100, 2)])) as Record<StrategyName, number>;
+        const upliftPct = Object.fromEntries(strategies.map((s) => [s.name, round((raw[s.name] / raw['hold-one'] - 1) * 100, 2)])) as Record<ThesisStrategyName, number>;
         capRegimes.push({ capCny: capFen[t]! / 100, from: market.dates[t]!, to: market.dates[to]!, days: to - t + 1, merchantCapacityCny, upliftPct });
         t = to;
       }
@@ -595,8 +681,8 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       const start = Math.max(e0, from < 0 ? e0 : from);
       let end = start;
       while (end + 1 <= last && market.dates[end + 1]!.startsWith(String(year))) end += 1;
-      const investorYieldPct = {} as Record<StrategyName, number>;
-      const merchantCapacityCny = merchants.length > 0 ? ({} as Record<StrategyName, number>) : null;
+      const investorYieldPct = {} as Record<ThesisStrategyName, number>;
+      const merchantCapacityCny = merchants.length > 0 ? ({} as Record<ThesisStrategyName, number>) : null;
       for (const s of strategies) {
         const d = results.get(s.name)!.investor.daily!;
         let income = 0;
@@ -631,7 +717,12 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       investorCny: investorFen / 100,
       merchants: merchants.length,
       horizonDays,
+      decisionLagDays,
+      timing: DECISION_TIMING,
       strategies: reports,
+      ceiling: ceilingReport(),
+      nonForecastRules,
+      bestNonForecastRule: { name: bestRule.name as NonForecastRuleName, yieldUpliftPct: bestRule.yieldUpliftPct },
       yieldUpliftPct,
       instantCapacityUpliftPct: capacityUplift,
       forecastErrors: { yield: yieldErrors, demand: demandErrors },

@@ -1,4 +1,6 @@
 export { ArimaFilter, type FittedArima } from './arima-filter';
+export { backtestCalendar, type BacktestCalendar } from './backtest-calendar';
+export { CEILING_LABEL, ceilingStrategy, perfectForesightPlan, type CeilingMarket, type CeilingPlan } from './ceiling';
 export { demandBounds, seasonalNaiveBound, type DemandBoundOptions, type DemandBounds, type DemandMethod, type MerchantDemandBounds } from './demand-bounds';
 export { FundBook, incomeFen, type PendingBuy, type PendingRedemption, type WithdrawalOutcome } from './fund-book';
 export {
@@ -16,9 +18,22 @@ export {
   type Order,
   type Strategy,
   type StrategyName,
+  type ThesisStrategyName,
 } from './strategies';
 export {
+  isNonForecastRule,
+  NON_FORECAST_RULE_NAMES,
+  NON_FORECAST_RULES,
+  nonForecastLevels,
+  nonForecastRule,
+  type NonForecastRule,
+  type NonForecastRuleName,
+} from './non-forecast-rules';
+export { consecutiveSeeds, quantileOf, runMultiSeedBacktest, seedSpread, type MultiSeedOptions, type MultiSeedReport, type SeedSpread } from './multi-seed';
+export {
+  DECISION_TIMING,
   DEFAULT_BACKTEST_SEED,
+  MAX_DECISION_LAG_DAYS,
   runBacktest,
   runBacktestOn,
   simulateBacktestData,
@@ -32,10 +47,12 @@ export {
   type BacktestResult,
   type BacktestSeries,
   type BacktestSettings,
+  type CeilingReport,
+  type InvestorRunReport,
   type MerchantMetrics,
   type PortfolioMetrics,
   type StrategyReport,
 } from './backtest';
 export { simulateWallets, walletWorkerPath, type WalletJob, type WalletPoolOptions } from './wallet-pool';
-export { makeStrategy, simulateWallet, type SimulationInputs, type WalletFlows, type WalletOutcome } from './wallet-simulation';
+export { makeStrategy, runWallet, simulateWallet, type SimulationInputs, type WalletFlows, type WalletOutcome, type WalletRunOptions } from './wallet-simulation';
 export { escapeXml, niceTicks, renderBacktestSvg } from './svg';

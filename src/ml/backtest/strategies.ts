@@ -1,18 +1,24 @@
 /**
- * The four strategies of the backtest. Each decides, at the end of a business day t and from information up
- * to day t only (the forecasts made at origin t, the demand bound made at origin t, the wallet's own state),
- * which standard redemptions and which purchases to place. The engine (backtest.ts) executes them under the
- * business rules of fund-book.ts: purchases from cash only, confirmed the next business day; redemptions
- * pay the next business day.
+ * The strategies of the backtest. Each decides, on a business day t before the 15:00 cut, which standard
+ * redemptions and which purchases to place, from what is known then: the forecasts made at origin
+ * t − 1 − lag (a fund publishes a day's income after the close, so day t's is not known yet; `lag` is the
+ * backtest's extra information delay), the demand bound made at the same origin, and the wallet's own
+ * book. The engine (backtest.ts) executes them under the business rules of fund-book.ts: purchases from
+ * cash only, confirmed the next business day; redemptions pay the next business day.
  */
 import type { IimmfOptimiser } from '../portfolio/iimmf';
 import type { FundBook } from './fund-book';
+import type { NonForecastRuleName } from './non-forecast-rules';
 
-export type StrategyName = 'hold-one' | 'equal-weights' | 'forecast-switching' | 'iimmf';
+/** The four strategies of the thesis's experiment, reported side by side. */
+export type ThesisStrategyName = 'hold-one' | 'equal-weights' | 'forecast-switching' | 'iimmf';
 
-export const STRATEGY_NAMES: readonly StrategyName[] = ['hold-one', 'equal-weights', 'forecast-switching', 'iimmf'];
+/** Everything a wallet can be simulated under: the four, the non-forecast rules and the perfect-foresight ceiling. */
+export type StrategyName = ThesisStrategyName | NonForecastRuleName | 'ceiling';
 
-export const STRATEGY_LABELS: Readonly<Record<StrategyName, string>> = {
+export const STRATEGY_NAMES: readonly ThesisStrategyName[] = ['hold-one', 'equal-weights', 'forecast-switching', 'iimmf'];
+
+export const STRATEGY_LABELS: Readonly<Record<ThesisStrategyName, string>> = {
   'hold-one': "hold fund 0 (Yu'E Bao proxy)",
   'equal-weights': 'equal weights, all funds',
   'forecast-switching': 'forecast-driven switching (elastic net)',
@@ -20,19 +26,22 @@ export const STRATEGY_LABELS: Readonly<Record<StrategyName, string>> = {
 };
 
 export interface DecisionContext {
-  /** Day index of the decision (the forecast origin). */
+  /** Day index of the decision. */
   readonly t: number;
-  /** Forecast income per 10,000 shares of each fund for day t + 1, CNY (made at origin t). */
+  /**
+   * Each fund's expected income per 10,000 shares, CNY, from data up to the origin t − 1 − lag: the elastic
+   * net's one-day-ahead forecast, or a non-forecast rule's level.
+   */
   readonly forecast: ArrayLike<number>;
   /** Fund codes, for the optimiser. */
   readonly codes: readonly string[];
   /** The instant-redemption cap per fund per day in force on day t + 1, fen. */
   readonly capFen: number;
-  /** Upper bound of the wallet's withdrawals until the next decision, fen (0 for an investor without withdrawals). */
+  /** Upper bound of the wallet's withdrawals until the next decision, fen, made at the same origin (0 for an investor without withdrawals). */
   readonly demandUpperFen: number;
   /** Calendar days over which a switch has to pay for itself. */
   readonly horizonDays: number;
-  /** Days of income a switch decided today loses: from the redemption's cash to the purchase's confirmation. */
+  /** Days of income a switch decided today loses: from the day after the redemption to the day before the new fund earns. */
   readonly switchLostDays: number;
   /** The first business day of a calendar quarter (when equal weights may rebalance). */
   readonly quarterStart: boolean;
@@ -128,12 +137,13 @@ export function equalWeights(band = 0.2): Strategy {
  * (c) Forecast-driven switching: hold the fund with the highest forecast. New cash buys it; a holding in
  * another fund j is redeemed (and bought into the best fund when its cash arrives) when the forecast gain
  * over the horizon pays for the days the switch loses: (f_best − f_j)·H > f_best·lost. The one-day-ahead
- * forecast stands for the whole horizon (the forecaster makes no longer forecasts).
+ * forecast stands for the whole horizon (the forecaster makes no longer forecasts). The non-forecast rules
+ * run this same rule on their own levels, under their own name.
  */
-export function forecastSwitching(): Strategy {
+export function forecastSwitching(name: StrategyName = 'forecast-switching', label = STRATEGY_LABELS['forecast-switching']): Strategy {
   return {
-    name: 'forecast-switching',
-    label: STRATEGY_LABELS['forecast-switching'],
+    name,
+    label,
     decide(book, context) {
       const f = context.forecast;
       const best = argmax(f);

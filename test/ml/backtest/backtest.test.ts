@@ -9,6 +9,39 @@ import { SeededRandom } from '../../../src/ml/market';
 const small = { seed: 7, fromYear: 2020, toYear: 2020, funds: 4, merchants: 3 } as const;
 const settings: BacktestSettings = { record: true, workers: 0 };
 
+/** The same data with every fund's income changed from day `from` on, and the merchants' flows too if asked. */
+function perturbed(source: BacktestData, from: number, merchantsToo: boolean): BacktestData {
+  const random = SeededRandom.fromSeed(`look-ahead-${from}`);
+  return {
+    ...source,
+    market: {
+      dates: source.market.dates,
+      overnightRatePct: source.market.overnightRatePct.map((v, t) => (t >= from ? v + 0.5 * random.uniform() : v)),
+      funds: source.market.funds.map((fund) => {
+        const micros = fund.perTenKMicros.map((v, t) => (t >= from ? v + Math.round((random.uniform() - 0.5) * 6_000) : v));
+        return { code: fund.code, perTenKMicros: micros, perTenK: micros.map((m) => m / 10_000) };
+      }),
+    },
+    merchants: merchantsToo
+      ? source.merchants.map((m) => ({
+          id: m.id,
+          inflowFen: m.inflowFen.map((v, t) => (t >= from ? Math.round(v * 3 * random.uniform()) : v)),
+          withdrawalFen: m.withdrawalFen.map((v, t) => (t >= from ? Math.round(v * 3 * random.uniform()) : v)),
+        }))
+      : source.merchants,
+  };
+}
+
+/** The same data with one fund's income raised by 4 CNY per 10,000 shares a day from day `from` on. */
+function boosted(source: BacktestData, from: number, code: string): BacktestData {
+  const funds = source.market.funds.map((fund) => {
+    if (fund.code !== code) return fund;
+    const micros = fund.perTenKMicros.map((v, t) => (t >= from ? v + 40_000 : v));
+    return { code: fund.code, perTenKMicros: micros, perTenK: micros.map((m) => m / 10_000) };
+  });
+  return { ...source, market: { ...source.market, funds } };
+}
+
 let first: BacktestResult;
 let data: BacktestData;
 beforeAll(async () => {
@@ -44,42 +77,47 @@ describe('backtest on a small simulated market', () => {
     expect(report.forecastErrors.demand.method).toBe('arima');
   });
 
-  it('makes no decision on or before a day that depends on the market or the merchants after it', async () => {
+  it('makes no decision before a day that depends on the market or the merchants from that day on', async () => {
     const cut = data.evaluationStart + 150;
-    const random = SeededRandom.fromSeed('look-ahead');
-    const changed: BacktestData = {
-      ...data,
-      market: {
-        dates: data.market.dates,
-        overnightRatePct: data.market.overnightRatePct.map((v, t) => (t > cut ? v + 0.5 * random.uniform() : v)),
-        funds: data.market.funds.map((fund) => {
-          const micros = fund.perTenKMicros.map((v, t) => (t > cut ? v + Math.round((random.uniform() - 0.5) * 6_000) : v));
-          return { code: fund.code, perTenKMicros: micros, perTenK: micros.map((m) => m / 10_000) };
-        }),
-      },
-      merchants: data.merchants.map((m) => ({
-        id: m.id,
-        inflowFen: m.inflowFen.map((v, t) => (t > cut ? Math.round(v * 3 * random.uniform()) : v)),
-        withdrawalFen: m.withdrawalFen.map((v, t) => (t > cut ? Math.round(v * 3 * random.uniform()) : v)),
-      })),
-    };
-    const second = await runBacktestOn(changed, settings);
+    const second = await runBacktestOn(perturbed(data, cut, true), settings);
     const cutDate = data.market.dates[cut]!;
-    const upTo = (lines: string[]) => lines.filter((line) => line.slice(0, 10) <= cutDate);
+    const before = (lines: string[]) => lines.filter((line) => line.slice(0, 10) < cutDate);
     let later = 0;
     let differentLater = 0;
     for (const name of ['hold-one', 'equal-weights', 'forecast-switching', 'iimmf'] as const) {
       const a = first.record!.decisions[name];
       const b = second.record!.decisions[name];
-      expect(upTo(b.investor)).toEqual(upTo(a.investor));
-      a.merchants.forEach((lines, m) => expect(upTo(b.merchants[m]!)).toEqual(upTo(lines)));
+      expect(before(b.investor)).toEqual(before(a.investor));
+      a.merchants.forEach((lines, m) => expect(before(b.merchants[m]!)).toEqual(before(lines)));
       for (const [x, y] of [[a.investor, b.investor], ...a.merchants.map((lines, m) => [lines, b.merchants[m]!])] as [string[], string[]][]) {
-        later += x.length - upTo(x).length;
-        if (JSON.stringify(x.slice(upTo(x).length)) !== JSON.stringify(y.slice(upTo(y).length))) differentLater += 1;
+        later += x.length - before(x).length;
+        if (JSON.stringify(x.slice(before(x).length)) !== JSON.stringify(y.slice(before(y).length))) differentLater += 1;
       }
     }
     expect(later).toBeGreaterThan(0);
-    expect(differentLater).toBeGreaterThan(0); // the change matters after the cut, so the test has teeth
+    expect(differentLater).toBeGreaterThan(0); // the change matters from the cut on, so the test has teeth
+  });
+
+  it.each([0, 2])('decides on day t without the incomes of day t − %i and later (15:00 cut, incomes published after the close)', async (lag) => {
+    // On each of the investor's switch days t, the fund it leaves is made to pay far more from a day on. From
+    // day t − lag on, the decision cannot know it and still redeems that fund; from one day earlier, its
+    // forecasts see the jump and it stays.
+    const investorData = simulateBacktestData({ ...small, merchants: 0 });
+    const lagged: BacktestSettings = { ...settings, decisionLagDays: lag };
+    const base = await runBacktestOn(investorData, lagged);
+    const dates = investorData.market.dates;
+    const lines = (result: BacktestResult) => result.record!.decisions['forecast-switching'].investor;
+    const redeemedOn = (result: BacktestResult, date: string, code: string) => lines(result).some((l) => l.startsWith(`${date} redeem ${code} `));
+    const switches = lines(base)
+      .filter((l) => l.includes(' redeem '))
+      .slice(0, 3)
+      .map((l) => ({ date: l.slice(0, 10), code: l.split(' ')[2]! }));
+    expect(switches.length).toBeGreaterThan(1);
+    for (const { date, code } of switches) {
+      const t = dates.indexOf(date);
+      expect(redeemedOn(await runBacktestOn(boosted(investorData, t - lag, code), lagged), date, code)).toBe(true);
+      expect(redeemedOn(await runBacktestOn(boosted(investorData, t - lag - 1, code), lagged), date, code)).toBe(false);
+    }
   });
 
   it('never counts instant capacity above the caps, nor redeems more than the cap from a fund in a day', () => {
@@ -96,7 +134,7 @@ describe('backtest on a small simulated market', () => {
     expect(new Set(record.capFen)).toEqual(new Set([1_000_000])); // 2020: 10,000 CNY per fund per day
   });
 
-  it('a switch earns nothing from the day its redemption pays until the purchase is confirmed', () => {
+  it('a switch earns nothing from the day after the redemption until the new fund earns, the day its purchase is confirmed', () => {
     const decisions = first.record!.decisions['forecast-switching'].investor;
     const income = first.record!.outcomes['forecast-switching'].investor.daily!.income;
     const dates = data.market.dates;
@@ -114,8 +152,8 @@ describe('backtest on a small simulated market', () => {
       expect(paid).toBe(businessAfter(day)); // the redemption pays the next business day, and the cash is bought at once
       const confirmed = businessAfter(paid);
       if (confirmed < 0) continue;
-      expect(income[day - e0]).toBeGreaterThan(0); // the old fund still pays on the redemption day
-      for (let t = paid; t < confirmed; t += 1) expect(income[t - e0]).toBe(0);
+      expect(income[day - e0]).toBeGreaterThan(0); // the old fund still pays on the day of the order (placed before the cut)
+      for (let t = day + 1; t < confirmed; t += 1) expect(income[t - e0]).toBe(0);
       expect(income[confirmed - e0]).toBeGreaterThan(0);
       checked += 1;
     }

@@ -24,6 +24,9 @@ maybe('ifw market and ifw backtest', () => {
     }
     expect(ifw('backtest', '--years', '2025-2014').status).toBe(2);
     expect(ifw('backtest', '--demand', 'oracle').status).toBe(2);
+    expect(ifw('backtest', '--decision-lag-days', '31').status).toBe(2);
+    expect(ifw('backtest', '--seeds', '3', '--svg', 'chart.svg').status).toBe(2);
+    expect(ifw('backtest', '--seeds', '0').status).toBe(2);
     expect(ifw('market', '--funds', 'many').status).toBe(2);
   });
 
@@ -38,11 +41,46 @@ maybe('ifw market and ifw backtest', () => {
     expect(summary.series).toBeUndefined();
   });
 
-  it('backtest --json prints only the JSON report, the same with workers as in one thread, and --svg draws the chart', () => {
+  it('backtest refuses years outside 2014-2025 with status 2 and a message naming --allow-any-years, and runs them with it', () => {
+    const refused = ifw('backtest', '--seed', '1', '--years', '2013', '--funds', '3', '--merchants', '0');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--years must lie within 2014-2025.*--allow-any-years/);
+    expect(ifw('backtest', '--seed', '1', '--years', '2026', '--funds', '3', '--merchants', '0').status).toBe(2);
+    const allowed = ifw('backtest', '--seed', '1', '--years', '2013', '--funds', '3', '--merchants', '0', '--allow-any-years', '--json');
+    expect(allowed.status).toBe(0);
+    expect(JSON.parse(allowed.stdout).evaluation.from).toBe('2013-01-01');
+  });
+
+  it('backtest --seeds N --json summarises every strategy over the seeds, with the ceiling and the best non-forecast rule', () => {
+    const run = ifw('backtest', '--seeds', '3', '--json', '--years', '2021', '--funds', '3');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ simulated: true, seeds: [1, 2, 3], merchants: 0, decisionLagDays: 0 });
+    const spread = { median: expect.any(Number), p10: expect.any(Number), p90: expect.any(Number) };
+    expect(report.strategies.map((s: { name: string }) => s.name)).toEqual(['hold-one', 'equal-weights', 'forecast-switching', 'iimmf']);
+    for (const s of report.strategies) expect(s).toMatchObject({ yieldUpliftPct: spread, yieldUpliftBpPerYear: spread, ceilingShare: spread, merchants: null });
+    expect(report.ceiling).toMatchObject({ yieldUpliftPct: spread, yieldUpliftBpPerYear: spread });
+    expect(report.bestNonForecastRule).toEqual({ name: expect.stringMatching(/^(trailing-mean|momentum)-/), yieldUpliftPct: expect.any(Number) });
+    const best = report.nonForecastRules.find((r: { name: string }) => r.name === report.bestNonForecastRule.name);
+    expect(best.yieldUpliftPct.median).toBe(report.bestNonForecastRule.yieldUpliftPct);
+    expect(report.perSeed).toHaveLength(3);
+    for (const s of report.strategies) {
+      expect(s.yieldUpliftPct.p10).toBeLessThanOrEqual(s.yieldUpliftPct.median);
+      expect(s.yieldUpliftPct.median).toBeLessThanOrEqual(s.yieldUpliftPct.p90);
+      expect(s.yieldUpliftPct.p90).toBeLessThanOrEqual(report.ceiling.yieldUpliftPct.p90);
+    }
+    const text = ifw('backtest', '--seeds', '2', '--years', '2021', '--funds', '3');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/over 2 seeds of a SIMULATED market/);
+    expect(text.stdout).toMatch(/ceiling: perfect foresight/);
+    expect(text.stdout).not.toMatch(/while invested/);
+  });
+
+  it('backtest --seed --json prints only the JSON report, the same with workers as in one thread, and --svg draws the chart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ifw-backtest-'));
     try {
       const svg = join(dir, 'chart.svg');
-      const args = ['backtest', '--json', '--years', '2021', '--funds', '3', '--merchants', '2', '--demand', 'seasonal-naive'];
+      const args = ['backtest', '--seed', '20140101', '--json', '--years', '2021', '--funds', '3', '--merchants', '2', '--demand', 'seasonal-naive'];
       const run = ifw(...args, '--svg', svg);
       expect(run.status).toBe(0);
       const report = JSON.parse(run.stdout);
@@ -54,10 +92,15 @@ maybe('ifw market and ifw backtest', () => {
       const oneThread = ifw(...args, '--workers', '0');
       expect(JSON.parse(oneThread.stdout)).toEqual(report);
       expect(readFileSync(svg, 'utf8')).toContain('id="panel-income"');
-      const text = ifw('backtest', '--years', '2021', '--funds', '3', '--merchants', '2', '--demand', 'seasonal-naive');
+      expect(report.ceiling).toMatchObject({ name: 'ceiling', yieldUpliftPct: expect.any(Number), upperBoundIncomeCny: expect.any(Number) });
+      expect(report.nonForecastRules).toHaveLength(6);
+      expect(report.strategies[0].investor.investedYieldPct).toBeUndefined();
+      const text = ifw('backtest', '--seed', '20140101', '--years', '2021', '--funds', '3', '--merchants', '2', '--demand', 'seasonal-naive');
       expect(text.status).toBe(0);
       expect(text.stdout).toMatch(/SIMULATED market/);
       expect(text.stdout).toMatch(/thesis: "\+15-20 % yield/);
+      expect(text.stdout).toMatch(/best non-forecast rule: /);
+      expect(text.stdout).not.toMatch(/while invested/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

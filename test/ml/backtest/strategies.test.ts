@@ -1,11 +1,13 @@
 /**
- * The strategies' decision rules, and IIMMF's shortcut (the LP on the candidate funds only) against the LP
- * on every fund.
+ * The strategies' decision rules, IIMMF's shortcut (the LP on the candidate funds only) against the LP on
+ * every fund, the non-forecast rules' levels, and the spreads over seeds.
  */
 import { SeededRandom } from '../../../src/ml/market';
 import { createOptimiser, type IimmfOptimiser } from '../../../src/ml/portfolio/iimmf';
 import { FundBook } from '../../../src/ml/backtest/fund-book';
 import { DUST_FEN, equalWeights, forecastSwitching, iimmfCandidates, waterFill, type DecisionContext } from '../../../src/ml/backtest/strategies';
+import { NON_FORECAST_RULES, nonForecastLevels, nonForecastRule } from '../../../src/ml/backtest/non-forecast-rules';
+import { quantileOf, seedSpread } from '../../../src/ml/backtest/multi-seed';
 
 let optimiser: IimmfOptimiser;
 beforeAll(async () => {
@@ -104,4 +106,41 @@ describe('IIMMF on the candidate funds', () => {
     expect(iimmfCandidates(available, forecast, 1_500_000, 1_000_000, 1)).toEqual([1, 2, 3, 4]);
   });
 
+});
+
+describe('the non-forecast rules', () => {
+  const micros = [[10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000]];
+  it('give at each origin the trailing mean of the incomes up to it, CNY per 10,000 shares, and nothing before a full window', () => {
+    const [mean3] = nonForecastLevels(micros, { name: 'trailing-mean-7', label: '', shortDays: 3 });
+    expect(Array.from(mean3!.slice(0, 2))).toEqual([NaN, NaN]);
+    expect(Array.from(mean3!.slice(2))).toEqual([2, 3, 4, 5, 6, 7]);
+    const [last] = nonForecastLevels(micros, nonForecastRule('trailing-mean-1'));
+    expect(Array.from(last!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('extrapolate the short mean by its lead over the long one for momentum', () => {
+    const [momentum] = nonForecastLevels(micros, { name: 'momentum-7-30', label: '', shortDays: 2, longDays: 4 });
+    // origin 3: mean of days 2–3 = 3.5, of days 0–3 = 2.5: 3.5 + (3.5 − 2.5) = 4.5.
+    expect(momentum![3]).toBeCloseTo(4.5, 12);
+    expect(Number.isNaN(momentum![2])).toBe(true);
+  });
+
+  it('run under the switching rule of strategy (c), with their own name', () => {
+    const rule = nonForecastRule('trailing-mean-30');
+    const strategy = forecastSwitching(rule.name, rule.label);
+    const book = new FundBook(2);
+    book.holdings[0] = 100_000_000;
+    expect(strategy.name).toBe('trailing-mean-30');
+    expect(strategy.decide(book, context([0.57, 0.7]))).toEqual([{ kind: 'redeem', fund: 0, amount: 100_000_000 }]);
+    expect(NON_FORECAST_RULES.map((r) => r.name)).toEqual(['trailing-mean-1', 'trailing-mean-7', 'trailing-mean-30', 'trailing-mean-90', 'momentum-7-30', 'momentum-30-90']);
+  });
+});
+
+describe('spreads over seeds', () => {
+  it('are R type-7 quantiles: median, 10th and 90th percentiles', () => {
+    // quantile(1:10, c(0.1, 0.5, 0.9)) in R: 1.9, 5.5, 9.1.
+    expect(seedSpread([10, 3, 1, 2, 4, 5, 6, 7, 8, 9])).toEqual({ median: 5.5, p10: 1.9, p90: 9.1 });
+    expect(seedSpread([2.5])).toEqual({ median: 2.5, p10: 2.5, p90: 2.5 });
+    expect(quantileOf([], 0.5)).toBeNaN();
+  });
 });

@@ -1,3 +1,5 @@
+import { MODEL_CONFIGURATION } from '../src/ml/model-configuration';
+import { requiredDays } from '../src/ml/yield';
 import { ruleSetOn } from '../src/domain/rules/rule-set';
 import { sealDetails, seededNonce } from '../src/personal-data/cipher';
 import type { DataKey } from '../src/personal-data/key-store';
@@ -284,8 +286,8 @@ const INCOME_LEVELS: ReadonlyMap<string, PerTenKMicros> = new Map([
 ]);
 /** Each day's income lies this many 0.0001 CNY either side of its fund's level: a constant series teaches the yield model nothing. */
 const INCOME_WOBBLE = 150;
-/** Calendar days of income before the close date: the yield forecasts need about four months (daily-forecasts.ts). */
-const INCOME_HISTORY_DAYS = 180;
+/** Calendar days of income before the close date: what the model configuration's yield forecasts need. */
+const INCOME_HISTORY_DAYS = requiredDays(MODEL_CONFIGURATION.yield.options);
 /**
  * Business days of withdrawals, ending with the purchase date: the series each merchant's demand model is fitted
  * on. Twelve weeks: a series of less than about eight (some 40 business days) is too short for the cheap ranking

@@ -22,6 +22,7 @@ export const ENVIRONMENT_VARIABLES = {
   IFW_RATE_LIMIT_PER_ADDRESS: 'requests a second one client address may send, twice that at once; past it 429 with Retry-After (default 500)',
   IFW_RATE_LIMIT_PER_KEY: 'requests a second one API key may send, twice that at once; past it 429 with Retry-After (default 100)',
   IFW_WRONG_KEYS_PER_ADDRESS: 'wrong API keys one client address may send before each further attempt waits a second (429); default 20',
+  IFW_GIT_COMMIT: 'the git commit recorded with each forecast (default: git rev-parse HEAD of the working directory, else "unknown")',
   IFW_KEYSTORE_URL: "keys of persons' sealed details: sqlite:PATH or sqlite::memory: (default sqlite:keys.db beside an embedded event store; required with esdb://)",
 } as const;
 
@@ -56,6 +57,8 @@ export interface IfwConfig {
   rateLimits: { perAddressPerS: number; perKeyPerS: number; wrongKeysPerAddress: number };
   /** Whether this process writes the read models (`ifw serve --no-projector` leaves that to `ifw projector`). */
   runProjector: boolean;
+  /** The commit forecasts record, for an image built without `.git`; undefined asks git. */
+  gitCommit: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +106,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Partial<Record<
     },
     keyStoreUrl: parseKeyStoreUrl((fromEnv && env.IFW_KEYSTORE_URL) || undefined, eventStoreUrl),
     runProjector: overrides.runProjector ?? true,
+    gitCommit: env.IFW_GIT_COMMIT || undefined,
   };
 }
 

@@ -226,6 +226,7 @@ const ROUTES: Route[] = [
   },
   { name: 'GET /merchants/{merchantId}/profile', method: 'GET', path: () => `/merchants/${mia.id}/profile`, allowed: ['merchant, own wallet', 'operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /forecasts/{date}', method: 'GET', path: () => '/forecasts/2026-01-06', allowed: ['operator', 'auditor'], success: { status: 200 } },
+  { name: 'GET /forecasts/accuracy', method: 'GET', path: () => '/forecasts/accuracy', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /activity', method: 'GET', path: () => '/activity', allowed: ['operator', 'auditor'], success: { status: 200 } },
   { name: 'GET /projections', method: 'GET', path: () => '/projections', allowed: ['operator', 'auditor'], success: { status: 200 } },
   {

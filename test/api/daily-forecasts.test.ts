@@ -26,7 +26,7 @@ describe('the daily forecasts, with the merchant profiles behind', () => {
       },
     } as unknown as ReadModels;
     const inputsPosition = await store.lastPosition();
-    const summary = await new DailyForecasts(store, readModels).run('2026-01-05');
+    const summary = await new DailyForecasts(store, readModels, { packageVersion: '0.1.0', gitCommit: 'unknown' }).run('2026-01-05');
 
     expect(summary).toMatchObject({ recorded: true, merchants: 0, skipped: 2 });
     expect(new Set(waits)).toEqual(new Set([inputsPosition]));

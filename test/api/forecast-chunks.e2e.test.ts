@@ -9,22 +9,25 @@ import { formatPerTenK } from '../../src/domain/income-rate';
 import { addDays, businessDayOnOrAfter } from '../../src/domain/iso-date';
 import { formatFen } from '../../src/domain/money';
 import { simulateMarket, simulateMerchants } from '../../src/ml/market';
+import { MODEL_CONFIGURATION, MODEL_CONFIGURATION_HASH } from '../../src/ml/model-configuration';
+import { requiredDays } from '../../src/ml/yield';
 import { ReadModels } from '../../src/projections';
 import { OPERATOR_KEY, TestApp } from './test-app';
 
 /**
  * A close's forecasts recorded in several appends, and a close a crash cut short between two of them
- * completed by the next run, exactly: two funds with five months of published income, three merchants with
- * holdings and seven weeks of withdrawals, and forecasts recorded three events to an append. No income is
- * dated before the ledger's first day, so the ledger starts with the funds' history and closes it day by day
- * before the merchants come on START.
+ * completed by the next run, exactly: two funds with the income history the model configuration needs, three
+ * merchants with holdings and seven weeks of withdrawals, and forecasts recorded three events to an append. No
+ * income is dated before the ledger's first day, so the ledger starts with the funds' history and closes it day
+ * by day before the merchants come on START.
  */
 const START = '2026-07-06';
 const CLOSES = 35;
-const INCOME_HISTORY_DAYS = 150;
+const INCOME_HISTORY_DAYS = requiredDays(MODEL_CONFIGURATION.yield.options);
 const FUNDS = ['CHA', 'CHB'];
 const MERCHANTS = 3;
 const BOUNDS = { events: 3, bytes: FORECAST_BYTES_PER_APPEND };
+const CODE_VERSION = { packageVersion: '0.1.0', gitCommit: 'unknown' };
 
 let app: TestApp;
 let store: EventStore;
@@ -78,7 +81,7 @@ beforeAll(async () => {
     return response.body.nextBusinessDate;
   };
   for (const code of FUNDS) await app.post('/funds', OPERATOR_KEY, { code, name: code });
-  let published = addDays(historyStart, -1);
+  let published = addDays(businessDayOnOrAfter(historyStart), -1);
   let date = businessDayOnOrAfter(historyStart);
   for (; date < START; date = await closeDay(date)) {
     await publishThrough(date, addDays(published, 1));
@@ -102,7 +105,7 @@ beforeAll(async () => {
     await publishThrough(date, addDays(published, 1));
     published = date;
     // The last close leaves its forecasts to the tests, which record them in small appends.
-    if (close === CLOSES - 1) jest.spyOn(app.app.get(DailyForecasts), 'run').mockResolvedValueOnce({ date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 });
+    if (close === CLOSES - 1) jest.spyOn(app.app.get(DailyForecasts), 'run').mockResolvedValueOnce({ date, recorded: false, configurationHash: MODEL_CONFIGURATION_HASH, funds: 0, merchants: 0, proposals: 0, skipped: 0 });
     lastClosed = date;
     date = await closeDay(date);
   }
@@ -114,7 +117,7 @@ afterAll(() => app.stop());
 describe('the forecasts of a close, in appends of three events', () => {
   it('a run cut short after two appends leaves the close incomplete, and says so', async () => {
     const crashing = watched(2);
-    await expect(new DailyForecasts(crashing.store, app.app.get(ReadModels), BOUNDS).run(lastClosed)).rejects.toThrow('the process died');
+    await expect(new DailyForecasts(crashing.store, app.app.get(ReadModels), CODE_VERSION, BOUNDS).run(lastClosed)).rejects.toThrow('the process died');
     expect((await recorded()).map((e) => e.type)).toEqual(['FundYieldForecasted', 'FundYieldForecasted', 'MerchantDemandForecasted', 'RebalanceProposed']);
     const close = await app.get(`/forecasts/${lastClosed}?minPosition=${await store.lastPosition()}`, OPERATOR_KEY);
     expect(close.status).toBe(200);
@@ -128,7 +131,7 @@ describe('the forecasts of a close, in appends of three events', () => {
     const latecomer = await app.party('merchant');
     const before = (await recorded()).length;
     const seen = watched();
-    await new DailyForecasts(seen.store, app.app.get(ReadModels), BOUNDS).onApplicationBootstrap();
+    await new DailyForecasts(seen.store, app.app.get(ReadModels), CODE_VERSION, BOUNDS).onApplicationBootstrap();
 
     const events = await recorded();
     expect(seen.appends.length).toBeGreaterThan(1);
@@ -138,7 +141,14 @@ describe('the forecasts of a close, in appends of three events', () => {
     expect(events.filter((e) => e.type === 'RebalanceProposed')).toHaveLength(MERCHANTS);
     expect(events.at(-1)!.type).toBe('ForecastsRecorded');
     expect(events.map(keyOf)).toContain(`ForecastSkipped merchant ${latecomer.id}`);
-    expect(decodeData(events.at(-1)!.data)).toEqual({ funds: 2, merchants: MERCHANTS, proposals: MERCHANTS, skipped: 1, events: 3 + 2 * MERCHANTS });
+    expect(decodeData(events.at(-1)!.data)).toEqual({
+      funds: 2,
+      merchants: MERCHANTS,
+      proposals: MERCHANTS,
+      skipped: 1,
+      events: 3 + 2 * MERCHANTS,
+      provenance: { ...CODE_VERSION, configurationHash: MODEL_CONFIGURATION_HASH },
+    });
     // A demand forecast and its proposal are recorded together.
     for (const [i, event] of events.entries()) if (event.type === 'RebalanceProposed') expect(events[i - 1]!.type).toBe('MerchantDemandForecasted');
   });
@@ -152,7 +162,7 @@ describe('the forecasts of a close, in appends of three events', () => {
 
   it('a run on a whole close records nothing', async () => {
     const revision = await store.streamRevision(dailyForecastStream(lastClosed));
-    expect(await new DailyForecasts(store, app.app.get(ReadModels), BOUNDS).run(lastClosed)).toEqual({ date: lastClosed, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 });
+    expect(await new DailyForecasts(store, app.app.get(ReadModels), CODE_VERSION, BOUNDS).run(lastClosed)).toEqual({ date: lastClosed, recorded: false, configurationHash: MODEL_CONFIGURATION_HASH, funds: 0, merchants: 0, proposals: 0, skipped: 0 });
     expect(await store.streamRevision(dailyForecastStream(lastClosed))).toBe(revision);
   });
 });

@@ -11,6 +11,7 @@ import { type DailyForecastEvent, type SubjectForecasts, dailyForecastStream } f
 const DATE = '2026-03-02';
 const STREAM = dailyForecastStream(DATE);
 const METADATA = { correlationId: `forecast-${DATE}`, causationId: `day-close-${DATE}`, principal: 'system:forecasts', ruleSetVersion: 'r1', businessDate: DATE, modelVersion: 'm1', inputsPosition: '7' };
+const PROVENANCE = { packageVersion: '0.1.0', gitCommit: 'c0ffee0000000000000000000000000000000000', configurationHash: '0123456789abcdef' };
 const MERCHANTS = 7;
 
 const demand = (i: number): DailyForecastEvent => ({
@@ -43,7 +44,7 @@ function watched(store: EventStore, failAppend?: number) {
 }
 
 async function recordClose(store: EventStore, bounds = { ...FORECAST_APPEND_BOUNDS, events: 3 }) {
-  const recorder = new ForecastRecorder(store, DATE, METADATA, await loadCloseForecasts(store, DATE), bounds);
+  const recorder = new ForecastRecorder(store, DATE, { metadata: METADATA, provenance: PROVENANCE }, await loadCloseForecasts(store, DATE), bounds);
   for (const subject of CLOSE) await recorder.add(subject);
   return recorder.finish();
 }
@@ -74,13 +75,16 @@ describe('the forecast recorder', () => {
     expect(layout(appends)).toEqual(['DPD', 'SD', 'DPS', 'DP+']);
     const events = await streamOf(store);
     expect(events.map((e) => e.type)).toEqual([...CLOSE.flat().map((e) => e.type), 'ForecastsRecorded']);
-    expect(decodeData(events.at(-1)!.data)).toEqual({ funds: 0, merchants: 5, proposals: 3, skipped: 2, events: 10 });
+    expect(decodeData(events.at(-1)!.data)).toEqual({ funds: 0, merchants: 5, proposals: 3, skipped: 2, events: 10, provenance: PROVENANCE });
     for (const event of events) expect(event.metadata).toMatchObject({ modelVersion: 'm1', inputsPosition: '7' });
+    // Every event carries the run's provenance in its data, the marker's too.
+    for (const event of events) expect(decodeData<{ provenance: unknown }>(event.data).provenance).toEqual(PROVENANCE);
   });
 
   it('holds an append to the bytes bound, a subject larger than it alone', async () => {
     const bytes = (events: readonly EventInput[]) => events.reduce((sum, e) => sum + canonicalJson(e.data).length + canonicalJson(e.metadata ?? {}).length, 0);
-    const bound = bytes(toEventInputs([demand(0), proposal(0)], METADATA)) - 1;
+    const stamped = (event: DailyForecastEvent): DailyForecastEvent => ({ ...event, data: { ...event.data, provenance: PROVENANCE } }) as DailyForecastEvent;
+    const bound = bytes(toEventInputs([demand(0), proposal(0)].map(stamped), METADATA)) - 1;
     const { store: seen, appends } = watched(store);
     await recordClose(seen, { events: 100, bytes: bound });
     // The pairs are each alone; the single events two to an append; the marker adds to the last.

@@ -177,6 +177,7 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('GET', '/ledger/trial-balance', {}, { key: AUDITOR_KEY });
     await call('GET', '/ledger/accounts', {}, { key: AUDITOR_KEY });
     await call('GET', '/forecasts/{date}', { date: '2026-01-06' }, op);
+    await call('GET', '/forecasts/accuracy', {}, op);
     await call('GET', '/activity', {}, op);
     await call('POST', '/projections/{name}/rebuilds', { name: 'activity' }, op);
     await call('GET', '/projections', {}, op);

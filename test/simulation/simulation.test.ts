@@ -38,7 +38,7 @@ describe('the simulation driver', () => {
   beforeAll(async () => {
     firstDir = newFolder();
     first = await runSimulation({ ...SMALL, dataDir: firstDir });
-  }, 120_000);
+  }, 240_000);
 
   it('balances, verifies, and switches funds within a few days', () => {
     expect(first.trialBalance.total).toBe('0.00');
@@ -53,7 +53,7 @@ describe('the simulation driver', () => {
   it('gives the same report for the same seed, timings aside', async () => {
     const again = await runSimulation({ ...SMALL, dataDir: newFolder() });
     expect(seedBound(again)).toEqual(seedBound(first));
-  }, 120_000);
+  }, 240_000);
 
   it('leaves a store that ifw serve serves: a wallet and its transactions', async () => {
     const config = loadConfig({ dataDir: firstDir, port: '0' }, { IFW_API_KEYS: `${OPERATOR_KEY}=operator` });

@@ -2,39 +2,47 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } fro
 import { type EventStore, WrongExpectedRevisionError } from '../../eventstore';
 import { ProjectionBehindError, ReadModels } from '../../projections';
 import { CALENDAR_STREAM, calendarDecider } from '../../domain/calendar/calendar.decider';
-import type { DailyForecastEvent } from '../../domain/forecast/daily-forecast.decider';
+import type { DailyForecastEvent, FittedCoefficient, ForecastProvenance } from '../../domain/forecast/daily-forecast.decider';
 import { type IsoDate, addDays, nextBusinessDay } from '../../domain/iso-date';
 import { CALENDAR, RULE_BOOK } from '../commands/aggregates';
 import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
 import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import { type ForecastItem, forecastMany } from '../../ml/demand';
 import { createOptimiser } from '../../ml/portfolio/iimmf';
-import { type FundYieldForecast, ModelInputError, type YieldForecast, type YieldForecastOptions, forecastFundYields, requiredDays } from '../../ml/yield';
+import { MODEL_CONFIGURATION_HASH, MODEL_VERSION, modelSettingsFor } from '../../ml/model-configuration';
+import { type FundYieldForecast, ModelInputError, type YieldForecast, forecastFundYields, requiredDays } from '../../ml/yield';
 import { loadStored } from '../commands/stored-aggregate';
 import { EVENT_STORE } from '../event-store.module';
 import { loadPosition } from '../wallets/position-loader';
 import { loadOpenWallet } from '../wallets/wallet-loader';
 import { MERCHANT_PROFILES_PROJECTION, type MerchantSeries, merchantSeries, registeredMerchants, yieldInputs } from './forecast-inputs';
+import type { CodeVersion } from './code-version';
 import { type AppendBounds, FORECAST_APPEND_BOUNDS, ForecastRecorder, loadCloseForecasts } from './forecast-recorder';
 
-/** Named in every forecast event's metadata: change it whenever a model or its settings change. */
-export const MODEL_VERSION = 'yield:elastic-net-v1(train60,blocks2x30);demand:arima-aic-v1(period5);allocation:iimmf-v1(horizon7)';
-/** Shorter than the backtest's defaults, so a young ledger gets forecasts after about four months. */
-const YIELD_OPTIONS: YieldForecastOptions = { minTrainDays: 60, validationBlocks: 2, refitEveryDays: 30 };
-const ALLOCATION_HORIZON_DAYS = 7;
+/**
+ * What the day close passes to the models: the one configuration (src/ml/model-configuration.ts), in the unit
+ * of its demand series, which counts business days. A young ledger meets the yield model's history only after
+ * requiredDays(yieldOptions) days of income: until then every fund is skipped, its skip saying so.
+ */
+export const DAY_CLOSE_MODEL_SETTINGS = modelSettingsFor('businessDays');
 /** Waits for the merchant profiles at most this many times before the merchants are skipped. */
 const PROFILE_WAIT_ATTEMPTS = 5;
 const PROFILE_WAIT_PAUSE_MS = 100;
 /** Nothing provides it in the application, which records with FORECAST_APPEND_BOUNDS; a test passes smaller ones. */
 export const FORECAST_APPEND_BOUNDS_TOKEN = 'FORECAST_APPEND_BOUNDS';
+/** The CodeVersion resolved once at the start (intelligence.module.ts). */
+export const CODE_VERSION = 'FORECAST_CODE_VERSION';
 
 /**
  * What a run recorded: `recorded` is false when the close's forecasts were already whole (or another run was
  * recording them), and the counts are then zeros; otherwise they are the whole close's, as its marker says.
+ * The funds a young ledger cannot forecast yet are among `skipped`, each skip saying how much history it has.
  */
 export interface ForecastSummary {
   date: IsoDate;
   recorded: boolean;
+  /** The model configuration the run forecast with. */
+  configurationHash: string;
   funds: number;
   merchants: number;
   proposals: number;
@@ -50,11 +58,16 @@ export interface ForecastSummary {
 export class DailyForecasts implements OnApplicationBootstrap {
   private readonly logger = new Logger(DailyForecasts.name);
 
+  private readonly provenance: ForecastProvenance;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModels,
+    @Inject(CODE_VERSION) codeVersion: CodeVersion,
     @Optional() @Inject(FORECAST_APPEND_BOUNDS_TOKEN) private readonly appendBounds: AppendBounds = FORECAST_APPEND_BOUNDS,
-  ) {}
+  ) {
+    this.provenance = { ...codeVersion, configurationHash: MODEL_CONFIGURATION_HASH };
+  }
 
   /** A crash between a day close and its forecasts leaves them missing or cut short; the next start completes them. */
   async onApplicationBootstrap(): Promise<void> {
@@ -70,17 +83,17 @@ export class DailyForecasts implements OnApplicationBootstrap {
   }
 
   async run(date: IsoDate): Promise<ForecastSummary> {
-    const notRecorded = { date, recorded: false, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
+    const notRecorded = { date, recorded: false, configurationHash: MODEL_CONFIGURATION_HASH, funds: 0, merchants: 0, proposals: 0, skipped: 0 };
     const loaded = await loadCloseForecasts(this.store, date);
     if (loaded.state.complete) return notRecorded;
     const inputsPosition = await this.store.lastPosition();
     const demandDate = nextBusinessDay(date);
     const metadata = { correlationId: `forecast-${date}`, causationId: `day-close-${date}`, principal: 'system:forecasts', ruleSetVersion: (await this.ruleSetOn(demandDate)).version, businessDate: date, modelVersion: MODEL_VERSION, inputsPosition: inputsPosition.toString() };
-    const recorder = new ForecastRecorder(this.store, date, metadata, loaded, this.appendBounds);
+    const recorder = new ForecastRecorder(this.store, date, { metadata, provenance: this.provenance }, loaded, this.appendBounds);
     try {
       const yieldForecasts = await this.fundForecasts(date, recorder);
       await this.merchantForecasts(date, inputsPosition, yieldForecasts, recorder);
-      return { date, recorded: true, ...(await recorder.finish()) };
+      return { date, recorded: true, configurationHash: MODEL_CONFIGURATION_HASH, ...(await recorder.finish()) };
     } catch (error) {
       // Another run is recording this close; it completes it.
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -92,12 +105,13 @@ export class DailyForecasts implements OnApplicationBootstrap {
   private async fundForecasts(date: IsoDate, recorder: ForecastRecorder): Promise<Map<string, number>> {
     const yieldForecasts = new Map<string, number>();
     const forecastDate = addDays(date, 1);
-    const yields = await yieldInputs(this.store, date, requiredDays(YIELD_OPTIONS));
+    const { yieldOptions } = DAY_CLOSE_MODEL_SETTINGS;
+    const yields = await yieldInputs(this.store, date, requiredDays(yieldOptions));
     for (const { code, reason } of yields.excluded) await recorder.add([skipped(`fund ${code}`, reason, forecastDate)]);
     if (!yields.market) return yieldForecasts;
     let forecast: YieldForecast;
     try {
-      forecast = forecastFundYields(yields.market, { ...YIELD_OPTIONS, trainEnd: date });
+      forecast = forecastFundYields(yields.market, { ...yieldOptions, trainEnd: date });
     } catch (error) {
       if (!(error instanceof ModelInputError)) throw error;
       await recorder.add([skipped('fund yields', error.message, forecastDate)]);
@@ -126,8 +140,10 @@ export class DailyForecasts implements OnApplicationBootstrap {
     // One rule set for the whole close: the demand date's cap is the same for every merchant.
     const instantCapFen = (await this.ruleSetOn(demandDate)).instantRedemptionCapFen;
     try {
-      for await (const merchants of merchantSeries(this.readModels, date)) {
-        const demand = await forecastMany(merchants.map((m) => m.outflowFen), { horizon: 1, period: 5 });
+      const { historyDays, ...selection } = DAY_CLOSE_MODEL_SETTINGS.demand;
+      for await (const merchants of merchantSeries(this.readModels, date, historyDays)) {
+        // One business day ahead: the next business day's outflow, which the proposal must cover.
+        const demand = await forecastMany(merchants.map((m) => m.outflowFen), { horizon: 1, ...selection });
         for (const [i, merchant] of merchants.entries()) {
           const item = demand[i]!;
           if (!item.ok) {
@@ -186,7 +202,7 @@ export class DailyForecasts implements OnApplicationBootstrap {
       balanceFen,
       funds: [...yieldForecasts].map(([code, perTenK]) => ({ code, forecastPerTenK: perTenK, currentFen: current.get(code) ?? 0n, instantCapFen: capFen })),
       demandUpperFen,
-      horizonDays: ALLOCATION_HORIZON_DAYS,
+      horizonDays: DAY_CLOSE_MODEL_SETTINGS.allocationHorizonDays,
       switchCostDays: confirmDays,
     });
     return {
@@ -221,8 +237,13 @@ function yieldForecasted(forecast: YieldForecast, fund: FundYieldForecast): Dail
       sevenDayYieldPct: round(fund.sevenDayYieldPct, 4),
       alpha: fund.alpha,
       l1Ratio: fund.l1Ratio,
+      coefficients: [{ name: 'intercept', value: fund.intercept }, ...coefficientsOf(fund.coef)],
     },
   };
+}
+
+function coefficientsOf(coef: Readonly<Record<string, number>>): FittedCoefficient[] {
+  return Object.entries(coef).map(([name, value]) => ({ name, value }));
 }
 
 function demandForecasted(merchant: MerchantSeries, item: Extract<ForecastItem, { ok: true }>, forecastDate: IsoDate): Extract<DailyForecastEvent, { type: 'MerchantDemandForecasted' }> {
@@ -238,6 +259,7 @@ function demandForecasted(merchant: MerchantSeries, item: Extract<ForecastItem, 
       model: `ARIMA(${spec.order.join(',')})(${spec.seasonal.join(',')})[${spec.period}]`,
       aic: forecast.aic === null ? null : round(forecast.aic, 4),
       historyDays: merchant.outflowFen.length,
+      coefficients: coefficientsOf(forecast.coef),
     },
   };
 }

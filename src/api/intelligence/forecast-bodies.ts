@@ -1,11 +1,16 @@
 import type { JsonObject } from '../../eventstore';
 import { decodeData } from '../../domain/event-codec';
-import type { DailyForecastEvent } from '../../domain/forecast/daily-forecast.decider';
+import type { DailyForecastEvent, ForecastProvenance } from '../../domain/forecast/daily-forecast.decider';
 import { formatPerTenK } from '../../domain/income-rate';
 import { formatFen } from '../../domain/money';
 import type { ForecastDoc } from '../../projections/read-models/forecasts.projection';
 
 type DataOf<T extends DailyForecastEvent['type']> = Extract<DailyForecastEvent, { type: T }>['data'];
+
+/** Forecasts recorded before provenance and coefficients existed have neither: they show as null. */
+function provenanceOf(data: { provenance?: ForecastProvenance }) {
+  return { provenance: data.provenance ?? null };
+}
 
 /** A stored forecast document, as the projection wrote it. */
 export function forecastDoc(body: JsonObject): ForecastDoc {
@@ -23,6 +28,8 @@ export function fundForecastBody(doc: ForecastDoc) {
     sevenDayYieldPct: data.sevenDayYieldPct,
     alpha: data.alpha,
     l1Ratio: data.l1Ratio,
+    coefficients: data.coefficients ?? null,
+    ...provenanceOf(data),
     position: doc.position,
   };
 }
@@ -38,6 +45,8 @@ export function merchantForecastBody(doc: ForecastDoc) {
     model: data.model,
     aic: data.aic,
     historyDays: data.historyDays,
+    coefficients: data.coefficients ?? null,
+    ...provenanceOf(data),
     position: doc.position,
   };
 }
@@ -53,13 +62,14 @@ export function proposalBody(doc: ForecastDoc) {
     demandUpper95: formatFen(data.demandUpper95Fen),
     shortfall: formatFen(data.shortfallFen),
     binding: data.binding,
+    ...provenanceOf(data),
     position: doc.position,
   };
 }
 
 export function skipBody(doc: ForecastDoc) {
   const data = decodeData<DataOf<'ForecastSkipped'>>(doc.data);
-  return { subject: data.subject, forecastDate: data.forecastDate, reason: data.reason, position: doc.position };
+  return { subject: data.subject, forecastDate: data.forecastDate, reason: data.reason, ...provenanceOf(data), position: doc.position };
 }
 
 /** The proposal's targets in fen by fund, for the portfolio's holdings. */

@@ -4,13 +4,15 @@ import { REGISTRIES, REGISTRY_SCHEMA, registryDecider } from '../../domain/regis
 import type { YieldMarket } from '../../ml/yield';
 import type { ReadModels } from '../../projections';
 import { HISTORY_BUSINESS_DAYS, MERCHANT_PROFILES_COLLECTION, dailySeries, merchantProfileDoc } from '../../projections/read-models/merchant-profiles.projection';
+import { invariant } from '../../invariant';
 import { loadStored } from '../commands/stored-aggregate';
 import { type RegisteredFund, loadRegisteredFund } from '../funds/fund-loader';
 
-/** At most this many days of income history feed the yield models (two years). */
+/**
+ * At most this many days of income history feed the yield models (two years): a bound on what a close reads.
+ * The backtest's walk-forward has its window grow over all the years it simulates (docs/forecasting.md).
+ */
 const MAX_YIELD_DAYS = 730;
-/** At most this many business days of a merchant's history feed its demand model (about a year). */
-export const MAX_DEMAND_DAYS = HISTORY_BUSINESS_DAYS;
 export const MERCHANT_PROFILES_PROJECTION = 'merchant_profiles';
 
 export interface YieldInputs {
@@ -35,7 +37,7 @@ export async function yieldInputs(store: EventStore, date: IsoDate, minDays: num
     let run = 0;
     while (run < MAX_YIELD_DAYS && fund.incomesPerTenK[addDays(date, -run)] !== undefined) run++;
     if (run < minDays) {
-      excluded.push({ code, reason: `${run} days of income up to ${date}; the model needs ${minDays}` });
+      excluded.push({ code, reason: `${run} days of income up to ${date}; the model configuration needs ${minDays}, so the fund is forecast once it has them` });
       continue;
     }
     funds.push(fund);
@@ -61,11 +63,12 @@ const MERCHANT_PAGE_SIZE = 200;
 const MAX_MERCHANT_PAGES = 5_000;
 
 /**
- * Every merchant's daily outflow per business day through `date`, from the merchant_profiles read model, a
- * page of merchants at a time (by wallet id). The caller must first make sure the read model has reached the
- * position the inputs are recorded at.
+ * Every merchant's daily outflow per business day through `date`, at most `historyDays` of them, from the
+ * merchant_profiles read model, a page of merchants at a time (by wallet id). The caller must first make sure
+ * the read model has reached the position the inputs are recorded at.
  */
-export async function* merchantSeries(readModels: ReadModels, date: IsoDate): AsyncGenerator<MerchantSeries[]> {
+export async function* merchantSeries(readModels: ReadModels, date: IsoDate, historyDays: number): AsyncGenerator<MerchantSeries[]> {
+  invariant(historyDays <= HISTORY_BUSINESS_DAYS, () => `a demand model of ${historyDays} business days of history, more than the ${HISTORY_BUSINESS_DAYS} the merchant profiles keep`);
   let after: string | undefined;
   for (let page = 0; page < MAX_MERCHANT_PAGES; page++) {
     const docs = await readModels.find(MERCHANT_PROFILES_PROJECTION, MERCHANT_PROFILES_COLLECTION, { orderBy: ['id'], after: after === undefined ? undefined : [after], limit: MERCHANT_PAGE_SIZE });
@@ -73,7 +76,7 @@ export async function* merchantSeries(readModels: ReadModels, date: IsoDate): As
     for (const profile of docs.map((doc) => merchantProfileDoc(doc.body))) {
       if (profile.merchantId === null) continue;
       // A model input, not money on the books: the ARIMA fit works in doubles, exact below 2^53 fen.
-      series.push({ merchantId: profile.merchantId, walletId: profile.walletId, outflowFen: dailySeries(profile, date, MAX_DEMAND_DAYS).outflowFen.map(Number) });
+      series.push({ merchantId: profile.merchantId, walletId: profile.walletId, outflowFen: dailySeries(profile, date, historyDays).outflowFen.map(Number) });
     }
     if (series.length > 0) yield series;
     if (docs.length < MERCHANT_PAGE_SIZE) return;

@@ -5,6 +5,7 @@ import {
   type DailyForecastState,
   type DailyForecastStreamEvent,
   type ForecastCounts,
+  type ForecastProvenance,
   MAX_SUBJECT_EVENTS,
   type SubjectForecasts,
   dailyForecastDecider,
@@ -18,7 +19,9 @@ export const FORECAST_EVENTS_PER_APPEND = 5_000;
 /**
  * Bytes of data and metadata per append, as canonical JSON: half EventStoreDB's default MaxAppendSize of 1 MiB,
  * which leaves room for the metadata its adapter adds to each event and for the marker of the last append.
- * Forecasts are about 600 bytes each, so this is the bound that holds an append to about 800 of them.
+ * With metadata and provenance (about 260 and 120 bytes), a merchant's demand forecast is about 800 bytes,
+ * its proposal over three funds about 830 and a fund's forecast with the pooled model's 28 coefficients about
+ * 2,100: this is the bound that holds an append to about 320 merchants' forecasts and proposals.
  */
 export const FORECAST_BYTES_PER_APPEND = 512 * 1024;
 
@@ -58,6 +61,13 @@ export async function loadCloseForecasts(store: EventStore, date: IsoDate): Prom
 
 type ForecastMetadata = DecisionMetadata & Readonly<Record<string, string>>;
 
+/** What every event of one run of a close's forecasts is recorded with. */
+export interface ForecastRecording {
+  metadata: ForecastMetadata;
+  /** Put into each event's data, the marker's too: the run that recorded the event made it. */
+  provenance: ForecastProvenance;
+}
+
 /**
  * Records one close's forecasts on its stream as they are made, in appends within `bounds`, each expecting
  * the revision the one before left, a subject's forecasts never split between two and the marker in the last;
@@ -72,16 +82,17 @@ export class ForecastRecorder {
   constructor(
     private readonly store: EventStore,
     private readonly date: IsoDate,
-    private readonly metadata: ForecastMetadata,
+    private readonly recording: ForecastRecording,
     private loaded: Loaded<DailyForecastState>,
     private readonly bounds: AppendBounds,
   ) {
     checkAppendBounds(bounds);
-    this.metadataBytes = Buffer.byteLength(canonicalJson(metadata));
+    this.metadataBytes = Buffer.byteLength(canonicalJson(recording.metadata));
   }
 
   /** Queues a subject's forecasts, recording what is queued first when they would not fit in its append. */
-  async add(forecasts: SubjectForecasts): Promise<void> {
+  async add(subject: SubjectForecasts): Promise<void> {
+    const forecasts = subject.map((event) => this.withProvenance(event));
     const bytes = forecasts.reduce((sum, event) => sum + Buffer.byteLength(canonicalJson(encodeData(event.data))) + this.metadataBytes, 0);
     if (this.pendingEvents + forecasts.length > this.bounds.events || this.pendingBytes + bytes > this.bounds.bytes) await this.record(false);
     this.pending.push(forecasts);
@@ -97,14 +108,20 @@ export class ForecastRecorder {
   }
 
   private async record(last: boolean): Promise<void> {
-    const events = dailyForecastDecider.decide({ type: 'RecordForecasts', date: this.date, subjects: this.pending, last }, this.loaded.state);
+    const decided = dailyForecastDecider.decide({ type: 'RecordForecasts', date: this.date, subjects: this.pending, last }, this.loaded.state);
+    // The forecasts are stamped already; the marker, made by the decider, is stamped here.
+    const events = decided.map((event) => (event.type === MARKER ? this.withProvenance(event) : event));
     this.pending = [];
     this.pendingEvents = 0;
     this.pendingBytes = 0;
     if (events.length === 0) return;
     invariant(events.length <= this.bounds.events, () => `${events.length} forecast events decided for one append of at most ${this.bounds.events}`);
     const stream = dailyForecastStream(this.date);
-    const { nextRevision } = await this.store.append(stream, toEventInputs(events, this.metadata), { expectedRevision: expectedAfter(this.loaded.revision) });
+    const { nextRevision } = await this.store.append(stream, toEventInputs(events, this.recording.metadata), { expectedRevision: expectedAfter(this.loaded.revision) });
     this.loaded = { state: events.reduce(dailyForecastDecider.evolve, this.loaded.state), revision: nextRevision };
+  }
+
+  private withProvenance<E extends DailyForecastStreamEvent>(event: E): E {
+    return { ...event, data: { ...event.data, provenance: this.recording.provenance } };
   }
 }

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { ForecastProvenance } from '../../domain/forecast/daily-forecast.decider';
 import type { IsoDate } from '../../domain/iso-date';
 import { formatFen } from '../../domain/money';
 import { type InstanceState, type InstanceSummary, type InstanceView, OperateRequiredError, type ProcessEngine } from '../../processes/engine';
@@ -30,6 +31,7 @@ export interface PortfolioBody {
     shortfall: string;
     binding: string[];
     modelVersion: string;
+    provenance: ForecastProvenance | null;
     position: string;
   } | null;
   switches: SwitchUnderWay[] | null;
@@ -167,8 +169,8 @@ function switchBody(view: InstanceView): SwitchUnderWay {
 }
 
 function proposalSummary(doc: ForecastDoc): NonNullable<PortfolioBody['proposal']> {
-  const { forecastDate, expectedGain, instantCapacity, demandUpper95, shortfall, binding } = proposalBody(doc);
-  return { madeAtCloseOf: doc.date, forecastDate, expectedGain, instantCapacity, demandUpper95, shortfall, binding, modelVersion: doc.modelVersion, position: doc.position };
+  const { forecastDate, expectedGain, instantCapacity, demandUpper95, shortfall, binding, provenance } = proposalBody(doc);
+  return { madeAtCloseOf: doc.date, forecastDate, expectedGain, instantCapacity, demandUpper95, shortfall, binding, modelVersion: doc.modelVersion, provenance, position: doc.position };
 }
 
 @QueryHandler(CloseForecastsQuery)

@@ -6,23 +6,71 @@ import type { Fen } from '../money';
 import { invariant } from '../../invariant';
 
 /**
+ * Which code and which model configuration made a forecast. The caller resolves it (the package's version, the
+ * git commit, the configuration's hash) and passes it in: the domain reads no file and runs no git.
+ */
+export interface ForecastProvenance {
+  packageVersion: string;
+  gitCommit: string;
+  configurationHash: string;
+}
+
+/** A fitted model's coefficient, by name: an elastic-net feature or the intercept, or an ARIMA term in R's naming (ar1, ma1, sar1, sma1, intercept). */
+export interface FittedCoefficient {
+  name: string;
+  value: number;
+}
+
+/**
+ * What forecasts recorded before provenance existed lack: events are never rewritten, so every reader takes
+ * both shapes (`provenance` and `coefficients` absent).
+ */
+interface Provenanced {
+  provenance?: ForecastProvenance;
+}
+
+/**
  * The forecasts made at the close of one business date for the next: every fund's income, every merchant's
  * demand, and the allocation proposed for every merchant wallet that holds funds. They are recorded once per
- * date, with the model version and the log position of their inputs in the metadata, so an auditor can
- * rebuild the inputs as of that position, run the same models and get the same numbers.
+ * date, with the model version and the log position of their inputs in the metadata and the code version and
+ * configuration in `provenance`, so an auditor can rebuild the inputs as of that position, run the same
+ * models and get the same numbers. A fund's forecast carries the pooled model's fitted coefficients (every
+ * fund's the same: the forecasts read model keys a close's documents by these four kinds, so a fifth event
+ * for the model alone would have no place there), a merchant's its ARIMA model's.
  */
 export type DailyForecastEvent =
   | {
       type: 'FundYieldForecasted';
-      data: { fundCode: string; trainEnd: IsoDate; forecastDate: IsoDate; perTenK: PerTenKMicros; naivePerTenK: PerTenKMicros; sevenDayYieldPct: number; alpha: number; l1Ratio: number };
+      data: Provenanced & {
+        fundCode: string;
+        trainEnd: IsoDate;
+        forecastDate: IsoDate;
+        perTenK: PerTenKMicros;
+        naivePerTenK: PerTenKMicros;
+        sevenDayYieldPct: number;
+        alpha: number;
+        l1Ratio: number;
+        /** The intercept and one coefficient per feature, of the next day's change, on the features' own scale. */
+        coefficients?: FittedCoefficient[];
+      };
     }
   | {
       type: 'MerchantDemandForecasted';
-      data: { merchantId: string; walletId: string; forecastDate: IsoDate; meanFen: Fen; upper95Fen: Fen; model: string; aic: number | null; historyDays: number };
+      data: Provenanced & {
+        merchantId: string;
+        walletId: string;
+        forecastDate: IsoDate;
+        meanFen: Fen;
+        upper95Fen: Fen;
+        model: string;
+        aic: number | null;
+        historyDays: number;
+        coefficients?: FittedCoefficient[];
+      };
     }
   | {
       type: 'RebalanceProposed';
-      data: {
+      data: Provenanced & {
         walletId: string;
         forecastDate: IsoDate;
         targets: { fundCode: string; currentFen: Fen; targetFen: Fen }[];
@@ -33,7 +81,7 @@ export type DailyForecastEvent =
         binding: string[];
       };
     }
-  | { type: 'ForecastSkipped'; data: { subject: string; forecastDate: IsoDate; reason: string } };
+  | { type: 'ForecastSkipped'; data: Provenanced & { subject: string; forecastDate: IsoDate; reason: string } };
 
 /** How many forecasts of each kind a close recorded. */
 export interface ForecastCounts {
@@ -48,7 +96,7 @@ export interface ForecastCounts {
  * appends, and without it a reader could not tell a whole close from one a crash cut short. `events` is the
  * number of forecasts before it.
  */
-export type ForecastsRecordedEvent = { type: 'ForecastsRecorded'; data: ForecastCounts & { events: number } };
+export type ForecastsRecordedEvent = { type: 'ForecastsRecorded'; data: Provenanced & ForecastCounts & { events: number } };
 
 export type DailyForecastStreamEvent = DailyForecastEvent | ForecastsRecordedEvent;
 

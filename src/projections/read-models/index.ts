@@ -2,6 +2,7 @@ import type { ProjectionDefinition } from '../projection';
 import { activityProjection } from './activity.projection';
 import { calendarProjection } from './calendar.projection';
 import { complianceProjection } from './compliance.projection';
+import { forecastAccuracyProjection } from './forecast-accuracy.projection';
 import { forecastsProjection } from './forecasts.projection';
 import { fundsProjection } from './funds.projection';
 import { ledgerProjection } from './ledger.projection';
@@ -21,6 +22,7 @@ export const READ_MODELS: readonly ProjectionDefinition[] = [
   merchantProfilesProjection,
   partiesProjection,
   forecastsProjection,
+  forecastAccuracyProjection,
   activityProjection,
   ruleBookProjection,
   complianceProjection(),

@@ -4,8 +4,8 @@
  * Mixed traffic against `ifw serve` (the compiled CLI on a fresh data dir) for --minutes, as fast as the
  * machine answers: --connections clients in a closed loop, each request drawn (seeded) from a mix of reads
  * and writes of every common kind. Reports throughput and p50/p99/p99.9 latency per route, every status
- * seen (a 5xx fails the run), and the server's resident memory sampled every 10 s from GET /metrics, so a
- * leak shows as a slope. Latencies go into log-scale buckets (5 % wide): bounded memory however long the run.
+ * seen (a 5xx fails the run), and the server's resident memory and JavaScript heap sampled every 10 s from
+ * GET /metrics, so a leak shows as a slope of the heap (the resident figure also holds SQLite's page caches). Latencies go into log-scale buckets (5 % wide): bounded memory however long the run.
  * Writes bench/results/soak-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,10 +104,21 @@ function drawRequest(random: () => number, customers: Party[], merchant: Party):
   return { route: 'GET /metrics', method: 'GET', path: '/metrics', key: AUDITOR_KEY };
 }
 
-async function residentMb(url: string): Promise<number> {
+interface MemorySample {
+  minute: number;
+  residentMb: number;
+  /** The JavaScript heap in use: a leak in the server's own objects grows it, SQLite's page caches do not. */
+  heapUsedMb: number;
+}
+
+async function memorySample(url: string, startedMs: number): Promise<MemorySample> {
   const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${AUDITOR_KEY}` } });
-  const match = /^ifw_process_resident_memory_bytes (\d+)/m.exec(await response.text());
-  return match ? Math.round(Number(match[1]) / 1_048_576) : NaN;
+  const text = await response.text();
+  const mb = (metric: string) => {
+    const match = new RegExp(`^${metric} (\\d+)`, 'm').exec(text);
+    return match ? Math.round(Number(match[1]) / 1_048_576) : NaN;
+  };
+  return { minute: Math.round((Date.now() - startedMs) / 600) / 100, residentMb: mb('ifw_process_resident_memory_bytes'), heapUsedMb: mb('ifw_nodejs_heap_size_used_bytes') };
 }
 
 async function main(): Promise<void> {
@@ -120,11 +131,11 @@ async function main(): Promise<void> {
     const { customers, merchant } = await setUp(server.url);
     const routes = new Map<string, LatencyBuckets>();
     const statuses = new Map<number, number>();
-    const memory: { minute: number; residentMb: number }[] = [];
+    const memory: MemorySample[] = [];
     const random = seeded(Number(values.seed));
     const startedMs = Date.now();
     const endMs = startedMs + MINUTES * 60_000;
-    const sampler = setInterval(() => void residentMb(server.url).then((mb) => memory.push({ minute: Math.round((Date.now() - startedMs) / 600) / 100, residentMb: mb })), MEMORY_EVERY_MS);
+    const sampler = setInterval(() => void memorySample(server.url, startedMs).then((sample) => memory.push(sample)), MEMORY_EVERY_MS);
     say(`mixed traffic for ${MINUTES} min on ${CONNECTIONS} connections`);
     const client = async () => {
       while (Date.now() < endMs) {
@@ -167,11 +178,11 @@ async function main(): Promise<void> {
   }
 }
 
-function printReport(report: { seconds: number; requests: number; requestsPerSecond: number; statuses: Record<string, number>; serverErrors: number; routes: { route: string; requests: number; perSecond: number; p50Ms: number; p99Ms: number; p999Ms: number }[]; memory: { minute: number; residentMb: number }[] }, file: string): void {
+function printReport(report: { seconds: number; requests: number; requestsPerSecond: number; statuses: Record<string, number>; serverErrors: number; routes: { route: string; requests: number; perSecond: number; p50Ms: number; p99Ms: number; p999Ms: number }[]; memory: MemorySample[] }, file: string): void {
   console.log(`${report.requests} requests in ${report.seconds.toFixed(0)} s: ${report.requestsPerSecond}/s; statuses ${JSON.stringify(report.statuses)}; 5xx: ${report.serverErrors}`);
   console.log('route                               req/s     p50 ms   p99 ms   p99.9 ms');
   for (const r of report.routes) console.log(`${r.route.padEnd(34)} ${String(r.perSecond).padStart(6)} ${String(r.p50Ms).padStart(9)} ${String(r.p99Ms).padStart(8)} ${String(r.p999Ms).padStart(10)}`);
-  console.log(`resident memory (MB) by minute: ${report.memory.map((m) => `${m.minute}:${m.residentMb}`).join(' ')}`);
+  console.log(`resident memory / heap used (MB) by minute: ${report.memory.map((m) => `${m.minute}:${m.residentMb}/${m.heapUsedMb}`).join(' ')}`);
   console.log(`written: ${file}`);
 }
 

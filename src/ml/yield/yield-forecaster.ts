@@ -1,13 +1,15 @@
 /**
  * One-day-ahead forecasts of each fund's income per 10,000 shares with the elastic net, its α and l1Ratio
- * chosen by walk-forward validation.
+ * chosen by walk-forward validation, or with unpenalised least squares on the same features and splits (the
+ * baseline that shows what the penalty adds).
  *
- * The model. For origin day t the features are those of yield-features.ts (data up to day t only). The net
- * is fitted to the change p[t+1] − p[t] and the forecast is p[t] + predicted change. That is the same linear
- * model family as regressing p[t+1] on features that include p[t], but the penalty then shrinks towards the
- * naive forecast (tomorrow = today) instead of towards a constant, so a heavily penalised model is the naive
- * forecast rather than something worse. Features are standardised with the training window's mean and
- * standard deviation (explicitly, here; the elastic net itself standardises nothing).
+ * The model. For origin day t the features are those of yield-features.ts (data up to day t only; the 'base'
+ * set by default, `features: 'extended'` for the larger one). The regression is fitted to the change
+ * p[t+1] − p[t] and the forecast is p[t] + predicted change. That is the same linear model family as
+ * regressing p[t+1] on features that include p[t], but the penalty then shrinks towards the naive forecast
+ * (tomorrow = today) instead of towards a constant, so a heavily penalised model is the naive forecast rather
+ * than something worse. Features are standardised with the training window's mean and standard deviation
+ * (explicitly, here; the elastic net itself standardises nothing).
  *
  * Walk-forward. Time is cut into blocks of `refitEveryDays` origin days. For block k every (α, ρ) of the grid
  * is fitted on all rows whose target was known by the block's first day (an expanding window), and its
@@ -16,26 +18,53 @@
  * the choice has seen block k. α is a fraction (`alphaRatios`) of α_max(ρ), the smallest α that makes every
  * coefficient zero on the training window (as scikit-learn's alpha grid). Fits use sufficient statistics
  * (XᵀX, Xᵀy), accumulated as the window grows, so a refit costs O(p²) per sweep whatever the window length.
+ * `model: 'least-squares'` has a grid of one (α = 0) and runs over the very same blocks, so its forecasts
+ * are scored on the same origins.
+ *
+ * Horizon. With `horizonDays: H` the target of origin t is the mean income over days t + 1 … t + H, known on
+ * day t + H: a block starting on day s trains on origins ≤ s − H, and a block's errors count only the origins
+ * whose horizon ends within it, so the (α, ρ) chosen for a later block rest on errors known by then.
  *
  * Pooling: 'pooled' (the default) fits one model to the rows of all funds (a fund's own level enters through
  * its features, e.g. spreadToMean); 'per-fund' fits one model per fund, which costs one fit grid per fund.
  */
 import { invariant } from '../../invariant';
-import { type ElasticNetFit, elasticNetGram } from './elastic-net';
+import { elasticNetGram } from './elastic-net';
+import { type ForecastErrors, horizonMean, scoreForecasts } from './forecast-errors';
+import { GramAccumulator, originalScale, type StandardisedProblem, standardise } from './gram-statistics';
+import { leastSquaresGram } from './least-squares';
 import { ModelInputError } from './model-input-error';
-import {
-  FIRST_FEATURE_DAY,
-  prepareYieldMarket,
-  type PreparedYieldMarket,
-  YIELD_FEATURE_COUNT,
-  YIELD_FEATURE_NAMES,
-  type YieldMarket,
-  yieldFeatureRow,
-} from './yield-features';
+import { firstFeatureDay, prepareYieldMarket, type PreparedYieldMarket, type YieldFeatureSet, type YieldMarket, yieldFeatureNames, yieldFeatureRow } from './yield-features';
 
 // Module-level aliases: a global `Math.x` lookup in a hot loop is slow in some hosts (jest's vm context).
-const { abs, max, round, sqrt } = Math;
+const { abs, max, round } = Math;
 const isFiniteNumber = Number.isFinite;
+
+export type { ForecastErrors } from './forecast-errors';
+
+/** The regression behind the forecasts. */
+export type YieldModel = 'elastic-net' | 'least-squares';
+export const YIELD_MODELS: readonly YieldModel[] = ['elastic-net', 'least-squares'];
+
+/**
+ * Which regression on which features. Kept apart from YieldForecastOptions so that a configuration that
+ * spells out every one of those (Required<YieldForecastOptions>) stays valid; every function that takes
+ * YieldForecastOptions takes these too.
+ */
+export interface YieldModelChoice {
+  /** 'elastic-net' (default) or unpenalised 'least-squares' (ml-regression) on the same features and blocks. */
+  readonly model?: YieldModel;
+  /** The feature set of yield-features.ts: 'base' (default) or 'extended'. */
+  readonly features?: YieldFeatureSet;
+  /**
+   * What is forecast at origin t: the mean income per day over days t + 1 … t + horizonDays (default 1,
+   * tomorrow's income; at most MAX_HORIZON_DAYS). A switching rule that holds a fund for a horizon wants that
+   * horizon's mean, not tomorrow's income, which carries one-day effects that are gone in a week.
+   */
+  readonly horizonDays?: number;
+}
+
+export const MAX_HORIZON_DAYS = 90;
 
 export interface YieldForecastOptions {
   /** α as fractions of α_max(ρ), default [1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001]. */
@@ -56,49 +85,38 @@ export interface YieldForecastOptions {
   readonly tolerance?: number;
 }
 
-export interface YieldEvaluationOptions extends YieldForecastOptions {
+export interface YieldEvaluationOptions extends YieldForecastOptions, YieldModelChoice {
   /** Evaluate forecasts whose origin day is on or after this date (default: as soon as there are enough data). */
   readonly evaluateFrom?: string;
 }
 
-export interface ForecastErrors {
-  /** Number of forecasts scored. */
-  readonly count: number;
-  /** Mean absolute error, CNY per 10,000 shares. */
-  readonly mae: number;
-  readonly rmse: number;
-  /** The same for the naive forecast (tomorrow = today). */
-  readonly naiveMae: number;
-  readonly naiveRmse: number;
-  /** 1 − mae / naiveMae: above 0 when the model beats the naive forecast. */
-  readonly skill: number;
-  /** 1 − rmse / naiveRmse. */
-  readonly rmseSkill: number;
-}
-
 export interface YieldEvaluation extends ForecastErrors {
+  readonly model: YieldModel;
+  readonly features: YieldFeatureSet;
+  readonly horizonDays: number;
   readonly pooling: 'per-fund' | 'pooled';
-  /** First and last forecast target dates scored. */
+  /** The first target day scored and the last (the end of the last horizon scored). */
   readonly from: string;
   readonly to: string;
   readonly perFund: ({ readonly code: string } & ForecastErrors)[];
   /** Forecasts whose target day is in the last 4 days of a month or the 1st, and the others. */
   readonly monthEnd: ForecastErrors;
   readonly otherDays: ForecastErrors;
-  /** How often each (α ratio, ρ) was chosen, over blocks and models. */
+  /** How often each (α ratio, ρ) was chosen, over blocks and models (least squares: α ratio and ρ 0). */
   readonly choices: { readonly alphaRatio: number; readonly l1Ratio: number; readonly blocks: number }[];
 }
 
 export interface FundYieldForecast {
   readonly code: string;
-  /** Forecast income per 10,000 shares for the day after trainEnd, CNY (not rounded). */
+  /** Forecast income per 10,000 shares for the day after trainEnd (with horizonDays H: the mean over the H days after it), CNY, not rounded. */
   readonly perTenK: number;
   /** The same rounded to 0.0001 CNY units. */
   readonly perTenKMicros: number;
   /** The naive forecast: the income of trainEnd. */
   readonly naivePerTenK: number;
-  /** The 7-day annualised yield, %, of the six days to trainEnd and the forecast day. */
+  /** The 7-day annualised yield, %, of the six days to trainEnd and the forecast as the next day's income. */
   readonly sevenDayYieldPct: number;
+  /** The penalty chosen; 0 (and alphaRatio, l1Ratio 0) for least squares. */
   readonly alpha: number;
   readonly alphaRatio: number;
   readonly l1Ratio: number;
@@ -109,7 +127,11 @@ export interface FundYieldForecast {
 
 export interface YieldForecast {
   readonly trainEnd: string;
+  /** The day after trainEnd: the (first) day forecast. */
   readonly forecastDate: string;
+  readonly model: YieldModel;
+  readonly features: YieldFeatureSet;
+  readonly horizonDays: number;
   readonly pooling: 'per-fund' | 'pooled';
   readonly funds: FundYieldForecast[];
 }
@@ -118,6 +140,11 @@ export const DEFAULT_ALPHA_RATIOS: readonly number[] = [1, 0.3, 0.1, 0.03, 0.01,
 export const DEFAULT_L1_RATIOS: readonly number[] = [0.1, 0.5, 0.9, 1];
 
 interface Settings {
+  model: YieldModel;
+  features: YieldFeatureSet;
+  horizon: number;
+  names: readonly string[];
+  firstDay: number;
   alphaRatios: readonly number[];
   l1Ratios: readonly number[];
   step: number;
@@ -128,8 +155,11 @@ interface Settings {
   tolerance: number;
 }
 
-function settingsOf(options: YieldForecastOptions): Settings {
+function settingsOf(options: YieldForecastOptions & YieldModelChoice): Settings {
   const {
+    model = 'elastic-net',
+    features = 'base',
+    horizonDays = 1,
     alphaRatios = DEFAULT_ALPHA_RATIOS,
     l1Ratios = DEFAULT_L1_RATIOS,
     refitEveryDays = 30,
@@ -146,6 +176,10 @@ function settingsOf(options: YieldForecastOptions): Settings {
   positiveInteger('validationBlocks', validationBlocks);
   positiveInteger('minTrainDays', minTrainDays, 30);
   positiveInteger('maxIterations', maxIterations);
+  positiveInteger('horizonDays', horizonDays);
+  if (horizonDays > MAX_HORIZON_DAYS) throw new ModelInputError('BAD_OPTION', `horizonDays must be at most ${MAX_HORIZON_DAYS}, got ${horizonDays}`);
+  if (model !== 'elastic-net' && model !== 'least-squares') throw new ModelInputError('BAD_OPTION', `model must be 'elastic-net' or 'least-squares'`);
+  if (features !== 'base' && features !== 'extended') throw new ModelInputError('BAD_OPTION', `features must be 'base' or 'extended'`);
   if (!Array.isArray(alphaRatios) || alphaRatios.length === 0 || !alphaRatios.every((r) => typeof r === 'number' && r > 0 && isFiniteNumber(r))) {
     throw new ModelInputError('BAD_OPTION', 'alphaRatios must be a non-empty list of positive numbers');
   }
@@ -156,6 +190,11 @@ function settingsOf(options: YieldForecastOptions): Settings {
   if (pooling !== 'per-fund' && pooling !== 'pooled') throw new ModelInputError('BAD_OPTION', `pooling must be 'per-fund' or 'pooled'`);
   if (typeof tolerance !== 'number' || !(tolerance >= 0 && tolerance < 1)) throw new ModelInputError('BAD_OPTION', 'tolerance must be in [0, 1)');
   return {
+    model,
+    features,
+    horizon: horizonDays,
+    names: yieldFeatureNames(features),
+    firstDay: firstFeatureDay(features),
     alphaRatios: [...alphaRatios].sort((a, b) => b - a),
     l1Ratios: [...l1Ratios],
     step: refitEveryDays,
@@ -167,16 +206,21 @@ function settingsOf(options: YieldForecastOptions): Settings {
   };
 }
 
-/** Days of data the walk-forward needs before its first scored forecast. */
-export function requiredDays(options: YieldForecastOptions = {}): number {
+/** The first origin whose forecast the walk-forward scores: after the training days and the validation blocks. */
+export function firstScoredOrigin(options: YieldForecastOptions & YieldModelChoice = {}): number {
   const s = settingsOf(options);
-  return FIRST_FEATURE_DAY + s.minTrainDays + s.validationBlocks * s.step + 2;
+  return s.firstDay + s.minTrainDays + s.validationBlocks * s.step;
+}
+
+/** Days of data the walk-forward needs to score one forecast (the first scored origin, then its horizon). */
+export function requiredDays(options: YieldForecastOptions & YieldModelChoice = {}): number {
+  return firstScoredOrigin(options) + (options.horizonDays ?? 1) + 1;
 }
 
 /**
  * Next-day forecasts for every fund from data up to and including `trainEnd` (later days are ignored).
  */
-export function forecastFundYields(market: YieldMarket, options: YieldForecastOptions & { readonly trainEnd: string }): YieldForecast {
+export function forecastFundYields(market: YieldMarket, options: YieldForecastOptions & YieldModelChoice & { readonly trainEnd: string }): YieldForecast {
   const settings = settingsOf(options);
   if (market === null || typeof market !== 'object' || !Array.isArray(market.dates)) throw new ModelInputError('EMPTY_DATA', 'a market needs dates');
   const end = market.dates.indexOf(options.trainEnd);
@@ -192,7 +236,7 @@ export function forecastFundYields(market: YieldMarket, options: YieldForecastOp
   const starts: number[] = [];
   for (let k = settings.validationBlocks; k >= 1; k -= 1) starts.push(last - k * settings.step);
   starts.push(last);
-  const run = walkForward(prepared, settings, starts, last + 1, settings.validationBlocks);
+  const run = walkForward(prepared, settings, starts, last + 1);
   const forecastDate = prepared.calendar[last + 1]!.date;
   const funds = prepared.market.funds.map((fund, i): FundYieldForecast => {
     const model = run.finalModels[i]!;
@@ -201,7 +245,7 @@ export function forecastFundYields(market: YieldMarket, options: YieldForecastOp
     let sum6 = 0;
     for (let k = 0; k < 6; k += 1) sum6 += fund.perTenK[last - k]!;
     const coef: Record<string, number> = {};
-    YIELD_FEATURE_NAMES.forEach((name, j) => (coef[name] = model.coef[j]!));
+    settings.names.forEach((name, j) => (coef[name] = model.coef[j]!));
     return {
       code: fund.code,
       perTenK: forecast,
@@ -215,19 +259,30 @@ export function forecastFundYields(market: YieldMarket, options: YieldForecastOp
       coef,
     };
   });
-  return { trainEnd: prepared.market.dates[last]!, forecastDate, pooling: settings.pooling, funds };
+  return {
+    trainEnd: prepared.market.dates[last]!,
+    forecastDate,
+    model: settings.model,
+    features: settings.features,
+    horizonDays: settings.horizon,
+    pooling: settings.pooling,
+    funds,
+  };
 }
 
 export interface WalkForwardForecasts {
+  readonly model: YieldModel;
+  readonly features: YieldFeatureSet;
+  readonly horizonDays: number;
   readonly pooling: 'per-fund' | 'pooled';
   /** The market's dates; index t is the forecast origin. */
   readonly dates: readonly string[];
   /** Index of the first origin with a forecast. */
   readonly firstOrigin: number;
   /**
-   * forecast[t]: the forecast of the fund's perTenK on day t + 1, made at origin t from data up to day t
-   * (model fitted on targets known by the block's first day, (α, ρ) chosen on earlier blocks); null before
-   * firstOrigin and for the last day.
+   * forecast[t]: the forecast of the fund's perTenK on day t + 1 (of its mean over days t + 1 … t + horizonDays),
+   * made at origin t from data up to day t (model fitted on targets known by the block's first day, (α, ρ)
+   * chosen on earlier blocks); null before firstOrigin and for the last day.
    */
   readonly funds: { readonly code: string; readonly forecast: (number | null)[] }[];
 }
@@ -236,12 +291,15 @@ export interface WalkForwardForecasts {
  * The walk-forward's one-day-ahead forecasts for every fund and every origin it covers: what a backtest of
  * fund switching needs. No forecast depends on data after its origin.
  */
-export function walkForwardYieldForecasts(market: YieldMarket, options: YieldForecastOptions = {}): WalkForwardForecasts {
+export function walkForwardYieldForecasts(market: YieldMarket, options: YieldForecastOptions & YieldModelChoice = {}): WalkForwardForecasts {
   const settings = settingsOf(options);
   const prepared = prepareYieldMarket(market, requiredDays(options));
   const { run, starts } = evaluationWalk(prepared, settings);
   const firstOrigin = starts[settings.validationBlocks]!;
   return {
+    model: settings.model,
+    features: settings.features,
+    horizonDays: settings.horizon,
     pooling: settings.pooling,
     dates: prepared.market.dates,
     firstOrigin,
@@ -252,11 +310,12 @@ export function walkForwardYieldForecasts(market: YieldMarket, options: YieldFor
   };
 }
 
+/** The walk-forward over the whole market: forecasts for every origin but the last day; lastOrigin is the last whose horizon is known. */
 function evaluationWalk(prepared: PreparedYieldMarket, settings: Settings): { run: WalkForwardRun; starts: number[]; lastOrigin: number } {
-  const lastOrigin = prepared.days - 2; // the last origin whose next day is known
+  const lastOrigin = prepared.days - 1 - settings.horizon;
   const starts: number[] = [];
-  for (let start = FIRST_FEATURE_DAY + settings.minTrainDays; start <= lastOrigin; start += settings.step) starts.push(start);
-  return { run: walkForward(prepared, settings, starts, lastOrigin + 1, settings.validationBlocks), starts, lastOrigin };
+  for (let start = settings.firstDay + settings.minTrainDays; start <= prepared.days - 2; start += settings.step) starts.push(start);
+  return { run: walkForward(prepared, settings, starts, prepared.days - 1), starts, lastOrigin };
 }
 
 /**
@@ -273,69 +332,25 @@ export function evaluateYieldForecasts(market: YieldMarket, options: YieldEvalua
     if (from < firstScored) throw new ModelInputError('TOO_SHORT', `the first forecast that can be scored is for origin ${prepared.market.dates[firstScored]}`);
     firstScored = from;
   }
-  const all = new ErrorSums();
-  const monthEnd = new ErrorSums();
-  const otherDays = new ErrorSums();
-  const perFund = prepared.market.funds.map((fund, i) => {
-    const sums = new ErrorSums();
-    for (let t = firstScored; t <= lastOrigin; t += 1) {
-      const forecast = run.forecasts[i]![t]!;
-      invariant(isFiniteNumber(forecast), () => `forecast for ${fund.code} at ${prepared.market.dates[t]} is not finite`);
-      const actual = fund.perTenK[t + 1]!;
-      const naive = fund.perTenK[t]!;
-      sums.add(actual - forecast, actual - naive);
-      all.add(actual - forecast, actual - naive);
-      const next = prepared.calendar[t + 1]!;
-      (next.daysToMonthEnd <= 3 || next.day === 1 ? monthEnd : otherDays).add(actual - forecast, actual - naive);
-    }
-    return { code: fund.code, ...sums.result() };
-  });
-  const choices = [...run.choiceCounts.entries()]
-    .map(([key, blocks]) => {
-      const [a, r] = key.split('|').map(Number);
-      return { alphaRatio: settings.alphaRatios[a!]!, l1Ratio: settings.l1Ratios[r!]!, blocks };
-    })
-    .sort((x, y) => y.blocks - x.blocks);
+  if (firstScored > lastOrigin) throw new ModelInputError('TOO_SHORT', `no forecast from ${prepared.market.dates[firstScored]} on has its ${settings.horizon} days known`);
+  const scored = scoreForecasts(prepared, (i, t) => run.forecasts[i]![t]!, firstScored, lastOrigin, settings.horizon);
+  const choices = [...run.choiceCounts.values()].sort((x, y) => y.blocks - x.blocks);
   return {
+    model: settings.model,
+    features: settings.features,
     pooling: settings.pooling,
+    horizonDays: settings.horizon,
     from: prepared.market.dates[firstScored + 1]!,
-    to: prepared.market.dates[lastOrigin + 1]!,
-    ...all.result(),
-    perFund,
-    monthEnd: monthEnd.result(),
-    otherDays: otherDays.result(),
+    to: prepared.market.dates[lastOrigin + settings.horizon]!,
+    ...scored,
     choices,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 
-class ErrorSums {
-  private count = 0;
-  private absolute = 0;
-  private squared = 0;
-  private naiveAbsolute = 0;
-  private naiveSquared = 0;
-
-  add(error: number, naiveError: number): void {
-    this.count += 1;
-    this.absolute += abs(error);
-    this.squared += error * error;
-    this.naiveAbsolute += abs(naiveError);
-    this.naiveSquared += naiveError * naiveError;
-  }
-
-  result(): ForecastErrors {
-    const n = this.count;
-    const mae = this.absolute / n;
-    const rmse = sqrt(this.squared / n);
-    const naiveMae = this.naiveAbsolute / n;
-    const naiveRmse = sqrt(this.naiveSquared / n);
-    return { count: n, mae, rmse, naiveMae, naiveRmse, skill: 1 - mae / naiveMae, rmseSkill: 1 - rmse / naiveRmse };
-  }
-}
-
-interface FinalModel {
+/** One fitted model of a block: a point of the (α, ρ) grid, or the least-squares fit. */
+interface Candidate {
   alpha: number;
   alphaRatio: number;
   l1Ratio: number;
@@ -347,185 +362,146 @@ interface WalkForwardRun {
   /** forecasts[fund][origin]: forecast of perTenK on origin + 1 (NaN where none was made). */
   forecasts: Float64Array[];
   /** The model that made each fund's last forecast. */
-  finalModels: FinalModel[];
-  /** "alphaIndex|l1Index" → blocks chosen. */
-  choiceCounts: Map<string, number>;
+  finalModels: Candidate[];
+  /** "alphaRatio|l1Ratio" → how often that candidate was chosen. */
+  choiceCounts: Map<string, { alphaRatio: number; l1Ratio: number; blocks: number }>;
 }
 
-/** Running sums of rows (shifted by a reference row for accuracy) and of the change target. */
-class Accumulator {
-  count = 0;
-  readonly reference = new Float64Array(YIELD_FEATURE_COUNT);
-  readonly sumX = new Float64Array(YIELD_FEATURE_COUNT);
-  readonly sumXX = new Float64Array(YIELD_FEATURE_COUNT * YIELD_FEATURE_COUNT);
-  readonly sumXY = new Float64Array(YIELD_FEATURE_COUNT);
-  sumY = 0;
-  sumYY = 0;
-  private readonly shifted = new Float64Array(YIELD_FEATURE_COUNT);
-
-  add(row: Float64Array, target: number): void {
-    const p = YIELD_FEATURE_COUNT;
-    if (this.count === 0) this.reference.set(row);
-    const x = this.shifted;
-    for (let j = 0; j < p; j += 1) x[j] = row[j]! - this.reference[j]!;
-    for (let j = 0; j < p; j += 1) {
-      const xj = x[j]!;
-      this.sumX[j]! += xj;
-      this.sumXY[j]! += xj * target;
-      if (xj === 0) continue;
-      const offset = j * p;
-      for (let k = j; k < p; k += 1) this.sumXX[offset + k]! += xj * x[k]!;
-    }
-    this.sumY += target;
-    this.sumYY += target * target;
-    this.count += 1;
-  }
-}
-
-/** The standardised, centred problem of a training window. */
-interface Standardised {
-  n: number;
-  gram: Float64Array;
-  xty: Float64Array;
-  yty: number;
-  /** Means in original units. */
-  mean: Float64Array;
-  sd: Float64Array;
-  yMean: number;
-}
-
-function standardise(acc: Accumulator): Standardised {
-  const p = YIELD_FEATURE_COUNT;
-  const n = acc.count;
-  const shiftedMean = acc.sumX.map((s) => s / n);
-  const yMean = acc.sumY / n;
-  const sd = new Float64Array(p);
-  const mean = new Float64Array(p);
-  for (let j = 0; j < p; j += 1) {
-    mean[j] = shiftedMean[j]! + acc.reference[j]!;
-    const variance = acc.sumXX[j * p + j]! / n - shiftedMean[j]! ** 2;
-    // A column that does not vary in the window (or only by rounding) takes no part.
-    sd[j] = variance > 1e-14 * (acc.sumXX[j * p + j]! / n) && variance > 0 ? sqrt(variance) : 0;
-  }
-  const gram = new Float64Array(p * p);
-  const xty = new Float64Array(p);
-  for (let j = 0; j < p; j += 1) {
-    if (sd[j] === 0) continue;
-    xty[j] = (acc.sumXY[j]! - n * shiftedMean[j]! * yMean) / sd[j]!;
-    for (let k = j; k < p; k += 1) {
-      if (sd[k] === 0) continue;
-      const value = (acc.sumXX[j * p + k]! - n * shiftedMean[j]! * shiftedMean[k]!) / (sd[j]! * sd[k]!);
-      gram[j * p + k] = value;
-      gram[k * p + j] = value;
-    }
-  }
-  const yty = max(0, acc.sumYY - n * yMean * yMean);
-  return { n, gram, xty, yty, mean, sd, yMean };
+/** What every model unit of one walk-forward shares. */
+interface WalkContext {
+  prepared: PreparedYieldMarket;
+  settings: Settings;
+  /** Feature rows of each fund, origin t at [t·p, (t+1)·p). */
+  rows: Float64Array[];
+  starts: readonly number[];
+  /** The end (exclusive) of the last block. */
+  end: number;
+  forecasts: Float64Array[];
+  choiceCounts: WalkForwardRun['choiceCounts'];
 }
 
 /**
  * Run the walk-forward over blocks [starts[k], starts[k+1]) (the last one ends at `end`, exclusive) for every
- * model unit; forecasts are made for blocks k ≥ `selectFrom`, with (α, ρ) chosen on the `validationBlocks`
- * blocks before.
+ * model unit; forecasts are made for blocks k ≥ validationBlocks, with (α, ρ) chosen on the blocks before.
  */
-function walkForward(prepared: PreparedYieldMarket, settings: Settings, starts: readonly number[], end: number, selectFrom: number): WalkForwardRun {
+function walkForward(prepared: PreparedYieldMarket, settings: Settings, starts: readonly number[], end: number): WalkForwardRun {
   const fundCount = prepared.market.funds.length;
-  const p = YIELD_FEATURE_COUNT;
-  // Feature rows of every fund and origin, once.
+  const p = settings.names.length;
   const rows: Float64Array[] = [];
   for (let i = 0; i < fundCount; i += 1) {
     const block = new Float64Array(prepared.days * p);
-    for (let t = FIRST_FEATURE_DAY; t < prepared.days; t += 1) yieldFeatureRow(prepared, i, t, block.subarray(t * p, (t + 1) * p));
+    for (let t = settings.firstDay; t < prepared.days; t += 1) yieldFeatureRow(prepared, i, t, block.subarray(t * p, (t + 1) * p), settings.features);
     rows.push(block);
   }
-  const change = (i: number, t: number) => prepared.market.funds[i]!.perTenK[t + 1]! - prepared.market.funds[i]!.perTenK[t]!;
+  const context: WalkContext = {
+    prepared,
+    settings,
+    rows,
+    starts,
+    end,
+    forecasts: [...Array(fundCount)].map(() => new Float64Array(prepared.days).fill(NaN)),
+    choiceCounts: new Map(),
+  };
   const units: number[][] = settings.pooling === 'pooled' ? [[...Array(fundCount).keys()]] : [...Array(fundCount).keys()].map((i) => [i]);
-  const forecasts = [...Array(fundCount)].map(() => new Float64Array(prepared.days).fill(NaN));
-  const finalModels: FinalModel[] = [];
-  const choiceCounts = new Map<string, number>();
-  const grid: { a: number; r: number }[] = [];
-  for (let r = 0; r < settings.l1Ratios.length; r += 1) for (let a = 0; a < settings.alphaRatios.length; a += 1) grid.push({ a, r });
-
+  const finalModels: Candidate[] = [];
   for (const unit of units) {
-    const acc = new Accumulator();
-    let nextRow = FIRST_FEATURE_DAY;
-    const warm = new Map<number, number[]>();
-    const history: Float64Array[] = [];
-    let model: FinalModel | undefined;
-    for (let k = 0; k < starts.length; k += 1) {
-      const start = starts[k]!;
-      const stop = k + 1 < starts.length ? starts[k + 1]! : end;
-      while (nextRow <= start - 1) {
-        for (const i of unit) acc.add(rows[i]!.subarray(nextRow * p, (nextRow + 1) * p), change(i, nextRow));
-        nextRow += 1;
-      }
-      const problem = standardise(acc);
-      // The choice for this block, from the errors of the blocks before it.
-      let chosen = -1;
-      if (k >= selectFrom) {
-        let best = Infinity;
-        const window = history.slice(-settings.validationBlocks);
-        for (let g = 0; g < grid.length; g += 1) {
-          let total = 0;
-          for (const sse of window) total += sse[g]!;
-          if (total < best) {
-            best = total;
-            chosen = g;
-          }
-        }
-        const key = `${grid[chosen]!.a}|${grid[chosen]!.r}`;
-        choiceCounts.set(key, (choiceCounts.get(key) ?? 0) + 1);
-      }
-      const sse = new Float64Array(grid.length);
-      for (let r = 0; r < settings.l1Ratios.length; r += 1) {
-        const rho = settings.l1Ratios[r]!;
-        let alphaMax = 0;
-        for (let j = 0; j < p; j += 1) alphaMax = max(alphaMax, abs(problem.xty[j]!));
-        alphaMax /= problem.n * rho;
-        let previous: number[] | undefined;
-        for (let a = 0; a < settings.alphaRatios.length; a += 1) {
-          const g = r * settings.alphaRatios.length + a;
-          const alpha = settings.alphaRatios[a]! * alphaMax;
-          const fit: ElasticNetFit = elasticNetGram(problem, {
-            alpha,
-            l1Ratio: rho,
-            maxIterations: settings.maxIterations,
-            tolerance: settings.tolerance,
-            initialCoef: warm.get(g) ?? previous,
-          });
-          warm.set(g, fit.coef);
-          previous = fit.coef;
-          const { intercept, coef } = originalScale(problem, fit.coef);
-          let blockSse = 0;
-          for (let t = start; t < stop; t += 1) {
-            for (const i of unit) {
-              const row = rows[i]!;
-              let predicted = intercept;
-              for (let j = 0; j < p; j += 1) predicted += coef[j]! * row[t * p + j]!;
-              if (t + 1 < prepared.days) blockSse += (change(i, t) - predicted) ** 2;
-              if (g === chosen) forecasts[i]![t] = prepared.market.funds[i]!.perTenK[t]! + predicted;
-            }
-          }
-          sse[g] = blockSse;
-          if (g === chosen) model = { alpha, alphaRatio: settings.alphaRatios[a]!, l1Ratio: rho, intercept, coef };
-        }
-      }
-      history.push(sse);
-    }
-    invariant(model !== undefined, 'the walk-forward made no forecast');
+    const model = walkUnit(context, unit);
     for (const _ of unit) finalModels.push(model);
   }
-  return { forecasts, finalModels, choiceCounts };
+  return { forecasts: context.forecasts, finalModels, choiceCounts: context.choiceCounts };
 }
 
-function originalScale(problem: Standardised, standardisedCoef: readonly number[]): { intercept: number; coef: Float64Array } {
-  const p = YIELD_FEATURE_COUNT;
-  const coef = new Float64Array(p);
-  let intercept = problem.yMean;
-  for (let j = 0; j < p; j += 1) {
-    if (problem.sd[j] === 0) continue;
-    coef[j] = standardisedCoef[j]! / problem.sd[j]!;
-    intercept -= coef[j]! * problem.mean[j]!;
+/** The walk-forward of one model unit (one fund, or all when pooled); returns the model of its last block. */
+function walkUnit(context: WalkContext, unit: readonly number[]): Candidate {
+  const { prepared, settings, rows, starts } = context;
+  const p = settings.names.length;
+  const perTenK = prepared.market.funds.map((fund) => fund.perTenK);
+  const acc = new GramAccumulator(p);
+  let nextRow = settings.firstDay;
+  const warm = new Map<number, number[]>();
+  const history: Float64Array[] = [];
+  let model: Candidate | undefined;
+  for (let k = 0; k < starts.length; k += 1) {
+    const start = starts[k]!;
+    // Origin t's target is known on day t + H, so a block starting at day `start` trains on origins ≤ start − H.
+    for (; nextRow <= start - settings.horizon; nextRow += 1) {
+      for (const i of unit) acc.add(rows[i]!.subarray(nextRow * p, (nextRow + 1) * p), horizonMean(perTenK[i]!, nextRow, settings.horizon) - perTenK[i]![nextRow]!);
+    }
+    const candidates = candidateFits(standardise(acc), settings, warm);
+    const chosen = k >= settings.validationBlocks ? leastRecentError(history.slice(-settings.validationBlocks), candidates.length) : -1;
+    if (chosen >= 0) {
+      model = candidates[chosen]!;
+      const key = `${model.alphaRatio}|${model.l1Ratio}`;
+      const count = context.choiceCounts.get(key) ?? { alphaRatio: model.alphaRatio, l1Ratio: model.l1Ratio, blocks: 0 };
+      context.choiceCounts.set(key, { ...count, blocks: count.blocks + 1 });
+    }
+    const stop = k + 1 < starts.length ? starts[k + 1]! : context.end;
+    history.push(blockErrors(context, unit, candidates, start, stop, chosen));
   }
-  return { intercept, coef };
+  invariant(model !== undefined, 'the walk-forward made no forecast');
+  return model;
+}
+
+/** The candidate with the least squared error summed over the given blocks (ties: the first, i.e. the larger penalty). */
+function leastRecentError(window: readonly Float64Array[], candidates: number): number {
+  let best = Infinity;
+  let chosen = 0;
+  for (let g = 0; g < candidates; g += 1) {
+    let total = 0;
+    for (const sse of window) total += sse[g]!;
+    if (total < best) {
+      best = total;
+      chosen = g;
+    }
+  }
+  return chosen;
+}
+
+/** Every candidate of a block, fitted on its training window: the (α, ρ) grid (ρ outer, α from large to small), or least squares. */
+function candidateFits(problem: StandardisedProblem, settings: Settings, warm: Map<number, number[]>): Candidate[] {
+  if (settings.model === 'least-squares') {
+    const { intercept, coef } = originalScale(problem, leastSquaresGram(problem));
+    return [{ alpha: 0, alphaRatio: 0, l1Ratio: 0, intercept, coef }];
+  }
+  const candidates: Candidate[] = [];
+  for (const rho of settings.l1Ratios) {
+    let alphaMax = 0;
+    for (let j = 0; j < problem.xty.length; j += 1) alphaMax = max(alphaMax, abs(problem.xty[j]!));
+    alphaMax /= problem.n * rho;
+    let previous: number[] | undefined;
+    for (const alphaRatio of settings.alphaRatios) {
+      const g = candidates.length;
+      const alpha = alphaRatio * alphaMax;
+      const fit = elasticNetGram(problem, { alpha, l1Ratio: rho, maxIterations: settings.maxIterations, tolerance: settings.tolerance, initialCoef: warm.get(g) ?? previous });
+      warm.set(g, fit.coef);
+      previous = fit.coef;
+      candidates.push({ alpha, alphaRatio, l1Ratio: rho, ...originalScale(problem, fit.coef) });
+    }
+  }
+  return candidates;
+}
+
+/**
+ * Each candidate's squared error over the block's origins [start, stop) whose horizon ends by `stop` (so that
+ * the choices made at the next blocks see only errors known by then), and the chosen candidate's forecasts
+ * written for every origin of the block.
+ */
+function blockErrors(context: WalkContext, unit: readonly number[], candidates: readonly Candidate[], start: number, stop: number, chosen: number): Float64Array {
+  const { prepared, rows } = context;
+  const p = context.settings.names.length;
+  const horizon = context.settings.horizon;
+  const sse = new Float64Array(candidates.length);
+  candidates.forEach(({ intercept, coef }, g) => {
+    for (let t = start; t < stop; t += 1) {
+      for (const i of unit) {
+        const row = rows[i]!;
+        let predicted = intercept;
+        for (let j = 0; j < p; j += 1) predicted += coef[j]! * row[t * p + j]!;
+        const perTenK = prepared.market.funds[i]!.perTenK;
+        if (t + horizon <= stop && t + horizon < prepared.days) sse[g]! += (horizonMean(perTenK, t, horizon) - perTenK[t]! - predicted) ** 2;
+        if (g === chosen) context.forecasts[i]![t] = perTenK[t]! + predicted;
+      }
+    }
+  });
+  return sse;
 }

@@ -3,15 +3,21 @@ import { SeededRandom } from '../../../src/ml/market/seeded-random';
 import { ModelInputError } from '../../../src/ml/yield/model-input-error';
 import {
   buildYieldDataset,
+  EXTENDED_YIELD_FEATURE_NAMES,
   FIRST_FEATURE_DAY,
+  firstFeatureDay,
+  JUMP_THRESHOLD_PCT,
   prepareYieldMarket,
   YIELD_FEATURE_COUNT,
   YIELD_FEATURE_NAMES,
+  YIELD_FEATURE_SETS,
+  type YieldFeatureSet,
   type YieldMarket,
+  yieldFeatureNames,
   yieldFeatureRow,
 } from '../../../src/ml/yield/yield-features';
 
-const market = simulateMarket({ seed: 3, startDate: '2023-12-01', endDate: '2024-06-30', funds: 4 });
+const market = simulateMarket({ seed: 3, startDate: '2023-09-01', endDate: '2024-06-30', funds: 4 });
 
 const clone = (m: YieldMarket) => ({
   dates: [...m.dates],
@@ -19,8 +25,15 @@ const clone = (m: YieldMarket) => ({
   funds: m.funds.map((f) => ({ code: f.code, perTenK: [...f.perTenK] })),
 });
 
-const feature = (row: Float64Array, name: string) => row[YIELD_FEATURE_NAMES.indexOf(name)]!;
-const rowAt = (date: string, fund = 0) => yieldFeatureRow(prepareYieldMarket(market), fund, market.dates.indexOf(date));
+const feature = (row: Float64Array, name: string) => row[EXTENDED_YIELD_FEATURE_NAMES.indexOf(name)]!;
+const extendedRow = (prepared: ReturnType<typeof prepareYieldMarket>, fund: number, t: number) =>
+  yieldFeatureRow(prepared, fund, t, new Float64Array(EXTENDED_YIELD_FEATURE_NAMES.length), 'extended');
+const rowAt = (date: string, fund = 0) => extendedRow(prepareYieldMarket(market), fund, market.dates.indexOf(date));
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 describe('yield features', () => {
   it('has one named column per feature, about 30 of them', () => {
@@ -28,6 +41,77 @@ describe('yield features', () => {
     expect(new Set(YIELD_FEATURE_NAMES).size).toBe(YIELD_FEATURE_COUNT);
     expect(YIELD_FEATURE_COUNT).toBeGreaterThanOrEqual(20);
     expect(YIELD_FEATURE_COUNT).toBeLessThanOrEqual(30);
+  });
+
+  it('extends the base set with 13 named columns, and reads 59 days back for them', () => {
+    expect(yieldFeatureNames('base')).toBe(YIELD_FEATURE_NAMES);
+    expect(yieldFeatureNames('extended').slice(0, YIELD_FEATURE_COUNT)).toEqual([...YIELD_FEATURE_NAMES]);
+    expect(EXTENDED_YIELD_FEATURE_NAMES).toHaveLength(YIELD_FEATURE_COUNT + 13);
+    expect(new Set(EXTENDED_YIELD_FEATURE_NAMES).size).toBe(EXTENDED_YIELD_FEATURE_NAMES.length);
+    expect(firstFeatureDay('base')).toBe(FIRST_FEATURE_DAY);
+    expect(firstFeatureDay('extended')).toBe(59);
+    const prepared = prepareYieldMarket(market);
+    // The extended row starts with the base row.
+    expect(Array.from(extendedRow(prepared, 1, 60).subarray(0, YIELD_FEATURE_COUNT))).toEqual(Array.from(yieldFeatureRow(prepared, 1, 60)));
+    expect(yieldFeatureRow(prepared, 1, 60, undefined, 'extended')).toEqual(extendedRow(prepared, 1, 60));
+    expect(() => yieldFeatureRow(prepared, 1, 60, new Float64Array(YIELD_FEATURE_COUNT), 'extended')).toThrow(ModelInputError);
+    expect(() => extendedRow(prepared, 0, 58)).toThrow(ModelInputError);
+    expect(() => extendedRow(prepared, 0, 59)).not.toThrow();
+  });
+
+  it('computes the jump hinges, the level against the 5-day median, the market drift and the spread against its 60-day median from days ≤ t', () => {
+    const prepared = prepareYieldMarket(market);
+    const thresholdPerTenK = (JUMP_THRESHOLD_PCT / 100 / 365) * 10_000;
+    const marketLevel = (t: number) => median(market.funds.map((f) => f.perTenK[t]!));
+    let jumpsSeen = 0;
+    for (let t = 60; t < market.dates.length - 1; t += 1) {
+      for (let fund = 0; fund < 4; fund += 1) {
+        const p = market.funds[fund]!.perTenK;
+        const row = extendedRow(prepared, fund, t);
+        const change1 = p[t]! - p[t - 1]!;
+        expect(feature(row, 'jumpUp1')).toBeCloseTo(Math.max(0, change1 - thresholdPerTenK), 12);
+        expect(feature(row, 'jumpDown1')).toBeCloseTo(Math.min(0, change1 + thresholdPerTenK), 12);
+        if (Math.abs(change1) > thresholdPerTenK) jumpsSeen += 1;
+        expect(feature(row, 'levelToMedian5')).toBeCloseTo(p[t]! - median(p.slice(t - 4, t + 1)), 12);
+        const spreads = Array.from({ length: 60 }, (_, lag) => p[t - lag]! - marketLevel(t - lag));
+        expect(feature(row, 'spreadDeviation60')).toBeCloseTo(spreads[0]! - median(spreads), 12);
+      }
+      let recent = 0;
+      let before = 0;
+      for (let lag = 0; lag < 7; lag += 1) {
+        recent += marketLevel(t - lag) / 7;
+        before += marketLevel(t - 7 - lag) / 7;
+      }
+      expect(feature(extendedRow(prepared, 2, t), 'marketTrend7')).toBeCloseTo((recent - before) / 7, 12);
+    }
+    expect(jumpsSeen).toBeGreaterThan(0); // the hinges were exercised beyond their threshold
+  });
+
+  it('puts the market’s month-end lift in the column of the next day’s position, and marks the 2nd of a month', () => {
+    const prepared = prepareYieldMarket(market);
+    const marketLevel = (t: number) => median(market.funds.map((f) => f.perTenK[t]!));
+    const excessColumns = EXTENDED_YIELD_FEATURE_NAMES.filter((name) => name.startsWith('marketExcess.'));
+    expect(excessColumns).toEqual(['monthEnd-3', 'monthEnd-2', 'monthEnd-1', 'monthEnd-0', 'firstOfMonth', 'secondOfMonth'].map((p) => `marketExcess.${p}`));
+    // Origins 2024-03-27 … 2024-04-01 have next days 28, 29, 30, 31 March, 1 and 2 April: one column each, in order.
+    const origin = market.dates.indexOf('2024-03-27');
+    for (let k = 0; k < 6; k += 1) {
+      const t = origin + k;
+      const row = extendedRow(prepared, 3, t);
+      const lift = marketLevel(t) - median(Array.from({ length: 8 }, (_, j) => marketLevel(t - 12 + j)));
+      excessColumns.forEach((name, column) => expect(feature(row, name)).toBeCloseTo(column === k ? lift : 0, 12));
+    }
+    // Away from month-ends every excess column is 0.
+    const mid = extendedRow(prepared, 3, market.dates.indexOf('2024-03-14'));
+    for (const name of excessColumns) expect(feature(mid, name)).toBe(0);
+    // 2024-04-02 follows a quarter's end, 2024-05-02 does not; 2024-01-02 follows the year's end.
+    let row = rowAt('2024-04-01');
+    expect([feature(row, 'next.secondOfMonth'), feature(row, 'next.qSecondOfMonth'), feature(row, 'next.firstOfMonth')]).toEqual([1, 1, 0]);
+    row = rowAt('2024-05-01');
+    expect([feature(row, 'next.secondOfMonth'), feature(row, 'next.qSecondOfMonth')]).toEqual([1, 0]);
+    row = rowAt('2024-01-01');
+    expect([feature(row, 'next.secondOfMonth'), feature(row, 'next.qSecondOfMonth')]).toEqual([1, 1]);
+    row = rowAt('2024-03-31');
+    expect([feature(row, 'next.secondOfMonth'), feature(row, 'next.qSecondOfMonth')]).toEqual([0, 0]);
   });
 
   it('computes lags, the 7-day yield, the overnight level and slope and the spread to the cross-fund mean from day t', () => {
@@ -69,10 +153,12 @@ describe('yield features', () => {
     expect(feature(row, 'next.tue')).toBe(1);
   });
 
-  it('uses no data after day t: changing every later value leaves the rows of days ≤ t unchanged', () => {
-    const random = SeededRandom.fromSeed('look-ahead');
+  it.each(YIELD_FEATURE_SETS)('uses no data after day t (%s set): changing every later value leaves the rows of days ≤ t unchanged', (set: YieldFeatureSet) => {
+    const random = SeededRandom.fromSeed(`look-ahead ${set}`);
+    const width = yieldFeatureNames(set).length;
+    const row = (prepared: ReturnType<typeof prepareYieldMarket>, fund: number, t: number) => yieldFeatureRow(prepared, fund, t, new Float64Array(width), set);
     const baseline = prepareYieldMarket(market);
-    for (const t of [FIRST_FEATURE_DAY, 30, 95, 150, market.dates.length - 2]) {
+    for (const t of [firstFeatureDay(set), 70, 95, 150, market.dates.length - 2]) {
       const changed = clone(market);
       for (let s = t + 1; s < changed.dates.length; s += 1) {
         changed.overnightRatePct[s] = random.uniformIn(0.5, 5);
@@ -80,11 +166,11 @@ describe('yield features', () => {
       }
       const prepared = prepareYieldMarket(changed);
       for (let fund = 0; fund < 4; fund += 1) {
-        for (let origin = FIRST_FEATURE_DAY; origin <= t; origin += 1) {
-          expect(yieldFeatureRow(prepared, fund, origin)).toEqual(yieldFeatureRow(baseline, fund, origin));
+        for (let origin = firstFeatureDay(set); origin <= t; origin += 1) {
+          expect(row(prepared, fund, origin)).toEqual(row(baseline, fund, origin));
         }
         // …while the row of day t + 1 does see the change (the test would catch a feature that ignores data).
-        if (t + 1 < changed.dates.length) expect(yieldFeatureRow(prepared, fund, t + 1)).not.toEqual(yieldFeatureRow(baseline, fund, t + 1));
+        if (t + 1 < changed.dates.length) expect(row(prepared, fund, t + 1)).not.toEqual(row(baseline, fund, t + 1));
       }
     }
   });
@@ -98,6 +184,10 @@ describe('yield features', () => {
       expect(dataset.current[i]).toBe(market.funds[1]!.perTenK[t]);
     });
     expect(dataset.targets.at(-1)).toBeNaN();
+    const extended = buildYieldDataset(market, 1, 'extended');
+    expect(extended.names).toBe(EXTENDED_YIELD_FEATURE_NAMES);
+    expect(extended.origins[0]).toBe(firstFeatureDay('extended'));
+    expect(extended.rows[0]).toHaveLength(EXTENDED_YIELD_FEATURE_NAMES.length);
   });
 });
 

@@ -8,7 +8,7 @@ import { addDays, businessDayOnOrAfter, isBusinessDay } from '../../src/domain/i
 import { formatFen } from '../../src/domain/money';
 import { simulateMarket, simulateMerchants } from '../../src/ml/market';
 import { MODEL_CONFIGURATION, MODEL_CONFIGURATION_HASH } from '../../src/ml/model-configuration';
-import { YIELD_FEATURE_NAMES, forecastFundYields, requiredDays } from '../../src/ml/yield';
+import { forecastFundYields, requiredDays, yieldFeatureNames } from '../../src/ml/yield';
 import { AUDITOR_KEY, OPERATOR_KEY, TestApp } from './test-app';
 
 /**
@@ -83,7 +83,7 @@ describe('the daily forecasts of the day close', () => {
     for await (const event of store.readStream(dailyForecastStream(lastClosed))) {
       const data = decodeData<{ provenance: unknown; coefficients?: { name: string; value: number }[] }>(event.data);
       expect(data.provenance).toEqual(PROVENANCE);
-      if (event.type === 'FundYieldForecasted') expect(data.coefficients!.map((c) => c.name)).toEqual(['intercept', ...YIELD_FEATURE_NAMES]);
+      if (event.type === 'FundYieldForecasted') expect(data.coefficients!.map((c) => c.name)).toEqual(['intercept', ...yieldFeatureNames(MODEL_CONFIGURATION.yield.options.features)]);
       if (event.type === 'MerchantDemandForecasted') expect(data.coefficients!.every((c) => /^(ar|ma|sar|sma)\d$|^intercept$/.test(c.name) && Number.isFinite(c.value))).toBe(true);
     }
   });
@@ -94,7 +94,7 @@ describe('the daily forecasts of the day close', () => {
     const [first, second] = close.body.funds;
     // One pooled model: every fund of the close shows the same coefficients.
     expect(first.coefficients).toEqual(second.coefficients);
-    expect(first.coefficients).toHaveLength(YIELD_FEATURE_NAMES.length + 1);
+    expect(first.coefficients).toHaveLength(yieldFeatureNames(MODEL_CONFIGURATION.yield.options.features).length + 1);
     const forecast = await app.get(`/merchants/${merchant.id}/forecast`, merchant.key);
     expect(forecast.body).toMatchObject({ provenance: PROVENANCE, coefficients: expect.any(Array) });
     expect((await app.get(`/wallets/${merchant.walletId}/portfolio`, merchant.key)).body.proposal.provenance).toEqual(PROVENANCE);

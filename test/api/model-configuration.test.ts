@@ -36,8 +36,9 @@ describe('the model configuration', () => {
   });
 
   it('holds the values the backtest was validated with, a week and a year in each series unit', () => {
-    expect(MODEL_CONFIGURATION.yield.options).toMatchObject({ minTrainDays: 365, validationBlocks: 6, refitEveryDays: 30, pooling: 'pooled' });
-    expect(requiredDays(MODEL_CONFIGURATION.yield.options)).toBe(554);
+    expect(MODEL_CONFIGURATION.yield.options).toMatchObject({ minTrainDays: 365, validationBlocks: 6, refitEveryDays: 30, pooling: 'pooled', model: 'elastic-net', features: 'extended', horizonDays: 1 });
+    // 7 + 52 days of lags for the extended features, 365 of training, 6 blocks of 30, and 2 more.
+    expect(requiredDays(MODEL_CONFIGURATION.yield.options)).toBe(606);
     expect(MODEL_CONFIGURATION.demand).toMatchObject({ seasonPeriod: { businessDays: 5, calendarDays: 7 }, historyWindow: { businessDays: 260, calendarDays: 365 } });
     expect(MODEL_CONFIGURATION.allocation.horizonDays).toBe(14);
   });

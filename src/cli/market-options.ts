@@ -1,4 +1,4 @@
-import type { Seed } from '../ml/market';
+import { DEFAULT_FUND_ZERO_QUANTILE, FUND_ZERO_QUANTILE_RANGE, type Seed } from '../ml/market';
 import { DEFAULT_BACKTEST_SEED } from '../ml/backtest';
 import { UsageError } from './cli-error';
 
@@ -59,3 +59,12 @@ export function parseCount(text: string, flag: string, min: number, max: number)
   return value;
 }
 
+
+/** --fund-zero-quantile: fund 0's place among the funds, a number within the simulator's range (default the median). */
+export function parseFundZeroQuantile(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_FUND_ZERO_QUANTILE;
+  const [low, high] = FUND_ZERO_QUANTILE_RANGE;
+  const value = /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= low && value <= high)) throw new UsageError(`--fund-zero-quantile must be a number from ${low} to ${high}; got "${text}"`);
+  return value;
+}

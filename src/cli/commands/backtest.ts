@@ -1,25 +1,36 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
+  BOUND_METHODS,
+  CAP_RESERVE_LABEL,
   consecutiveSeeds,
+  DEFAULT_FUND_ZERO_QUANTILES,
   MAX_DECISION_LAG_DAYS,
   renderBacktestSvg,
   runBacktest,
   runMultiSeedBacktest,
   type BacktestReport,
   type BacktestSettings,
+  type BoundCoverageReport,
+  type BoundMethod,
+  type FundZeroQuantileSummary,
+  type MerchantMetrics,
   type MultiSeedReport,
   type SeedSpread,
 } from '../../ml/backtest';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
-import { MARKET_OPTIONS, marketOptions, parseCount } from '../market-options';
+import { MARKET_OPTIONS, marketOptions, parseCount, parseFundZeroQuantile } from '../market-options';
 
 const DEFAULT_SEEDS = 20;
+/** Over several seeds, merchants run on this many of them (the first), this many each: their ARIMA fits are the slow part. */
+const DEFAULT_MERCHANT_SEEDS = 5;
+const DEFAULT_MERCHANTS_PER_SEED = 20;
 const CALIBRATED_YEARS = [2014, 2025] as const;
 
-export const backtestHelp = `ifw backtest [--seeds N | --seed S] [--years 2014-2025] [--funds N] [--merchants M] [--investor CNY]
-             [--horizon DAYS] [--decision-lag-days N] [--demand arima|seasonal-naive] [--workers N] [--svg FILE]
+export const backtestHelp = `ifw backtest [--seeds N | --seed S] [--years 2014-2025] [--funds N] [--merchants M] [--merchant-seeds K]
+             [--fund-zero-quantile Q] [--investor CNY] [--horizon DAYS] [--decision-lag-days N]
+             [--demand arima|seasonal-naive] [--bound gaussian|empirical|conformal] [--workers N] [--svg FILE]
              [--allow-any-years] [--json] [--data DIR]
 
 Walk-forward backtest, no look-ahead, on a SIMULATED market (no real fund data exists offline): four
@@ -28,26 +39,36 @@ redemptions paid the next business day, the instant-redemption cap in force each
 the Yu'E Bao proxy; (b) equal weights; (c) forecast-driven switching on walk-forward elastic-net yield
 forecasts; (d) IIMMF (the LP on yield forecasts and each merchant's ARIMA demand bound); beside them, for
 the single investor, rules that need no model (trailing means, momentum) under (c)'s switching rule, and
-the ceiling: the perfect-foresight optimum under the same rules. Orders are cut at 15:00 of day t and a
-day's income is published after the close, so the decision of day t uses forecasts made at origin t - 1.
-With no --seed, runs ${DEFAULT_SEEDS} seeds (1, 2, ...) for the single investor and prints each strategy's uplift
-over (a) and its share of the ceiling as median [10th, 90th percentile]. docs/backtest.md explains it.
+the ceiling: the perfect-foresight optimum under the same rules; for the merchants, how much of their
+withdrawals each strategy pays at once, beside a liquidity baseline without a model (the best fund by
+trailing mean plus ceil(bound / cap) funds held at the cap). Orders are cut at 15:00 of day t and a day's
+income is published after the close, so the decision of day t uses forecasts made at origin t - 1.
+With no --seed, runs ${DEFAULT_SEEDS} seeds (1, 2, ...) with fund 0 at the median and at the lower quartile of the
+funds, the merchants on the first ${DEFAULT_MERCHANT_SEEDS} seeds, and prints each figure as median [10th, 90th percentile].
+docs/backtest.md explains it.
   --seeds N         seeds to run (default ${DEFAULT_SEEDS}): seeds 1 to N, or S to S+N-1 with --seed S
   --seed S          run this one seed (as a number or text), with merchants: the full single-run report
   --years A-B       evaluated years (default 2014-2025; the simulation starts earlier, for the forecasters)
   --allow-any-years run years outside 2014-2025, the years the simulated market is calibrated to
   --funds N         money funds in the market (default 20)
-  --merchants M     simulated merchants (default 50 with --seed, 0 over several seeds)
+  --merchants M     simulated merchants (default 50 with --seed; over several seeds ${DEFAULT_MERCHANTS_PER_SEED} on each seed that runs them)
+  --merchant-seeds K
+                    over several seeds: how many of them, the first, run merchants (default ${DEFAULT_MERCHANT_SEEDS}; 0 for none)
+  --fund-zero-quantile Q
+                    fund 0's place among the funds, 0.05-0.95 (default: 0.5 with --seed; over several seeds
+                    both ${DEFAULT_FUND_ZERO_QUANTILES.join(' and ')} unless Q is given)
   --investor CNY    the single investor's sum (default 1000000)
   --horizon DAYS    days a switch must pay for itself in (c), (d) and the rules (default 14)
   --decision-lag-days N
                     N more days of information delay: forecasts made at origin t - 1 - N (default 0, at most ${MAX_DECISION_LAG_DAYS})
-  --demand METHOD   demand bound for IIMMF: arima (default; mean + 1.96 se) or seasonal-naive (95 % quantile)
+  --demand METHOD   demand forecasts: arima (default) or seasonal-naive (the same weekday a week before)
+  --bound METHOD    how the decisions' demand bounds (nominal 97.5 %) are made from the forecasts: conformal
+                    (default; past standardized errors), empirical (past errors) or gaussian (mean + 1.96 se)
   --workers N       worker threads (default: all cores with merchants, else none; 0 runs everything in this thread)
   --svg FILE        with --seed: also draw the yield curves and cumulative income as SVG into FILE
-  --json            print only the JSON report: over seeds { strategies: [{ name, yieldUpliftPct: { median, p10,
-                    p90 }, yieldUpliftBpPerYear, ceilingShare }], ceiling, bestNonForecastRule, ... }; with
-                    --seed { strategies: [{ name, annualYieldPct, yieldUpliftPct, ... }], ceiling, ... }
+  --json            print only the JSON report: over seeds { byFundZeroQuantile: { "0.5": { strategies: [{ name,
+                    yieldUpliftPct: { median, p10, p90 }, ... }], ceiling, liquidity, ... }, "0.25": ... },
+                    merchants, demandBounds, ... }; with --seed { strategies: [...], liquidity, ceiling, ... }
   --data DIR        accepted like every ifw command; the backtest reads and writes no store`;
 
 type BacktestValues = ReturnType<typeof parseBacktestArgs>['values'];
@@ -61,7 +82,10 @@ function parseBacktestArgs(argv: string[]) {
       investor: { type: 'string' },
       horizon: { type: 'string' },
       'decision-lag-days': { type: 'string' },
+      'fund-zero-quantile': { type: 'string' },
+      'merchant-seeds': { type: 'string' },
       demand: { type: 'string' },
+      bound: { type: 'string' },
       workers: { type: 'string' },
       svg: { type: 'string' },
       'allow-any-years': { type: 'boolean' },
@@ -78,24 +102,34 @@ function runChoice(values: BacktestValues) {
       `--years must lie within ${first}-${lastYear}, the years the simulated market is calibrated to; got ${choice.fromYear}-${choice.toYear} (--allow-any-years runs them anyway)`,
     );
   }
+  const quantile = values['fund-zero-quantile'];
+  const fundZeroQuantiles = quantile === undefined ? DEFAULT_FUND_ZERO_QUANTILES : [parseFundZeroQuantile(quantile)];
   const single = values.seed !== undefined && values.seeds === undefined;
-  if (single) return { ...choice, seeds: null };
+  if (single) {
+    if (values['merchant-seeds'] !== undefined) throw new UsageError('--merchant-seeds goes with several seeds (--seeds N)');
+    return { ...choice, fundZeroQuantiles, merchantSeeds: 0, seeds: null };
+  }
   const count = values.seeds === undefined ? DEFAULT_SEEDS : parseCount(values.seeds, '--seeds', 1, 1000);
   if (values.seed !== undefined && typeof choice.seed !== 'number') throw new UsageError(`--seed with --seeds must be a number (the first seed); got "${values.seed}"`);
   if (values.svg !== undefined) throw new UsageError('--svg draws one run: give --seed S (and no --seeds)');
   const seeds = consecutiveSeeds(values.seed === undefined ? 1 : (choice.seed as number), count);
-  return { ...choice, merchants: values.merchants === undefined ? 0 : choice.merchants, seeds };
+  const merchantSeeds = values['merchant-seeds'] === undefined ? Math.min(count, DEFAULT_MERCHANT_SEEDS) : parseCount(values['merchant-seeds'], '--merchant-seeds', 0, count);
+  const merchants = values.merchants === undefined ? DEFAULT_MERCHANTS_PER_SEED : choice.merchants;
+  return { ...choice, merchants: merchantSeeds > 0 ? merchants : 0, merchantSeeds, fundZeroQuantiles, seeds };
 }
 
 function backtestSettings(values: BacktestValues): BacktestSettings {
   const demand = values.demand ?? 'arima';
   if (demand !== 'arima' && demand !== 'seasonal-naive') throw new UsageError(`--demand must be arima or seasonal-naive; got "${demand}"`);
+  const bound = values.bound ?? 'conformal';
+  if (!(BOUND_METHODS as readonly string[]).includes(bound)) throw new UsageError(`--bound must be ${BOUND_METHODS.join(', ')}; got "${bound}"`);
   const lag = values['decision-lag-days'];
   return {
     investorCny: values.investor === undefined ? 1_000_000 : parseCount(values.investor, '--investor', 1, 1_000_000_000_000),
     horizonDays: values.horizon === undefined ? 14 : parseCount(values.horizon, '--horizon', 1, 365),
     decisionLagDays: lag === undefined ? 0 : parseCount(lag, '--decision-lag-days', 0, MAX_DECISION_LAG_DAYS),
     demand,
+    boundMethod: bound as BoundMethod,
     ...(values.workers === undefined ? {} : { workers: parseCount(values.workers, '--workers', 0, 64) }),
   };
 }
@@ -119,17 +153,17 @@ function progressReporter(json: boolean) {
 
 export async function backtest(argv: string[]): Promise<number> {
   const { values } = parseBacktestArgs(argv);
-  const { seed, fromYear, toYear, funds, merchants, seeds } = runChoice(values);
+  const { seed, fromYear, toYear, funds, merchants, merchantSeeds, fundZeroQuantiles, seeds } = runChoice(values);
   const json = values.json === true;
   const reporter = progressReporter(json);
   const settings: BacktestSettings = { ...backtestSettings(values), onProgress: reporter.onProgress };
   if (seeds !== null) {
-    const report = await runMultiSeedBacktest({ seeds, fromYear, toYear, funds, merchants }, settings);
+    const report = await runMultiSeedBacktest({ seeds, fromYear, toYear, funds, merchants, merchantSeeds, fundZeroQuantiles }, settings);
     reporter.finish();
     console.log(json ? JSON.stringify(report, null, 2) : formatMultiSeedReport(report));
     return EXIT.ok;
   }
-  const result = await runBacktest({ seed, fromYear, toYear, funds, merchants }, settings);
+  const result = await runBacktest({ seed, fromYear, toYear, funds, merchants, fundZeroQuantile: fundZeroQuantiles[0]! }, settings);
   reporter.finish();
   if (values.svg !== undefined) writeFileSync(values.svg, renderBacktestSvg(result.series, result.report));
   if (json) {
@@ -150,6 +184,61 @@ function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const BOUND_LABELS: Readonly<Record<BoundMethod, string>> = {
+  gaussian: 'gaussian, mean + 1.96 se',
+  empirical: 'empirical quantile of past errors',
+  conformal: 'conformal, past standardized errors',
+};
+
+function formatBoundCoverage(coverage: BoundCoverageReport): string[] {
+  return [
+    `demand bounds, nominal ${coverage.nominalPct} %, achieved (the decisions use ${coverage.method}):`,
+    table(
+      ['method', 'one day ahead', "a decision's next business date"],
+      BOUND_METHODS.map((m) => [BOUND_LABELS[m], `${coverage.oneDayAheadPct[m].toFixed(2)} %`, `${coverage.decisionPct[m].toFixed(2)} %`]),
+    ),
+  ];
+}
+
+/** The merchants' liquidity beside the yield each strategy gives up, then the old capacity figure. */
+function formatMerchants(report: BacktestReport): string[] {
+  const rows: { label: string; m: MerchantMetrics }[] = [
+    ...report.strategies.map((s) => ({ label: s.label, m: s.merchants! })),
+    { label: CAP_RESERVE_LABEL, m: report.liquidity!.baseline.merchants },
+  ];
+  return [
+    `${report.merchants} simulated merchants: what they withdrew, paid at once (cash and instant redemptions) or later (standard redemption); yield given up against ${report.liquidity!.bestYieldStrategy}, the best yield`,
+    table(
+      ['strategy', 'yield % a year', 'uplift', 'given up, bp a year', 'paid at once', 'days covered', 'unmet, CNY per merchant-year', 'not earning', 'turnover / year'],
+      rows.map(({ label, m }) => [
+        label,
+        m.annualYieldPct.toFixed(3),
+        pct(m.yieldUpliftPct),
+        m.yieldGivenUpBpPerYear.toFixed(1),
+        `${(m.paidAtOnceShare * 100).toFixed(2)} %`,
+        `${(m.daysCoveredShare * 100).toFixed(2)} %`,
+        num(m.unmetInstantCnyPerMerchantYear),
+        `${m.idleSharePct.toFixed(2)} %`,
+        m.turnover.toFixed(2),
+      ]),
+    ),
+    '',
+    'for comparison only, the old capacity figure (mean Σ min(holding, cap) per merchant; it measures merchant size against the cap, not liquidity):',
+    table(
+      ['strategy', 'capacity CNY', 'uplift', ...report.capRegimes.map((r) => `${num(r.capCny)} CNY cap, ${r.from.slice(0, 4)}-${r.to.slice(0, 4)}`)],
+      rows.map(({ label, m }, k) => [
+        label,
+        num(m.instantCapacityCny),
+        pct(m.instantCapacityUpliftPct, 0),
+        ...report.capRegimes.map((r) => {
+          const name = report.strategies[k]?.name;
+          return name ? `${num(r.merchantCapacityCny[name])} (${pct(r.upliftPct[name], 0)})` : '—';
+        }),
+      ]),
+    ),
+  ];
 }
 
 export function formatBacktestReport(report: BacktestReport): string {
@@ -187,41 +276,7 @@ export function formatBacktestReport(report: BacktestReport): string {
     `ceiling: the perfect-foresight optimum under the same rules (exact DP over the switching decisions), booked; the DP's value without the book's rounding to the fen: ${num(report.ceiling.upperBoundIncomeCny, 2)} CNY`,
   );
   out.push(`best non-forecast rule: ${report.bestNonForecastRule.name}, ${pct(report.bestNonForecastRule.yieldUpliftPct)}`);
-  if (report.merchants > 0) {
-    out.push('');
-    out.push(`${report.merchants} simulated merchants (instant capacity = Σ min(holding, cap) per merchant, mean over days)`);
-    out.push(
-      table(
-        ['strategy', 'yield % a year', 'uplift', 'not earning', 'capacity CNY', 'uplift', 'covered days', 'paid at once', 'turnover / year'],
-        report.strategies.map((s) => {
-          const m = s.merchants!;
-          return [
-            s.label,
-            m.annualYieldPct.toFixed(3),
-            pct(m.yieldUpliftPct),
-            `${m.idleSharePct.toFixed(2)} %`,
-            num(m.instantCapacityCny),
-            pct(m.instantCapacityUpliftPct, 0),
-            `${(m.coverageRate * 100).toFixed(1)} %`,
-            `${(m.paidAtOnceShare * 100).toFixed(1)} %`,
-            m.turnover.toFixed(2),
-          ];
-        }),
-      ),
-    );
-    out.push('');
-    out.push('instant capacity per merchant under each cap in force');
-    out.push(
-      table(
-        ['cap per fund per day', 'period', ...report.strategies.map((s) => s.name)],
-        report.capRegimes.map((r) => [
-          `${num(r.capCny)} CNY`,
-          `${r.from} to ${r.to}`,
-          ...report.strategies.map((s) => `${num(r.merchantCapacityCny[s.name])} (${pct(r.upliftPct[s.name], 0)})`),
-        ]),
-      ),
-    );
-  }
+  if (report.merchants > 0) out.push('', ...formatMerchants(report));
   out.push('');
   const y = report.forecastErrors.yield;
   out.push(
@@ -231,12 +286,10 @@ export function formatBacktestReport(report: BacktestReport): string {
   if (d) {
     const how =
       d.method === 'arima'
-        ? `ARIMA with weekly seasonality, order by AIC every ${d.selectDays} days and coefficients every ${d.refitDays} days on the last ${d.trainDays} days (${d.selections} order searches, ${d.fits} refits, ${d.fallbacks} fallbacks to seasonal naive); bound = mean + 1.96 se`
-        : `seasonal-naive: the 95 % quantile of the same weekday over the last 12 weeks`;
-    out.push(`demand bounds: ${how}`);
-    out.push(
-      `  one-day-ahead MASE ${d.mase.toFixed(3)} against ${d.seasonalNaiveMase.toFixed(3)} for seasonal naive; withdrawals at or under the bound on ${(d.boundCoverage * 100).toFixed(1)} % of days (nominal 97.5 %)`,
-    );
+        ? `ARIMA with weekly seasonality, order by AIC every ${d.selectDays} days and coefficients every ${d.refitDays} days on the last ${d.trainDays} days (${d.selections} order searches, ${d.fits} refits, ${d.fallbacks} fallbacks to seasonal naive)`
+        : `seasonal naive (the same weekday a week before; spread from the 95 % quantile of the last 12 weeks)`;
+    out.push(`demand forecasts: ${how}; one-day-ahead MASE ${d.mase.toFixed(3)} against ${d.seasonalNaiveMase.toFixed(3)} for seasonal naive`);
+    out.push(...formatBoundCoverage(d.boundCoverage));
   }
   out.push('');
   out.push('look-ahead references (not strategies): the fund that turned out best over the period, ' + `${report.hindsight.bestFund.code}: ${pct(report.hindsight.bestFund.upliftPct)}; the best fund of every day with no switching cost: ${pct(report.hindsight.bestEveryDay.upliftPct)} (uplift of mean daily rates over fund 0)`);
@@ -251,7 +304,8 @@ export function formatBacktestReport(report: BacktestReport): string {
     out.push(
       `thesis: "T+0 ceiling raised by more than 500 %" -> simulated ${pct(t.instantCapacityUplift.simulatedPct, 0)} over the whole period` +
         ` (${t.instantCapacityUplift.byCap.map((r) => `${pct(r.upliftPct, 0)} under the ${num(r.capCny)} CNY cap`).join(', ')}): ` +
-        `${t.instantCapacityUplift.reproduced ? 'reproduced' : 'NOT reproduced over the whole period'}`,
+        `${t.instantCapacityUplift.reproduced ? 'reproduced' : 'NOT reproduced over the whole period'}; that figure measures merchant size against the cap, ` +
+        `not liquidity: IIMMF paid ${share(t.instantCapacityUplift.paidAtOnceShare!.iimmf)} of the withdrawals at once, holding fund 0 ${share(t.instantCapacityUplift.paidAtOnceShare!.holdOne)}`,
     );
   }
   out.push('every figure above is from simulated data (src/ml/market); see docs/backtest.md for why the uplifts are what they are');
@@ -266,15 +320,22 @@ export function formatMultiSeedReport(report: MultiSeedReport): string {
   out.push(`IFW backtest over ${seeds.length} seeds of a SIMULATED market: not real fund or merchant data`);
   out.push(
     `seeds ${String(seeds[0])} to ${String(seeds[seeds.length - 1])}; evaluated ${report.evaluation.from} to ${report.evaluation.to} (${num(report.evaluation.days)} days), ` +
-      `${report.funds} funds, fund 0 = Yu'E Bao proxy; ${report.population}, ${num(report.investorCny)} CNY`,
+      `${report.funds} funds, fund 0 = Yu'E Bao proxy; ${report.population}; the investor ${num(report.investorCny)} CNY`,
   );
   out.push(`walk-forward, no look-ahead: ${report.timing}; decision lag ${report.decisionLagDays} days; switch horizon ${report.horizonDays} days`);
   out.push(`each figure: ${report.spread}, written median [p10, p90]`);
-  out.push('');
+  for (const q of report.fundZeroQuantiles) out.push('', ...formatQuantileSummary(report.byFundZeroQuantile[String(q)]!, report));
+  if (report.demandBounds) out.push('', ...formatBoundCoverage(report.demandBounds));
+  out.push('every figure above is from simulated data (src/ml/market); see docs/backtest.md for what they mean');
+  return out.join('\n');
+}
+
+function formatQuantileSummary(summary: FundZeroQuantileSummary, report: MultiSeedReport): string[] {
+  const out: string[] = [`fund 0 at quantile ${summary.fundZeroQuantile} of the funds`];
   const rows = [
-    ...report.strategies.map((s) => ({ ...s, ceilingShare: s.ceilingShare as SeedSpread | null })),
-    ...report.nonForecastRules.map((r) => ({ ...r, label: `rule: ${r.label}` })),
-    { ...report.ceiling, ceilingShare: null },
+    ...summary.strategies.map((s) => ({ ...s, ceilingShare: s.ceilingShare as SeedSpread | null })),
+    ...summary.nonForecastRules.map((r) => ({ ...r, label: `rule: ${r.label}` })),
+    { ...summary.ceiling, ceilingShare: null },
   ];
   out.push(
     table(
@@ -282,17 +343,24 @@ export function formatMultiSeedReport(report: MultiSeedReport): string {
       rows.map((r) => [r.label, spread(r.yieldUpliftPct, (v) => pct(v)), spread(r.yieldUpliftBpPerYear, (v) => signed(v, 1)), r.ceilingShare ? spread(r.ceilingShare, share) : '—']),
     ),
   );
-  out.push(`hold fund 0 yields ${spread(report.holdOneYieldPct, (v) => `${v.toFixed(3)} %`)} a year; the elastic net forecasts ${spread(report.yieldForecastSkillPct, (v) => `${v.toFixed(1)} %`)} better than "tomorrow = today"`);
-  out.push(`best non-forecast rule (by median uplift): ${report.bestNonForecastRule.name}, ${pct(report.bestNonForecastRule.yieldUpliftPct)}`);
-  if (report.merchants > 0) {
+  out.push(`hold fund 0 yields ${spread(summary.holdOneYieldPct, (v) => `${v.toFixed(3)} %`)} a year; the elastic net forecasts ${spread(summary.yieldForecastSkillPct, (v) => `${v.toFixed(1)} %`)} better than "tomorrow = today"`);
+  out.push(`best non-forecast rule (by median uplift): ${summary.bestNonForecastRule.name}, ${pct(summary.bestNonForecastRule.yieldUpliftPct)}`);
+  if (summary.liquidity && report.merchants) {
     out.push('');
+    out.push(`${report.merchants.merchantsPerSeed} merchants on each of ${report.merchants.seeds.length} seeds; yield given up against: ${summary.liquidity.yieldGivenUpAgainst}`);
     out.push(
       table(
-        [`${report.merchants} merchants`, 'yield uplift', 'capacity uplift', 'covered days'],
-        report.strategies.map((s) => [s.label, spread(s.merchants!.yieldUpliftPct, (v) => pct(v)), spread(s.merchants!.instantCapacityUpliftPct, (v) => pct(v, 0)), spread(s.merchants!.coverageRate, share)]),
+        ['merchants', 'yield uplift', 'given up, bp a year', 'paid at once', 'days covered', 'unmet, CNY per merchant-year'],
+        summary.liquidity.strategies.map((s) => [
+          s.label,
+          spread(s.yieldUpliftPct, (v) => pct(v)),
+          spread(s.yieldGivenUpBpPerYear, (v) => v.toFixed(1)),
+          spread(s.paidAtOnceShare, share),
+          spread(s.daysCoveredShare, share),
+          spread(s.unmetInstantCnyPerMerchantYear, (v) => num(v)),
+        ]),
       ),
     );
   }
-  out.push('every figure above is from simulated data (src/ml/market); see docs/backtest.md for what they mean');
-  return out.join('\n');
+  return out;
 }

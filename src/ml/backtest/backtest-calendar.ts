@@ -1,9 +1,11 @@
 /**
  * The calendar a backtest books on, as day-indexed arrays (day 0 = the market's first date), precomputed so
- * that the day loop of every wallet only reads them: business days, the next business day, the first
- * business day of each quarter, the calendar year and the instant-redemption cap in force. The arrays run a
- * week beyond the market's last day, because an order placed near the end settles after it.
+ * that the day loop of every wallet only reads them: business days (the product's: the exchanges' trading
+ * days, src/domain/iso-date.ts, so holidays are not business days), the next business day, the first
+ * business day of each quarter, the calendar year and the instant-redemption cap in force. The arrays run
+ * beyond the market's last day, because an order placed near the end settles after it.
  */
+import { isBusinessDay } from '../../domain/iso-date';
 import { ruleSetOn } from '../../domain/rules/rule-set';
 import { calendarDay, isoDateOfDayNumber, isoDayNumber } from '../market/sim-calendar';
 
@@ -18,8 +20,8 @@ export interface BacktestCalendar {
   readonly capFen: Float64Array;
 }
 
-/** Days past the market's last day that the arrays cover. */
-const TAIL_DAYS = 8;
+/** Days past the market's last day that the arrays cover: two business days after it, across the longest holiday. */
+const TAIL_DAYS = 24;
 
 export function backtestCalendar(firstDate: string, days: number, capFromDay: number): BacktestCalendar {
   const firstDayNumber = isoDayNumber(firstDate);
@@ -30,7 +32,7 @@ export function backtestCalendar(firstDate: string, days: number, capFromDay: nu
   const year = new Uint16Array(span);
   for (let t = 0; t < span; t += 1) {
     const day = calendarDay(firstDayNumber + t);
-    business[t] = day.businessDay ? 1 : 0;
+    business[t] = isBusinessDay(day.date) ? 1 : 0;
     month[t] = day.month;
     year[t] = day.year;
   }

@@ -14,14 +14,25 @@
  */
 import { type Seed } from '../market/seeded-random';
 import { isoDateOfDayNumber, isoDayNumber } from '../market/sim-calendar';
+import { DEFAULT_FUND_ZERO_QUANTILE } from '../market/fund-spread';
 import { simulateMarket } from '../market/market-simulator';
 import { simulateMerchants } from '../market/merchant-simulator';
 import { requiredDays, walkForwardYieldForecasts, type YieldForecastOptions } from '../yield/yield-forecaster';
 import { backtestCalendar } from './backtest-calendar';
+import { BOUND_METHODS, NOMINAL_COVERAGE, type BoundMethod } from './bound-calibration';
 import { CEILING_LABEL, perfectForesightPlan } from './ceiling';
+import { coverageByMethod, decisionBoundsFen, decisionTargets, oneDayAheadTargets, type CoverageCount } from './decision-bounds';
 import { demandBounds, type DemandBounds, type DemandMethod } from './demand-bounds';
 import { NON_FORECAST_RULES, type NonForecastRuleName } from './non-forecast-rules';
-import { STRATEGY_LABELS, STRATEGY_NAMES, type StrategyName, type ThesisStrategyName } from './strategies';
+import {
+  CAP_RESERVE_LABEL,
+  MERCHANT_STRATEGY_NAMES,
+  STRATEGY_LABELS,
+  STRATEGY_NAMES,
+  type MerchantStrategyName,
+  type StrategyName,
+  type ThesisStrategyName,
+} from './strategies';
 import { simulateWallets, type WalletJob } from './wallet-pool';
 import type { SimulationInputs, WalletFlows, WalletOutcome } from './wallet-simulation';
 
@@ -45,6 +56,8 @@ export interface BacktestOptions {
   readonly funds?: number;
   /** Simulated merchants (default 50; 0 runs the single investor only). */
   readonly merchants?: number;
+  /** Fund 0's place among the funds, as a quantile of their yields (simulateMarket's option; default 0.5, the median). */
+  readonly fundZeroQuantile?: number;
 }
 
 export interface BacktestSettings {
@@ -61,8 +74,10 @@ export interface BacktestSettings {
   readonly decisionLagDays?: number;
   /** Relative drift that makes equal weights rebalance at a quarter's start (default 0.2). */
   readonly rebalanceBand?: number;
-  /** Demand bounds: ARIMA (default) or the seasonal-naive quantile. */
+  /** Demand forecasts: ARIMA (default) or seasonal naive. */
   readonly demand?: DemandMethod;
+  /** How the demand bounds the decisions use are made from the forecasts (bound-calibration.ts; default conformal). */
+  readonly boundMethod?: BoundMethod;
   /** Days between refits of the ARIMA coefficients, default 365. */
   readonly demandRefitDays?: number;
   /** Days between choices of the ARIMA order by AIC, default 1,461 (four years). */
@@ -98,6 +113,8 @@ export interface BacktestMerchant {
 
 export interface BacktestData {
   readonly seed?: Seed;
+  /** Fund 0's place the market was simulated with (null when the market came from elsewhere). */
+  readonly fundZeroQuantile?: number;
   readonly market: BacktestMarket;
   readonly merchants: readonly BacktestMerchant[];
   /** Index of the first evaluated day; the days before are the forecasters' history. */
@@ -126,10 +143,21 @@ export interface PortfolioMetrics {
 }
 
 export interface MerchantMetrics extends PortfolioMetrics {
-  /** Share of days with a withdrawal on which the instant capacity covered it. */
-  readonly coverageRate: number;
   /** Share of the money withdrawn that was paid at once (from cash or by instant redemption). */
   readonly paidAtOnceShare: number;
+  /** Share of the days with a withdrawal on which all of it was paid at once. */
+  readonly daysCoveredShare: number;
+  /** What was withdrawn but could not be paid at once (it waited for a standard redemption), per merchant per year, CNY. */
+  readonly unmetInstantCnyPerMerchantYear: number;
+  /** The merchants' yield of their best-yield strategy on the same seed minus this one's, basis points a year (≥ 0). */
+  readonly yieldGivenUpBpPerYear: number;
+}
+
+/** The merchants under the liquidity baseline (strategies.ts, capReserve), beside the four. */
+export interface LiquidityBaselineReport {
+  readonly name: 'cap-reserve';
+  readonly label: string;
+  readonly merchants: MerchantMetrics;
 }
 
 export interface StrategyReport {
@@ -172,6 +200,7 @@ export interface BacktestReport {
   readonly simulated: true;
   readonly note: string;
   readonly seed: Seed | null;
+  readonly fundZeroQuantile: number | null;
   readonly evaluation: { readonly from: string; readonly to: string; readonly days: number; readonly businessDays: number };
   readonly market: { readonly from: string; readonly to: string; readonly funds: number; readonly warmupDays: number };
   readonly investorCny: number;
@@ -180,6 +209,12 @@ export interface BacktestReport {
   readonly decisionLagDays: number;
   readonly timing: string;
   readonly strategies: StrategyReport[];
+  /** The merchants' liquidity figures (null without merchants): the baseline beside the four, and what the yield given up is measured against. */
+  readonly liquidity: {
+    readonly yieldGivenUpAgainst: string;
+    readonly bestYieldStrategy: MerchantStrategyName;
+    readonly baseline: LiquidityBaselineReport;
+  } | null;
   /** The perfect-foresight optimum of the single investor under the same rules (ceiling.ts). */
   readonly ceiling: CeilingReport;
   /** The single investor under strategy (c)'s switching rule on levels that need no model. */
@@ -206,8 +241,8 @@ export interface BacktestReport {
       readonly mase: number;
       /** The same for the seasonal-naive forecast (y_{t+1−7}). */
       readonly seasonalNaiveMase: number;
-      /** Share of days whose withdrawals were at or below the one-day-ahead upper bound (nominal 97.5 %). */
-      readonly boundCoverage: number;
+      /** The bounds' nominal and achieved coverage over the evaluation, per method; `method` is the one the decisions used. */
+      readonly boundCoverage: BoundCoverageReport;
       readonly models: Record<string, number>;
     } | null;
   };
@@ -255,8 +290,21 @@ export interface BacktestReport {
       /** The same under each cap in force. */
       readonly byCap: { readonly capCny: number; readonly from: string; readonly to: string; readonly upliftPct: number }[];
       readonly reproduced: boolean | null;
+      /** What the capacity figure leaves out: the share of the withdrawals paid at once, holding fund 0 and under IIMMF. */
+      readonly paidAtOnceShare: { readonly holdOne: number; readonly iimmf: number } | null;
     };
   };
+}
+
+export interface BoundCoverageReport {
+  readonly nominalPct: number;
+  readonly method: BoundMethod;
+  /** Per method: % of the days whose withdrawals were at or under the bound made the day before. */
+  readonly oneDayAheadPct: Record<BoundMethod, number>;
+  /** Per method: % of the decisions whose bound covered the sum of the withdrawals recorded under the next business date. */
+  readonly decisionPct: Record<BoundMethod, number>;
+  /** The counts behind those shares, summed over the merchants (a multi-seed report sums them over the seeds). */
+  readonly counts: { readonly oneDayAhead: Record<BoundMethod, CoverageCount>; readonly decision: Record<BoundMethod, CoverageCount> };
 }
 
 export interface BacktestSeries {
@@ -308,14 +356,18 @@ export function simulateBacktestData(options: BacktestOptions = {}, settings: Ba
   const warmup = warmupDays(settings);
   const startDate = isoDateOfDayNumber(evaluationDay - warmup);
   const endDate = `${toYear}-12-31`;
-  const market = simulateMarket({ seed, startDate, endDate, funds: options.funds ?? 20 });
+  const fundZeroQuantile = options.fundZeroQuantile ?? DEFAULT_FUND_ZERO_QUANTILE;
+  const market = simulateMarket({ seed, startDate, endDate, funds: options.funds ?? 20, fundZeroQuantile });
   const merchantCount = options.merchants ?? 50;
   const merchants = merchantCount > 0 ? simulateMerchants({ seed, startDate, endDate, merchants: merchantCount }).merchants : [];
-  return { seed, market, merchants, evaluationStart: warmup };
+  return { seed, fundZeroQuantile, market, merchants, evaluationStart: warmup };
 }
 
 /** The single investor's runs: the four strategies, the non-forecast rules, the ceiling. */
 const INVESTOR_RUNS: readonly StrategyName[] = [...STRATEGY_NAMES, ...NON_FORECAST_RULES.map((rule) => rule.name), 'ceiling'];
+
+/** Days of demand-forecast errors the bounds are calibrated on before the first decision (as many as the data allow). */
+const BOUND_CALIBRATION_DAYS = 365;
 
 /** The most calendar days from a decision day to the next business day over [from, to]. */
 function longestDecisionGap(nextBusiness: Int32Array, from: number, to: number): number {
@@ -324,19 +376,110 @@ function longestDecisionGap(nextBusiness: Int32Array, from: number, to: number):
   return gap;
 }
 
-/**
- * The demand bound of the decision of day t: the largest upper bound of the withdrawals of days t + 1 … the
- * next business day (Friday: to Monday), forecast at origin t − originLag.
- */
-function decisionBounds(upper: readonly Float64Array[], nextBusiness: Int32Array, from: number, to: number, originLag: number): Float64Array {
-  const out = new Float64Array(upper[0]!.length);
-  for (let t = from; t <= to; t += 1) {
-    const origin = t - originLag;
-    let bound = 0;
-    for (let day = t + 1; day <= nextBusiness[t]! && day - origin <= upper.length; day += 1) bound = Math.max(bound, upper[day - origin - 1]![origin]!);
-    out[t] = Number.isFinite(bound) ? bound : 0;
+/** The timing every stage shares: the first evaluated day, the last day, the origin lag, the calendar. */
+function backtestTiming(data: BacktestData, settings: BacktestSettings) {
+  const days = data.market.dates.length;
+  const e0 = data.evaluationStart;
+  const last = days - 1;
+  if (!(e0 >= 1 && e0 <= last)) throw new RangeError(`evaluationStart ${e0} must be a day of the market after its first`);
+  const decisionLagDays = settings.decisionLagDays ?? 0;
+  if (!Number.isInteger(decisionLagDays) || decisionLagDays < 0 || decisionLagDays > MAX_DECISION_LAG_DAYS) {
+    throw new RangeError(`decisionLagDays must be a whole number from 0 to ${MAX_DECISION_LAG_DAYS}; got ${decisionLagDays}`);
   }
-  return out;
+  // The cap in force from the first evaluated day on (the warm-up days are not evaluated; the opening decision only buys).
+  const calendar = backtestCalendar(data.market.dates[0]!, days, e0);
+  const originLag = 1 + decisionLagDays;
+  const trainDays = settings.demandTrainDays ?? 365;
+  // The demand forecasts start a calibration window before the opening decision's origin, when the data allow.
+  const demandFirstOrigin = Math.min(e0 - 1 - originLag, Math.max(trainDays - 1, e0 - 1 - originLag - BOUND_CALIBRATION_DAYS));
+  return { e0, last, decisionLagDays, originLag, calendar, demandFirstOrigin, workers: settings.workers ?? (data.merchants.length > 0 ? undefined : 0) };
+}
+
+/**
+ * The merchants' walk-forward demand forecasts (the slow stage: the ARIMA fits), from a calibration window
+ * before the opening decision to the last decision's origin. They depend on the merchants alone, so a run of
+ * the same merchants on another market (another fund-0 quantile) can reuse them (runBacktestOn's `demand`).
+ */
+export async function forecastDemand(data: BacktestData, settings: BacktestSettings = {}): Promise<DemandBounds | undefined> {
+  if (data.merchants.length === 0) return undefined;
+  const { e0, last, originLag, calendar, demandFirstOrigin, workers } = backtestTiming(data, settings);
+  const method = settings.demand ?? 'arima';
+  const progress = settings.onProgress ?? (() => undefined);
+  progress(`demand forecasts (${method})`, 0, 1);
+  return demandBounds(
+    data.merchants.map((m) => m.withdrawalFen),
+    demandFirstOrigin,
+    last - 1,
+    {
+      method,
+      ...(settings.demandRefitDays === undefined ? {} : { refitDays: settings.demandRefitDays }),
+      ...(settings.demandSelectDays === undefined ? {} : { selectDays: settings.demandSelectDays }),
+      ...(settings.demandTrainDays === undefined ? {} : { trainDays: settings.demandTrainDays }),
+      ...(workers === undefined ? {} : { workers }),
+      maxHorizon: longestDecisionGap(calendar.nextBusiness, e0 - 1, last - 1) + originLag,
+      onProgress: (done, total) => progress(`demand forecasts (${method}), refits`, done, total),
+    },
+  );
+}
+
+/** What the merchants' yield given up is measured against (in the report). */
+const YIELD_GIVEN_UP_AGAINST =
+  "the merchants' best-yield strategy on the same seed among the five run for them (the four and the cap reserve), pooled yields, basis points a year";
+
+/**
+ * The demand forecasts' errors over the evaluated origins: per merchant and refit period, the one-day-ahead
+ * MAE scaled by the in-sample seasonal-naive MAE of the period's training window (MASE), beside the seasonal
+ * naive forecast's own; the bounds' coverage; the models chosen.
+ */
+function demandErrorReport(data: BacktestData, bounds: DemandBounds, coverage: BoundCoverageReport, e0: number, last: number): NonNullable<BacktestReport['forecastErrors']['demand']> {
+  const mases: number[] = [];
+  const naiveMases: number[] = [];
+  const models: Record<string, number> = {};
+  const periods = bounds.refitOrigins;
+  data.merchants.forEach((merchant, m) => {
+    const y = merchant.withdrawalFen;
+    const mean = bounds.merchants[m]!.mean[0]!;
+    for (const model of bounds.merchants[m]!.models) {
+      const key = model.replace(/ \(.*\)$/, '');
+      models[key] = (models[key] ?? 0) + 1;
+    }
+    periods.forEach((origin, k) => {
+      const from = Math.max(origin, e0 - 1);
+      const until = Math.min(last - 1, (periods[k + 1] ?? last) - 1);
+      if (from > until) return;
+      let scale = 0;
+      let scaleCount = 0;
+      for (let t = Math.max(7, origin - bounds.trainDays + 1 + 7); t <= origin; t += 1) {
+        scale += Math.abs(y[t]! - y[t - 7]!);
+        scaleCount += 1;
+      }
+      scale /= Math.max(1, scaleCount);
+      let error = 0;
+      let naiveError = 0;
+      for (let t = from; t <= until; t += 1) {
+        error += Math.abs(y[t + 1]! - Math.max(0, mean[t]!));
+        naiveError += Math.abs(y[t + 1]! - y[t + 1 - 7]!);
+      }
+      if (scale > 0) {
+        mases.push(error / (until - from + 1) / scale);
+        naiveMases.push(naiveError / (until - from + 1) / scale);
+      }
+    });
+  });
+  const average = (v: number[]) => v.reduce((a, c) => a + c, 0) / Math.max(1, v.length);
+  return {
+    method: bounds.method,
+    refitDays: bounds.refitDays,
+    selectDays: bounds.selectDays,
+    trainDays: bounds.trainDays,
+    selections: bounds.selections,
+    fits: bounds.fits,
+    fallbacks: bounds.fallbacks,
+    mase: round(average(mases), 4),
+    seasonalNaiveMase: round(average(naiveMases), 4),
+    boundCoverage: coverage,
+    models: Object.fromEntries(Object.entries(models).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
+  };
 }
 
 /** Simulates the data and runs the backtest. */
@@ -347,26 +490,55 @@ export async function runBacktest(options: BacktestOptions = {}, settings: Backt
   return runBacktestOn(data, settings);
 }
 
-export async function runBacktestOn(data: BacktestData, settings: BacktestSettings = {}): Promise<BacktestResult> {
+/** Each merchant's demand bounds: the decisions' (by the method the settings name) and the coverage of every method. */
+function merchantBounds(data: BacktestData, demand: DemandBounds, timing: ReturnType<typeof backtestTiming>, method: BoundMethod) {
+  const { e0, last, originLag, calendar, demandFirstOrigin } = timing;
+  const oneDay = { counts: emptyCounts(), pct: {} as Record<BoundMethod, number> };
+  const decision = { counts: emptyCounts(), pct: {} as Record<BoundMethod, number> };
+  const boundFen = data.merchants.map((merchant, m) => {
+    const forecast = demand.merchants[m]!;
+    const y = merchant.withdrawalFen;
+    addCounts(oneDay.counts, coverageByMethod(oneDayAheadTargets(y, forecast, demandFirstOrigin, last - 1), e0 - 1, last - 1));
+    const decisions = decisionTargets(y, forecast, calendar, { firstDay: demandFirstOrigin + originLag, lastDay: last - 1, openingDay: e0 - 1, originLag });
+    addCounts(decision.counts, coverageByMethod(decisions.targets, e0 - 1 - originLag, last - 1));
+    return decisionBoundsFen(y.length, decisions, method);
+  });
+  return { boundFen, coverage: boundCoverageReport(method, oneDay.counts, decision.counts) };
+}
+
+function emptyCounts(): Record<BoundMethod, CoverageCount> {
+  return Object.fromEntries(BOUND_METHODS.map((m) => [m, { covered: 0, scored: 0 }])) as Record<BoundMethod, CoverageCount>;
+}
+
+function addCounts(into: Record<BoundMethod, CoverageCount>, counts: Record<BoundMethod, CoverageCount>): void {
+  for (const m of BOUND_METHODS) {
+    into[m].covered += counts[m].covered;
+    into[m].scored += counts[m].scored;
+  }
+}
+
+/** The coverage report from counts (summed over merchants, or over the seeds too). */
+export function boundCoverageReport(method: BoundMethod, oneDayAhead: Record<BoundMethod, CoverageCount>, decision: Record<BoundMethod, CoverageCount>): BoundCoverageReport {
+  const pct = (counts: Record<BoundMethod, CoverageCount>) =>
+    Object.fromEntries(BOUND_METHODS.map((m) => [m, round((counts[m].covered / Math.max(1, counts[m].scored)) * 100, 2)])) as Record<BoundMethod, number>;
+  return { nominalPct: NOMINAL_COVERAGE * 100, method, oneDayAheadPct: pct(oneDayAhead), decisionPct: pct(decision), counts: { oneDayAhead, decision } };
+}
+
+/**
+ * Runs the backtest on given data. `demand` is the merchants' demand forecasts when already made for the same
+ * merchants and settings (forecastDemand); by default they are made here.
+ */
+export async function runBacktestOn(data: BacktestData, settings: BacktestSettings = {}, demand?: DemandBounds): Promise<BacktestResult> {
   const { market, merchants } = data;
   const progress = settings.onProgress ?? (() => undefined);
   const n = market.funds.length;
-  const days = market.dates.length;
-  const e0 = data.evaluationStart;
-  const last = days - 1;
-  if (!(e0 >= 1 && e0 <= last)) throw new RangeError(`evaluationStart ${e0} must be a day of the market after its first`);
+  const timing = backtestTiming(data, settings);
+  const { e0, last, decisionLagDays, originLag, workers } = timing;
+  const { business, nextBusiness, quarterStart, year, capFen } = timing.calendar;
   const horizonDays = settings.horizonDays ?? 14;
-  const decisionLagDays = settings.decisionLagDays ?? 0;
-  if (!Number.isInteger(decisionLagDays) || decisionLagDays < 0 || decisionLagDays > MAX_DECISION_LAG_DAYS) {
-    throw new RangeError(`decisionLagDays must be a whole number from 0 to ${MAX_DECISION_LAG_DAYS}; got ${decisionLagDays}`);
-  }
-  const originLag = 1 + decisionLagDays;
   const investorFen = Math.round((settings.investorCny ?? 1_000_000) * 100);
   const openingDays = settings.openingDays ?? 30;
   const record = settings.record === true;
-  const workers = settings.workers ?? (merchants.length > 0 ? undefined : 0);
-  // The cap in force from the first evaluated day on (the warm-up days are not evaluated).
-  const { business, nextBusiness, quarterStart, year, capFen } = backtestCalendar(market.dates[0]!, days, e0);
 
   // 1. Yield forecasts, walk-forward; the opening decision (day e0 − 1) reads origin e0 − 1 − originLag.
   progress('yield forecasts (elastic net, walk-forward)', 0, 1);
@@ -377,27 +549,10 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
   const forecasts = walk.funds.map((fund) => Float64Array.from(fund.forecast, (v) => (v === null ? NaN : v)));
   progress('yield forecasts (elastic net, walk-forward)', 1, 1);
 
-  // 2. Demand bounds, walk-forward, from the opening decision's origin to the last one-day-ahead origin.
-  const demandMethod = settings.demand ?? 'arima';
-  let bounds: DemandBounds | undefined;
-  const maxHorizon = longestDecisionGap(nextBusiness, e0 - 1, last - 1) + originLag;
-  if (merchants.length > 0) {
-    progress(`demand forecasts (${demandMethod})`, 0, 1);
-    bounds = await demandBounds(
-      merchants.map((m) => m.withdrawalFen),
-      e0 - 1 - originLag,
-      last - 1,
-      {
-        method: demandMethod,
-        ...(settings.demandRefitDays === undefined ? {} : { refitDays: settings.demandRefitDays }),
-        ...(settings.demandSelectDays === undefined ? {} : { selectDays: settings.demandSelectDays }),
-        ...(settings.demandTrainDays === undefined ? {} : { trainDays: settings.demandTrainDays }),
-        ...(workers === undefined ? {} : { workers }),
-        maxHorizon,
-        onProgress: (done, total) => progress(`demand forecasts (${demandMethod}), refits`, done, total),
-      },
-    );
-  }
+  // 2. Demand forecasts, walk-forward, and the bounds the decisions use.
+  const bounds = demand ?? (await forecastDemand(data, settings));
+  const boundMethod = settings.boundMethod ?? 'conformal';
+  const merchantDemand = bounds ? merchantBounds(data, bounds, timing, boundMethod) : undefined;
 
   // 3. Every wallet under every strategy; the single investor also under the non-forecast rules and the ceiling.
   const inputs: SimulationInputs = {
@@ -422,9 +577,8 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
   merchants.forEach((merchant, m) => {
     let openingFen = 0;
     for (let t = Math.max(0, e0 - openingDays); t < e0; t += 1) openingFen += merchant.inflowFen[t]!;
-    const boundFen = decisionBounds(bounds!.merchants[m]!.upper, nextBusiness, e0 - 1, last - 1, originLag);
-    const flows: WalletFlows = { openingFen, inflowFen: merchant.inflowFen, withdrawalFen: merchant.withdrawalFen, boundFen };
-    for (const strategy of STRATEGY_NAMES) jobs.push({ strategy, flows, record });
+    const flows: WalletFlows = { openingFen, inflowFen: merchant.inflowFen, withdrawalFen: merchant.withdrawalFen, boundFen: merchantDemand!.boundFen[m]! };
+    for (const strategy of MERCHANT_STRATEGY_NAMES) jobs.push({ strategy, flows, record });
   });
   progress('wallets simulated', 0, jobs.length);
   const { outcomes } = await simulateWallets(inputs, jobs, {
@@ -433,8 +587,10 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
   });
   const strategies = STRATEGY_NAMES.map((name) => ({ name, label: STRATEGY_LABELS[name] }));
   const investorOutcome = (name: StrategyName) => outcomes[INVESTOR_RUNS.indexOf(name)]!;
+  const merchantOutcomes = (name: MerchantStrategyName) =>
+    merchants.map((_, m) => outcomes[INVESTOR_RUNS.length + MERCHANT_STRATEGY_NAMES.length * m + MERCHANT_STRATEGY_NAMES.indexOf(name)]!);
   const results = new Map<ThesisStrategyName, { investor: WalletOutcome; merchants: WalletOutcome[] }>(
-    STRATEGY_NAMES.map((name, k) => [name, { investor: investorOutcome(name), merchants: merchants.map((_, m) => outcomes[INVESTOR_RUNS.length + STRATEGY_NAMES.length * m + k]!) }]),
+    STRATEGY_NAMES.map((name) => [name, { investor: investorOutcome(name), merchants: merchantOutcomes(name) }]),
   );
   const total = last - e0 + 1;
   let businessDays = 0;
@@ -486,6 +642,29 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
     };
   }
 
+  /** Every merchant strategy's pooled metrics, with what each gives up against the best yield among them. */
+  function merchantLiquidity(outcomesOf: (name: MerchantStrategyName) => WalletOutcome[], evaluated: number) {
+    const base = outcomesOf('hold-one');
+    const yields = MERCHANT_STRATEGY_NAMES.map((name) => raw(outcomesOf(name), evaluated).annualYieldPct);
+    const bestIndex = yields.reduce((b, v, k) => (v > yields[b]! ? k : b), 0);
+    const metrics = Object.fromEntries(
+      MERCHANT_STRATEGY_NAMES.map((name, k) => {
+        const books = outcomesOf(name);
+        const sum = (field: 'withdrawalDays' | 'coveredDays' | 'withdrawn' | 'paidAtOnce' | 'paidLate') => books.reduce((total, b) => total + b[field], 0);
+        const withdrawn = sum('withdrawn');
+        const merchantMetrics: MerchantMetrics = {
+          ...portfolio(books, base, evaluated),
+          paidAtOnceShare: round(withdrawn > 0 ? sum('paidAtOnce') / withdrawn : 1, 4),
+          daysCoveredShare: round(sum('withdrawalDays') > 0 ? sum('coveredDays') / sum('withdrawalDays') : 1, 4),
+          unmetInstantCnyPerMerchantYear: round(sum('paidLate') / books.length / (evaluated / 365) / 100, 2),
+          yieldGivenUpBpPerYear: round((yields[bestIndex]! - yields[k]!) * 100, 2),
+        };
+        return [name, merchantMetrics];
+      }),
+    ) as Record<MerchantStrategyName, MerchantMetrics>;
+    return { metrics, best: MERCHANT_STRATEGY_NAMES[bestIndex]! };
+  }
+
   /** The investor's uplift under a run, as a share of the ceiling's (unrounded, from the books). */
   function ceilingShare(outcome: WalletOutcome): number {
     const base = raw([results.get('hold-one')!.investor], total).annualYieldPct;
@@ -518,22 +697,11 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
   function buildReport(): BacktestReport {
     const evaluated = total;
     const base = results.get('hold-one')!;
+    const merchantRuns = merchants.length > 0 ? merchantLiquidity(merchantOutcomes, evaluated) : null;
     const reports: StrategyReport[] = strategies.map((strategy) => {
       const w = results.get(strategy.name)!;
       const investor = portfolio([w.investor], [base.investor], evaluated);
-      let merchantMetrics: MerchantMetrics | null = null;
-      if (merchants.length > 0) {
-        const metrics = portfolio(w.merchants, base.merchants, evaluated);
-        const withdrawalDays = w.merchants.reduce((s, b) => s + b.withdrawalDays, 0);
-        const covered = w.merchants.reduce((s, b) => s + b.coveredDays, 0);
-        const withdrawn = w.merchants.reduce((s, b) => s + b.withdrawn, 0);
-        const atOnce = w.merchants.reduce((s, b) => s + b.paidAtOnce, 0);
-        merchantMetrics = {
-          ...metrics,
-          coverageRate: round(withdrawalDays > 0 ? covered / withdrawalDays : 1, 4),
-          paidAtOnceShare: round(withdrawn > 0 ? atOnce / withdrawn : 1, 4),
-        };
-      }
+      const merchantMetrics = merchantRuns ? merchantRuns.metrics[strategy.name] : null;
       return {
         name: strategy.name,
         label: strategy.label,
@@ -548,6 +716,13 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
         merchants: merchantMetrics,
       };
     });
+    const liquidity: BacktestReport['liquidity'] = merchantRuns
+      ? {
+          yieldGivenUpAgainst: YIELD_GIVEN_UP_AGAINST,
+          bestYieldStrategy: merchantRuns.best,
+          baseline: { name: 'cap-reserve', label: CAP_RESERVE_LABEL, merchants: merchantRuns.metrics['cap-reserve'] },
+        }
+      : null;
     const byName = (name: ThesisStrategyName) => reports.find((r) => r.name === name)!;
     const nonForecastRules = NON_FORECAST_RULES.map((rule) => investorRun(rule.name, rule.label));
     const bestRule = nonForecastRules.reduce((best, r) => (r.yieldUpliftPct > best.yieldUpliftPct ? r : best));
@@ -575,62 +750,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       skillPct: round((1 - absolute / naiveAbsolute) * 100, 2),
     };
 
-    let demandErrors: BacktestReport['forecastErrors']['demand'] = null;
-    if (bounds) {
-      const mases: number[] = [];
-      const naiveMases: number[] = [];
-      let inBound = 0;
-      let scored = 0;
-      const models: Record<string, number> = {};
-      const periods: number[] = [];
-      for (let r = e0 - 1 - originLag; r < last; r += bounds.refitDays) periods.push(r); // the refit origins of demandBounds
-      merchants.forEach((merchant, m) => {
-        const y = merchant.withdrawalFen;
-        const b = bounds!.merchants[m]!;
-        for (const model of b.models) {
-          const key = model.replace(/ \(.*\)$/, '');
-          models[key] = (models[key] ?? 0) + 1;
-        }
-        periods.forEach((origin, k) => {
-          const until = Math.min(last - 1, (periods[k + 1] ?? last) - 1);
-          let scale = 0;
-          let scaleCount = 0;
-          for (let t = Math.max(7, origin - bounds!.trainDays + 1 + 7); t <= origin; t += 1) {
-            scale += Math.abs(y[t]! - y[t - 7]!);
-            scaleCount += 1;
-          }
-          scale /= Math.max(1, scaleCount);
-          let error = 0;
-          let naiveError = 0;
-          let count = 0;
-          for (let t = origin; t <= until; t += 1) {
-            error += Math.abs(y[t + 1]! - b.mean[t]!);
-            naiveError += Math.abs(y[t + 1]! - y[t + 1 - 7]!);
-            if (y[t + 1]! <= b.upper[0]![t]!) inBound += 1;
-            count += 1;
-          }
-          scored += count;
-          if (scale > 0 && count > 0) {
-            mases.push(error / count / scale);
-            naiveMases.push(naiveError / count / scale);
-          }
-        });
-      });
-      const mean = (v: number[]) => v.reduce((a, c) => a + c, 0) / Math.max(1, v.length);
-      demandErrors = {
-        method: bounds.method,
-        refitDays: bounds.refitDays,
-        selectDays: bounds.selectDays,
-        trainDays: bounds.trainDays,
-        selections: bounds.selections,
-        fits: bounds.fits,
-        fallbacks: bounds.fallbacks,
-        mase: round(mean(mases), 4),
-        seasonalNaiveMase: round(mean(naiveMases), 4),
-        boundCoverage: round(inBound / Math.max(1, scored), 4),
-        models: Object.fromEntries(Object.entries(models).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
-      };
-    }
+    const demandErrors = bounds ? demandErrorReport(data, bounds, merchantDemand!.coverage, e0, last) : null;
 
     // Capacity under each cap in force.
     const capRegimes: BacktestReport['capRegimes'] = [];
@@ -712,6 +832,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       simulated: true,
       note: 'SIMULATED market and merchants (src/ml/market): no real fund or merchant data; results say nothing about real funds.',
       seed: data.seed ?? null,
+      fundZeroQuantile: data.fundZeroQuantile ?? null,
       evaluation: { from, to, days: evaluated, businessDays },
       market: { from: market.dates[0]!, to, funds: n, warmupDays: e0 },
       investorCny: investorFen / 100,
@@ -720,6 +841,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       decisionLagDays,
       timing: DECISION_TIMING,
       strategies: reports,
+      liquidity,
       ceiling: ceilingReport(),
       nonForecastRules,
       bestNonForecastRule: { name: bestRule.name as NonForecastRuleName, yieldUpliftPct: bestRule.yieldUpliftPct },
@@ -745,6 +867,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
           simulatedPct: capacityUplift,
           byCap: capRegimes.map((r) => ({ capCny: r.capCny, from: r.from, to: r.to, upliftPct: r.upliftPct.iimmf })),
           reproduced: capacityUplift === null ? null : capacityUplift > 500,
+          paidAtOnceShare: merchantRuns ? { holdOne: merchantRuns.metrics['hold-one'].paidAtOnceShare, iimmf: merchantRuns.metrics.iimmf.paidAtOnceShare } : null,
         },
       },
     };

@@ -1,5 +1,8 @@
 /**
- * Walk-forward upper bounds of each merchant's withdrawals, for IIMMF's capacity constraint.
+ * Walk-forward forecasts of each merchant's withdrawals, for the demand bounds of IIMMF's capacity constraint
+ * and the cap reserve: at every origin t, the mean and the standard error of the withdrawals of days
+ * t + 1 … t + maxHorizon from data up to t only. The bounds themselves are made from them by
+ * bound-calibration.ts (mean + 1.96 se, or calibrated on the errors of the past).
  *
  * 'arima' (the default), on a fixed schedule counted from the day before the evaluation starts:
  * - every `selectDays` days (default 1,461, four years) each merchant's order is chosen by AIC with weekly
@@ -8,14 +11,14 @@
  * - every `refitDays` days (default 365) in between, the chosen order's coefficients are re-estimated on the
  *   last `trainDays` days (`forecastArima`); a refit that fails re-chooses the order by AIC;
  * - between refits the fitted model is kept and the new days are filtered through it (ArimaFilter), so each
- *   origin t has forecasts of days t+1…t+3 from data up to t only.
- * The bound for a horizon is mean + 1.96·se (one-sided 97.5 %), floored at 0. A merchant for which no
- * model can be fitted in a period (e.g. a series that never changes) falls back to the seasonal-naive
- * quantile for that period; those periods are counted. Choosing the order every year instead
- * (`selectDays: 365`) costs ~0.1 s of CPU per merchant-year against ~0.01 s for a refit.
+ *   origin t has forecasts of days t+1…t+maxHorizon from data up to t only, and their standard errors.
+ * A merchant for which no model can be fitted in a period (e.g. a series that never changes) falls back to
+ * the seasonal-naive forecasts for that period; those periods are counted. Choosing the order every year
+ * instead (`selectDays: 365`) costs ~0.1 s of CPU per merchant-year against ~0.01 s for a refit.
  *
- * 'seasonal-naive': the bound for day t+h is the empirical 95 % quantile of the withdrawals on the same
- * weekday over the last 12 weeks (data up to t), the mean forecast the value a week before.
+ * 'seasonal-naive': the mean forecast of day t+h is the value on the same weekday a week before (data up to
+ * t), and its "standard error" is the distance from it to the empirical 95 % quantile of the last 12 such
+ * weekdays over 1.96, so that mean + 1.96 se is that quantile.
  */
 import { forecastArima, forecastManyWithStats, type ArimaForecast, type ForecastItem } from '../demand';
 import { ArimaFilter, Z975 } from './arima-filter';
@@ -38,10 +41,10 @@ export interface DemandBoundOptions {
 }
 
 export interface MerchantDemandBounds {
-  /** upper[h − 1][t]: upper bound of withdrawals on day t + h made at origin t (NaN outside the range). */
-  readonly upper: Float64Array[];
-  /** mean[t]: one-step forecast of day t + 1 made at origin t. */
-  readonly mean: Float64Array;
+  /** mean[h − 1][t]: forecast of the withdrawals of day t + h made at origin t, fen, not floored (NaN outside the range). */
+  readonly mean: Float64Array[];
+  /** se[h − 1][t]: its standard error, fen. */
+  readonly se: Float64Array[];
   /** Periods that fell back to the seasonal-naive bound (ARIMA fit failed). */
   readonly fallbacks: number;
   /** The model of each period, e.g. "ARIMA(1,0,1)(1,0,0)[7]", or "seasonal-naive". */
@@ -58,6 +61,8 @@ export interface DemandBounds {
   readonly fits: number;
   readonly fallbacks: number;
   readonly mode: 'workers' | 'in-thread' | 'none';
+  /** The origins at which the coefficients were fitted (each period runs to the day before the next). */
+  readonly refitOrigins: number[];
   readonly merchants: MerchantDemandBounds[];
 }
 
@@ -86,7 +91,7 @@ export function seasonalNaiveBound(y: ArrayLike<number>, t: number, h: number): 
 }
 
 /**
- * Bounds for origins from `firstOrigin` to `lastOrigin` (inclusive) for each merchant's withdrawal series
+ * Forecasts for origins from `firstOrigin` to `lastOrigin` (inclusive) for each merchant's withdrawal series
  * (all of the same length, indexed like the market's days).
  */
 export async function demandBounds(
@@ -101,20 +106,16 @@ export async function demandBounds(
   const maxHorizon = options.maxHorizon ?? 3;
   const days = series[0]?.length ?? 0;
   if (firstOrigin - trainDays + 1 < 0) throw new RangeError(`demand bounds need ${trainDays} days before the first origin`);
-  const merchants = series.map(() => ({
-    upper: Array.from({ length: maxHorizon }, () => new Float64Array(days).fill(NaN)),
-    mean: new Float64Array(days).fill(NaN),
-    fallbacks: 0,
-    models: [] as string[],
-  }));
+  const horizons = () => Array.from({ length: maxHorizon }, () => new Float64Array(days).fill(NaN));
+  const merchants = series.map(() => ({ mean: horizons(), se: horizons(), fallbacks: 0, models: [] as string[] }));
   const naive = (m: number, from: number, to: number) => {
     const y = series[m]!;
     const out = merchants[m]!;
     for (let t = from; t <= to; t += 1) {
       for (let h = 1; h <= maxHorizon; h += 1) {
         const f = seasonalNaiveBound(y, t, h);
-        out.upper[h - 1]![t] = f.upper;
-        if (h === 1) out.mean[t] = f.mean;
+        out.mean[h - 1]![t] = f.mean;
+        out.se[h - 1]![t] = Math.max(0, f.upper - f.mean) / Z975;
       }
     }
   };
@@ -126,7 +127,7 @@ export async function demandBounds(
       naive(m, firstOrigin, lastOrigin);
       merchants[m]!.models.push('seasonal-naive');
     });
-    return { method: 'seasonal-naive', trainDays, refitDays, selectDays, selections: 0, fits: 0, fallbacks: 0, mode: 'none', merchants };
+    return { method: 'seasonal-naive', trainDays, refitDays, selectDays, selections: 0, fits: 0, fallbacks: 0, mode: 'none', refitOrigins: refits, merchants };
   }
 
   let selections = 0;
@@ -184,13 +185,12 @@ export async function demandBounds(
         if (t > origin) filter.push(y[t]!);
         const means = filter.forecast(maxHorizon);
         for (let h = 1; h <= maxHorizon; h += 1) {
-          const mean = means[h - 1]!;
-          out.upper[h - 1]![t] = Math.max(0, mean + Z975 * filter.se[h - 1]!);
-          if (h === 1) out.mean[t] = Math.max(0, mean);
+          out.mean[h - 1]![t] = means[h - 1]!;
+          out.se[h - 1]![t] = filter.se[h - 1]!;
         }
       }
     });
     options.onProgress?.(k + 1, refits.length);
   }
-  return { method: 'arima', trainDays, refitDays, selectDays, selections, fits, fallbacks, mode, merchants };
+  return { method: 'arima', trainDays, refitDays, selectDays, selections, fits, fallbacks, mode, refitOrigins: refits, merchants };
 }

@@ -1,9 +1,10 @@
 /**
  * One wallet's money across the money funds during a backtest, booked by the rules of the product's deciders
  * (src/domain/position/position.decider.ts, wallet/wallet.decider.ts, income-rate.ts); the property test
- * test/ml/backtest/book-equals-deciders.property.test.ts books random histories both ways and finds the same
- * cash, holdings, pending amounts and income after every step. Amounts are whole fen held as JavaScript
- * numbers (exact below 2^53 fen, far above any balance here); one share = 1.00 CNY = 100 fen.
+ * test/ml/backtest/book-equals-deciders.property.test.ts books random histories both ways, and whole wallet
+ * runs of wallet-simulation.ts, and finds the same cash, holdings, pending amounts and income after every
+ * step. Amounts are whole fen held as JavaScript numbers (exact below 2^53 fen, far above any balance here);
+ * one share = 1.00 CNY = 100 fen.
  *
  * - Income of calendar day t is paid on the shares confirmed by then and not under a redemption, fund by fund,
  *   rounded towards zero to the fen (`incomeFen`, the product's dailyIncomeFen), and reinvested as shares.
@@ -17,12 +18,11 @@
  * - Instant capacity = Σ_i min(available_i, cap − instantToday_i): what the product's quota still allows.
  *
  * How one business date B of the product is booked, its close covering the calendar days f … B since the
- * previous close (f = B on a weekday after a business day): settle(f); then B's orders, in any order: cash in,
- * buy(fund, amount, D′ = the business day after B), redeem and withdraw paying on B + 1 (the product pays a
- * standard redemption at the close of B); then accrue(rates of d, d) for each day d from f to B. Booked so,
- * the book equals the deciders (the property test). Called once a calendar day instead — settle(t), the day's
- * orders, accrue(rates) — it books each day's orders before that day's income, as the product does for a
- * weekday after a business day.
+ * previous close (f = B on a weekday after a business day): settle(f); then B's orders, in any order: cash in
+ * (receive), buy(fund, amount, D′ = the business day after B), redeem, switchOut and withdraw paying on
+ * B + 1 (the product pays a standard redemption at the close of B, so its cash is there the next calendar
+ * day); then accrue(rates of d, d) for each day d from f to B. Booked so, the book equals the deciders (the
+ * property test); wallet-simulation.ts books every business date so.
  */
 
 import { dailyIncomeFen } from '../../domain/income-rate';
@@ -99,6 +99,7 @@ export class FundBook {
   bought = 0;
   capacityDays = 0;
   withdrawalDays = 0;
+  /** Days with a withdrawal that was paid entirely at once (from cash and by instant redemptions). */
   coveredDays = 0;
   demanded = 0;
   withdrawn = 0;
@@ -187,12 +188,18 @@ export class FundBook {
     return capacity;
   }
 
+  /** Money paid into the wallet (a merchant's takings): cash, which earns nothing until it buys a fund. */
+  receive(amount: number): void {
+    this.cash += amount;
+  }
+
   /**
-   * A withdrawal asked for on day t: from cash, then instant redemptions (as the product's merchant withdrawal
-   * plans them: the funds with the most instant room first, ties by fund index, each up to its room), then
-   * standard redemptions paying on `payDay`.
+   * A withdrawal asked for on a day of the business date: the demand, limited to what the wallet has available,
+   * from cash, then by instant redemptions (as the product's merchant withdrawal plans them: the funds with the
+   * most instant room first, ties by fund index, each up to its room), then by standard redemptions paying on
+   * `payDay` (paid out to the merchant, not into the wallet's cash).
    */
-  withdraw(demand: number, capFen: number, capacityBefore: number, payDay: number): WithdrawalOutcome {
+  withdraw(demand: number, capFen: number, payDay: number): WithdrawalOutcome {
     let availableTotal = this.cash;
     for (let i = 0; i < this.funds; i += 1) availableTotal += Math.max(0, this.available(i));
     const withdrawn = Math.min(demand, availableTotal);
@@ -204,9 +211,7 @@ export class FundBook {
     for (const i of this.fundsByInstantRoom(capFen)) {
       if (left <= 0) break;
       const take = Math.min(left, this.instantRoom(i, capFen));
-      this.holdings[i]! -= take;
-      this.instantToday[i]! += take;
-      if (capFen > 0) this.maxInstantShareOfCap = Math.max(this.maxInstantShareOfCap, this.instantToday[i]! / capFen);
+      this.redeemInstantly(i, take, capFen);
       instant += take;
       left -= take;
     }
@@ -215,19 +220,25 @@ export class FundBook {
       if (left <= 0) break;
       const take = Math.min(left, Math.max(0, this.available(i)));
       if (take <= 0) continue;
-      this.redeem(i, take, payDay, true);
+      this.placeStandardRedemption(i, take, payDay, true);
       late += take;
       left -= take;
     }
     if (demand > 0) {
       this.withdrawalDays += 1;
-      if (capacityBefore >= withdrawn) this.coveredDays += 1;
+      if (late === 0) this.coveredDays += 1;
     }
     this.demanded += demand;
     this.withdrawn += withdrawn;
     this.paidAtOnce += fromCash + instant;
     this.paidLate += late;
     return { demand, withdrawn, fromCash, instant, late };
+  }
+
+  private redeemInstantly(fund: number, amount: number, capFen: number): void {
+    this.holdings[fund]! -= amount;
+    this.instantToday[fund]! += amount;
+    if (capFen > 0) this.maxInstantShareOfCap = Math.max(this.maxInstantShareOfCap, this.instantToday[fund]! / capFen);
   }
 
   /** Funds with instant room left, the most first (ties: lower index first), as the product's plan orders them. */
@@ -282,11 +293,38 @@ export class FundBook {
     this.pendingBuys.push({ fund, amount, confirmDay });
   }
 
-  redeem(fund: number, amount: number, payDay: number, withdrawal = false): void {
+  /** A standard redemption the strategy places, paying into the wallet's cash on `payDay`. */
+  redeem(fund: number, amount: number, payDay: number): void {
     if (!(amount > 0)) return;
+    this.redeemForStrategy(fund, amount, payDay);
+  }
+
+  private redeemForStrategy(fund: number, amount: number, payDay: number): void {
+    this.placeStandardRedemption(fund, amount, payDay, false);
+    this.redeemedByStrategy += amount;
+  }
+
+  /**
+   * A strategy's redemption as the product's fund switch places it: instant when what is left of the fund's
+   * quota for the business date covers all of it (the cash is in the wallet at once), else standard, paying on
+   * `payDay`. Returns the mode used.
+   */
+  switchOut(fund: number, amount: number, capFen: number, payDay: number): 'instant' | 'standard' {
+    if (!(amount > 0)) return 'standard';
+    if (capFen - this.instantToday[fund]! < amount) {
+      this.redeemForStrategy(fund, amount, payDay);
+      return 'standard';
+    }
+    if (amount > this.available(fund)) throw new RangeError(`cannot redeem ${amount} fen of fund ${fund}: ${this.available(fund)} fen available`);
+    this.redeemInstantly(fund, amount, capFen);
+    this.cash += amount;
+    this.redeemedByStrategy += amount;
+    return 'instant';
+  }
+
+  private placeStandardRedemption(fund: number, amount: number, payDay: number, withdrawal: boolean): void {
     if (amount > this.available(fund)) throw new RangeError(`cannot redeem ${amount} fen of fund ${fund}: ${this.available(fund)} fen available`);
     this.redeeming[fund]! += amount;
     this.pendingRedemptions.push({ fund, amount, payDay, withdrawal });
-    if (!withdrawal) this.redeemedByStrategy += amount;
   }
 }

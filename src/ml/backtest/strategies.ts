@@ -1,10 +1,11 @@
 /**
- * The strategies of the backtest. Each decides, on a business day t before the 15:00 cut, which standard
- * redemptions and which purchases to place, from what is known then: the forecasts made at origin
- * t − 1 − lag (a fund publishes a day's income after the close, so day t's is not known yet; `lag` is the
- * backtest's extra information delay), the demand bound made at the same origin, and the wallet's own
- * book. The engine (backtest.ts) executes them under the business rules of fund-book.ts: purchases from
- * cash only, confirmed the next business day; redemptions pay the next business day.
+ * The strategies of the backtest. Each decides, on a business day t before the 15:00 cut, which redemptions
+ * and which purchases to place, from what is known then: the forecasts made at origin t − 1 − lag (a fund
+ * publishes a day's income after the close, so day t's is not known yet; `lag` is the backtest's extra
+ * information delay), the demand bound made at the same origin, and the wallet's own book. The day loop
+ * (wallet-simulation.ts) places them under the business rules of fund-book.ts: purchases from cash only,
+ * confirmed at the next business day's close; a redemption as the product's fund switch places it (instant
+ * when the quota left covers it, else standard, paid at the day's close).
  */
 import type { IimmfOptimiser } from '../portfolio/iimmf';
 import type { FundBook } from './fund-book';
@@ -13,8 +14,14 @@ import type { NonForecastRuleName } from './non-forecast-rules';
 /** The four strategies of the thesis's experiment, reported side by side. */
 export type ThesisStrategyName = 'hold-one' | 'equal-weights' | 'forecast-switching' | 'iimmf';
 
-/** Everything a wallet can be simulated under: the four, the non-forecast rules and the perfect-foresight ceiling. */
-export type StrategyName = ThesisStrategyName | NonForecastRuleName | 'ceiling';
+/** The liquidity baseline without a forecasting model, run for the merchants beside the four. */
+export type LiquidityBaselineName = 'cap-reserve';
+
+/** What the merchants are run under: the four and the liquidity baseline. */
+export type MerchantStrategyName = ThesisStrategyName | LiquidityBaselineName;
+
+/** Everything a wallet can be simulated under: those, the non-forecast rules and the perfect-foresight ceiling. */
+export type StrategyName = MerchantStrategyName | NonForecastRuleName | 'ceiling';
 
 export const STRATEGY_NAMES: readonly ThesisStrategyName[] = ['hold-one', 'equal-weights', 'forecast-switching', 'iimmf'];
 
@@ -24,6 +31,13 @@ export const STRATEGY_LABELS: Readonly<Record<ThesisStrategyName, string>> = {
   'forecast-switching': 'forecast-driven switching (elastic net)',
   iimmf: 'IIMMF (LP on forecasts and demand bound)',
 };
+
+export const MERCHANT_STRATEGY_NAMES: readonly MerchantStrategyName[] = [...STRATEGY_NAMES, 'cap-reserve'];
+
+export const CAP_RESERVE_LABEL = 'rule: best fund by trailing 30-day mean + ⌈bound / cap⌉ funds at the cap';
+
+/** The levels the cap reserve ranks the funds by. */
+export const CAP_RESERVE_LEVELS: NonForecastRuleName = 'trailing-mean-30';
 
 export interface DecisionContext {
   /** Day index of the decision. */
@@ -35,13 +49,20 @@ export interface DecisionContext {
   readonly forecast: ArrayLike<number>;
   /** Fund codes, for the optimiser. */
   readonly codes: readonly string[];
-  /** The instant-redemption cap per fund per day in force on day t + 1, fen. */
+  /** The instant-redemption cap per fund per day of the business date after t (whose withdrawals come next), fen. */
   readonly capFen: number;
-  /** Upper bound of the wallet's withdrawals until the next decision, fen, made at the same origin (0 for an investor without withdrawals). */
+  /**
+   * Upper bound of the wallet's withdrawals until the next decision (those recorded under the next business
+   * date, which share its instant quota), fen, made at the same origin (0 for an investor without withdrawals).
+   */
   readonly demandUpperFen: number;
   /** Calendar days over which a switch has to pay for itself. */
   readonly horizonDays: number;
-  /** Days of income a switch decided today loses: from the day after the redemption to the day before the new fund earns. */
+  /**
+   * Days of income a switch decided today loses by standard redemption: the days recorded under today (the
+   * redeemed shares earn none of them) up to the day before the new fund, bought with the cash under the next
+   * business date, earns.
+   */
   readonly switchLostDays: number;
   /** The first business day of a calendar quarter (when equal weights may rebalance). */
   readonly quarterStart: boolean;
@@ -133,6 +154,11 @@ export function equalWeights(band = 0.2): Strategy {
   };
 }
 
+/** Whether moving a holding from fund j to `best` pays for the days the switch loses over the horizon. */
+function switchPays(f: ArrayLike<number>, best: number, j: number, context: DecisionContext): boolean {
+  return (f[best]! - f[j]!) * context.horizonDays > Math.max(0, f[best]!) * context.switchLostDays;
+}
+
 /**
  * (c) Forecast-driven switching: hold the fund with the highest forecast. New cash buys it; a holding in
  * another fund j is redeemed (and bought into the best fund when its cash arrives) when the forecast gain
@@ -149,14 +175,52 @@ export function forecastSwitching(name: StrategyName = 'forecast-switching', lab
       const best = argmax(f);
       const orders: Order[] = [];
       if (!context.initial) {
-        const cost = Math.max(0, f[best]!) * context.switchLostDays;
         for (let j = 0; j < book.funds; j += 1) {
           const amount = Math.max(0, book.available(j));
-          if (j === best || amount <= 0) continue;
-          if ((f[best]! - f[j]!) * context.horizonDays > cost) orders.push({ kind: 'redeem', fund: j, amount });
+          if (j !== best && amount > 0 && switchPays(f, best, j, context)) orders.push({ kind: 'redeem', fund: j, amount });
         }
       }
       if (book.cash > 0) orders.push({ kind: 'buy', fund: best, amount: book.cash });
+      return orders;
+    },
+  };
+}
+
+/**
+ * The liquidity baseline, a rule without a forecasting model: hold the fund with the best level (the trailing
+ * 30-day mean the engine passes as the forecast) and keep ⌈bound / cap⌉ other funds, k, each at the cap, so
+ * that the instant quota of k funds stands ready for the withdrawals the demand bound expects. The reserve is
+ * the funds other than the best already held (the best level first), then the best of the rest by level, up
+ * to k. New cash tops the reserve up to the cap, then buys the best fund; a holding outside the reserve, and a
+ * reserve fund's excess over the cap, moves to the best fund when (c)'s switching rule says it pays.
+ */
+export function capReserve(): Strategy {
+  return {
+    name: 'cap-reserve',
+    label: CAP_RESERVE_LABEL,
+    decide(book, context) {
+      const f = context.forecast;
+      const n = book.funds;
+      const best = argmax(f);
+      const cap = context.capFen;
+      const position = (i: number) => Math.max(0, book.available(i)) + book.pendingBuyFen(i);
+      const wanted = cap > 0 ? Math.min(n - 1, Math.ceil(Math.max(0, context.demandUpperFen) / cap)) : 0;
+      const others = [...Array(n).keys()].filter((i) => i !== best);
+      others.sort((a, b) => Number(position(b) > 0) - Number(position(a) > 0) || f[b]! - f[a]! || a - b);
+      const reserve = others.slice(0, wanted);
+      const orders: Order[] = [];
+      for (let j = 0; !context.initial && j < n; j += 1) {
+        const excess = Math.max(0, book.available(j)) - (reserve.includes(j) ? cap : 0);
+        if (j !== best && excess > 0 && switchPays(f, best, j, context)) orders.push({ kind: 'redeem', fund: j, amount: Math.floor(excess) });
+      }
+      let cash = book.cash;
+      for (const j of reserve) {
+        const amount = Math.min(cash, Math.max(0, cap - position(j)));
+        if (amount <= 0) continue;
+        orders.push({ kind: 'buy', fund: j, amount });
+        cash -= amount;
+      }
+      if (cash > 0) orders.push({ kind: 'buy', fund: best, amount: cash });
       return orders;
     },
   };

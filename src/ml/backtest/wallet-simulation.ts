@@ -4,20 +4,25 @@
  * a wallet needs is in `SimulationInputs` (shared by all wallets, plain data that survives postMessage) and
  * its own `WalletFlows`.
  *
- * Each calendar day t, in order: purchases and redemptions due are settled (FundBook.settle); the day's
- * inflow arrives as cash; the instant capacity is recorded; the day's withdrawal is paid (cash, instant
- * redemptions within the cap, then standard redemptions); the day's income is booked on the confirmed
- * shares; on a business day (not the last day) the strategy places its orders. The orders count as placed
- * before that day's 15:00 cut, so they settle as orders of day t; what the strategy knows is dated
- * accordingly: the forecasts and the demand bound it reads were made at origin t − forecastOriginLagDays
- * (at least 1: a day's income is published after the close). The order amounts are read off the book as it
- * stands after the day's income, as an order for "everything available" is filled.
+ * The loop books the product's order (fund-book.ts's header), one business date B at a time, B covering the
+ * calendar days f … B since the previous business date (a weekend or a holiday is recorded under the business
+ * date after it): the redemptions paid at the previous close are settled and B's instant quota opens; on each
+ * day of f … B the inflow arrives as cash, the instant capacity is recorded and the withdrawal is paid (cash,
+ * instant redemptions within what is left of B's quota, then standard redemptions paid at B's close); on B
+ * (not the last day) the strategy places its orders, counted as placed before B's 15:00 cut; then B's close
+ * books the income of f … B on what the orders left, day by day, confirming the purchases due. So a
+ * redemption earns nothing on its day, a purchase confirmed at a close can be redeemed only from the day
+ * after, and the weekend's income is paid at Monday's close on what Monday's orders left.
+ *
+ * What the strategy knows is dated accordingly: the forecasts and the demand bound it reads were made at
+ * origin B − forecastOriginLagDays (at least 1: a day's income is published after the close), and the order
+ * amounts are read off the book as it stands at the cut.
  */
 import type { IimmfOptimiser } from '../portfolio/iimmf';
 import { ceilingStrategy, perfectForesightPlan } from './ceiling';
 import { FundBook } from './fund-book';
 import { isNonForecastRule, nonForecastLevels, nonForecastRule } from './non-forecast-rules';
-import { equalWeights, forecastSwitching, holdOne, iimmf, type IimmfStats, type Order, type Strategy, type StrategyName } from './strategies';
+import { CAP_RESERVE_LEVELS, capReserve, equalWeights, forecastSwitching, holdOne, iimmf, type DecisionContext, type IimmfStats, type Order, type Strategy, type StrategyName } from './strategies';
 
 export interface SimulationInputs {
   readonly dates: readonly string[];
@@ -31,7 +36,7 @@ export interface SimulationInputs {
   readonly forecasts: readonly Float64Array[];
   /** The decision of day t reads the forecasts made at origin t − forecastOriginLagDays (1 + the decision lag). */
   readonly forecastOriginLagDays: number;
-  /** The instant cap in force on day t, fen (from e0 on, and a week beyond the last day). */
+  /** The instant cap in force on day t, fen (from e0 on, and beyond the last day). */
   readonly capFen: Float64Array;
   readonly business: Uint8Array;
   readonly nextBusiness: Int32Array;
@@ -49,7 +54,10 @@ export interface WalletFlows {
   readonly openingFen: number;
   readonly inflowFen?: readonly number[];
   readonly withdrawalFen?: readonly number[];
-  /** The demand bound the decision of day t uses (withdrawals until the next decision, made at its origin), fen. */
+  /**
+   * The demand bound the decision of business date t uses, fen: of the withdrawals until the next decision,
+   * those recorded under the next business date (t + 1 … nextBusiness[t]), made at the decision's origin.
+   */
   readonly boundFen?: ArrayLike<number>;
 }
 
@@ -76,7 +84,7 @@ export interface WalletOutcome {
   readonly iimmf: IimmfStats;
   /** Daily income and balance (when asked for). */
   readonly daily?: { readonly income: number[]; readonly balance: number[] };
-  /** Every order as "date kind code amount" (when recorded). */
+  /** Every order as "date kind code amount", " instant" after a redemption paid at once (when recorded). */
   readonly decisions?: string[];
   /** The capacity of every evaluated day (when recorded). */
   readonly capacity?: number[];
@@ -93,6 +101,8 @@ export function makeStrategy(name: StrategyName, inputs: SimulationInputs, optim
     case 'iimmf':
       if (!optimiser) throw new Error('the IIMMF strategy needs an optimiser');
       return iimmf(optimiser, inputs.iimmfExtraFunds, stats);
+    case 'cap-reserve':
+      return capReserve();
     case 'ceiling':
       return ceilingStrategy(perfectForesightPlan(inputs));
     default: {
@@ -111,8 +121,14 @@ export function simulateWallet(
 ): WalletOutcome {
   const stats: IimmfStats = { solves: 0 };
   const strategy = makeStrategy(strategyName, inputs, optimiser, stats);
-  const levels = isNonForecastRule(strategyName) ? nonForecastLevels(inputs.micros, nonForecastRule(strategyName)) : inputs.forecasts;
+  const levels = strategyLevels(inputs, strategyName);
   return runWallet(inputs, strategy, flows, { ...options, levels, stats });
+}
+
+/** What a strategy reads as the funds' levels: a non-forecast rule its own, the cap reserve the trailing 30-day mean, the rest the elastic net's forecasts. */
+function strategyLevels(inputs: SimulationInputs, name: StrategyName): readonly Float64Array[] {
+  if (name === 'cap-reserve') return nonForecastLevels(inputs.micros, nonForecastRule(CAP_RESERVE_LEVELS));
+  return isNonForecastRule(name) ? nonForecastLevels(inputs.micros, nonForecastRule(name)) : inputs.forecasts;
 }
 
 export interface WalletRunOptions {
@@ -121,64 +137,90 @@ export interface WalletRunOptions {
   /** What the strategy reads as each fund's forecast, per origin (default: the elastic net's, inputs.forecasts). */
   readonly levels?: readonly Float64Array[];
   readonly stats?: IimmfStats;
+  /** The book to run on (default a new one; a test passes one that books every call on the product's deciders too). */
+  readonly book?: FundBook;
+}
+
+/** The business date a calendar day is recorded under: itself on a business day, else the next business day. */
+export function businessDateOf(inputs: Pick<SimulationInputs, 'business' | 'nextBusiness'>, day: number): number {
+  return inputs.business[day] === 1 ? day : inputs.nextBusiness[day]!;
 }
 
 /** The day loop for any strategy (simulateWallet makes the backtest's own from their names). */
 export function runWallet(inputs: SimulationInputs, strategy: Strategy, flows: WalletFlows, options: WalletRunOptions = {}): WalletOutcome {
   const { e0, last } = inputs;
-  const book = new FundBook(inputs.codes.length);
+  const book = options.book ?? new FundBook(inputs.codes.length);
   const tally = newTally(options);
   const decide = decider(inputs, strategy, flows, book, options.levels ?? inputs.forecasts, tally.decisions);
   let day = 0;
   const rate = (i: number) => inputs.micros[i]![day]!;
-  book.cash = flows.openingFen;
-  decide(e0 - 1, true);
-  for (let t = e0; t <= last; t += 1) {
-    day = t;
-    const cap = inputs.capFen[t]!;
-    book.settle(t);
-    if (flows.inflowFen) book.cash += flows.inflowFen[t]!;
-    const capacity = book.recordCapacity(cap);
-    tally.record(cap, capacity, inputs.year[t]!);
-    if (flows.withdrawalFen) {
-      // A standard redemption asked for today is placed today (or on the next business day) and pays the business day after.
-      const placed = inputs.business[t] === 1 ? t : inputs.nextBusiness[t]!;
-      book.withdraw(flows.withdrawalFen[t]!, cap, capacity, inputs.nextBusiness[placed]!);
+  book.receive(flows.openingFen);
+  decide(e0 - 1, e0 - 1, true);
+  for (let first = e0; first <= last; ) {
+    const businessDate = businessDateOf(inputs, first);
+    const end = Math.min(businessDate, last);
+    const cap = inputs.capFen[businessDate]!; // the rule set of the business date the days are recorded under
+    book.settle(first);
+    for (let u = first; u <= end; u += 1) {
+      if (flows.inflowFen) book.receive(flows.inflowFen[u]!);
+      tally.record(cap, book.recordCapacity(cap), inputs.year[u]!);
+      if (flows.withdrawalFen) book.withdraw(flows.withdrawalFen[u]!, cap, businessDate + 1);
     }
-    tally.daily?.balance.push(book.balance());
-    const income = book.accrue(rate);
-    tally.daily?.income.push(income);
-    if (inputs.business[t] === 1 && t < last) decide(t, false);
+    if (businessDate < last) decide(businessDate, first, false);
+    for (let u = first; u <= end; u += 1) {
+      day = u;
+      tally.daily?.balance.push(book.balance());
+      const income = book.accrue(rate, u);
+      tally.daily?.income.push(income);
+    }
+    first = end + 1;
   }
   return outcomeOf(book, tally, options.stats ?? { solves: 0 });
 }
 
-/** The decision of day t (or the opening one on day e0 − 1): the strategy's orders, placed on the book. */
+/**
+ * The decision of business date t, whose days began on `first` (or the opening one on day e0 − 1): the
+ * strategy's orders, placed on the book. A redemption is placed as the product's fund switch places it
+ * (instant when the fund's quota left covers it); when one was instant, its cash is in the wallet before the
+ * cut, so the strategy is asked once more and its purchases are placed too, as the switch buys at once.
+ */
 function decider(inputs: SimulationInputs, strategy: Strategy, flows: WalletFlows, book: FundBook, levels: readonly Float64Array[], decisions: string[] | undefined) {
   const { codes, e0 } = inputs;
   const forecast = new Float64Array(codes.length);
-  return (t: number, initial: boolean) => {
+  return (t: number, first: number, initial: boolean) => {
     const origin = t - inputs.forecastOriginLagDays;
     for (let i = 0; i < codes.length; i += 1) forecast[i] = levels[i]![origin]!;
     const t1 = inputs.nextBusiness[t]!;
-    const orders: Order[] = strategy.decide(book, {
+    const context: DecisionContext = {
       t,
       forecast,
       codes,
-      capFen: inputs.capFen[t + 1]!,
+      // The withdrawals until the next decision are those recorded under t1, within its rule set's cap.
+      capFen: inputs.capFen[t1]!,
       demandUpperFen: flows.boundFen ? flows.boundFen[t]! : 0,
       horizonDays: inputs.horizonDays,
-      // Redeemed shares stop earning at once; the cash, paid on t1, buys a fund that earns from the next business day on.
-      switchLostDays: inputs.nextBusiness[t1]! - t - 1,
+      // Redeemed shares earn nothing for the days recorded under t; the cash, paid at t's close, buys under t1 a
+      // fund that earns from the business day after t1 on.
+      switchLostDays: inputs.nextBusiness[t1]! - first,
       quarterStart: inputs.quarterStart[t] === 1,
       initial,
-    });
-    const settleOn = initial ? e0 : t1;
-    for (const order of orders) {
-      if (order.kind === 'redeem') book.redeem(order.fund, order.amount, t1);
-      else book.buy(order.fund, order.amount, settleOn);
-      decisions?.push(`${inputs.dates[t]} ${order.kind} ${codes[order.fund]} ${order.amount}`);
-    }
+    };
+    const place = (orders: Order[], buysOnly: boolean): boolean => {
+      let instant = false;
+      for (const order of orders) {
+        let mode = '';
+        if (order.kind === 'redeem') {
+          if (buysOnly) continue;
+          if (book.switchOut(order.fund, order.amount, inputs.capFen[t]!, t + 1) === 'instant') {
+            instant = true;
+            mode = ' instant';
+          }
+        } else book.buy(order.fund, order.amount, initial ? e0 - 1 : t1);
+        decisions?.push(`${inputs.dates[t]} ${order.kind} ${codes[order.fund]} ${order.amount}${mode}`);
+      }
+      return instant;
+    };
+    if (place(strategy.decide(book, context), false) && book.cash > 0) place(strategy.decide(book, context), true);
   };
 }
 

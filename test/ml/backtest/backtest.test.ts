@@ -2,6 +2,7 @@
  * The backtest end to end on a small simulated market (4 funds, 3 merchants, one evaluated year after the
  * forecasters' warm-up): determinism, no look-ahead, the business rules as booked, the JSON shape, the SVG.
  */
+import { isBusinessDay } from '../../../src/domain/iso-date';
 import { runBacktest, runBacktestOn, simulateBacktestData, type BacktestData, type BacktestResult, type BacktestSettings } from '../../../src/ml/backtest';
 import { renderBacktestSvg } from '../../../src/ml/backtest/svg';
 import { SeededRandom } from '../../../src/ml/market';
@@ -65,14 +66,28 @@ describe('backtest on a small simulated market', () => {
     for (const s of report.strategies) {
       for (const field of ['annualYieldPct', 'instantCapacityCny', 'turnover', 'yieldUpliftPct', 'instantCapacityUpliftPct']) expect(typeof s[field]).toBe('number');
       expect(typeof s.name).toBe('string');
-      expect(s.merchants).toEqual(expect.objectContaining({ coverageRate: expect.any(Number), paidAtOnceShare: expect.any(Number) }));
+      expect(s.merchants).toEqual(
+        expect.objectContaining({ paidAtOnceShare: expect.any(Number), daysCoveredShare: expect.any(Number), unmetInstantCnyPerMerchantYear: expect.any(Number), yieldGivenUpBpPerYear: expect.any(Number) }),
+      );
+      expect(s.merchants.yieldGivenUpBpPerYear).toBeGreaterThanOrEqual(0);
     }
+    expect(report.fundZeroQuantile).toBe(0.5);
+    expect(report.liquidity.baseline).toMatchObject({ name: 'cap-reserve', merchants: { paidAtOnceShare: expect.any(Number) } });
+    const best = [...report.strategies.map((s: { name: string; merchants: object }) => ({ name: s.name, merchants: s.merchants })), report.liquidity.baseline].find(
+      (s: { name: string }) => s.name === report.liquidity.bestYieldStrategy,
+    );
+    expect(best.merchants.yieldGivenUpBpPerYear).toBe(0);
+    const coverage = report.forecastErrors.demand.boundCoverage;
+    expect(coverage).toMatchObject({ nominalPct: 97.5, method: 'conformal' });
+    expect(Object.keys(coverage.oneDayAheadPct)).toEqual(['gaussian', 'empirical', 'conformal']);
+    // One-day-ahead scores: every evaluated origin of every merchant.
+    expect(coverage.counts.oneDayAhead.conformal.scored).toBe(3 * 366);
     expect(typeof report.yieldUpliftPct).toBe('number');
     expect(typeof report.instantCapacityUpliftPct).toBe('number');
     expect(report.strategies[0].yieldUpliftPct).toBe(0);
     expect(report.yieldUpliftPct).toBe(report.strategies[2].yieldUpliftPct);
     expect(report.instantCapacityUpliftPct).toBe(report.strategies[3].merchants.instantCapacityUpliftPct);
-    expect(report.evaluation).toEqual({ from: '2020-01-01', to: '2020-12-31', days: 366, businessDays: 262 });
+    expect(report.evaluation).toEqual({ from: '2020-01-01', to: '2020-12-31', days: 366, businessDays: 243 }); // the exchanges' trading days of 2020
     expect(report.forecastErrors.yield.forecasts).toBe(366 * 4);
     expect(report.forecastErrors.demand.method).toBe('arima');
   });
@@ -102,7 +117,8 @@ describe('backtest on a small simulated market', () => {
     // On each of the investor's switch days t, the fund it leaves is made to pay far more from a day on. From
     // day t − lag on, the decision cannot know it and still redeems that fund; from one day earlier, its
     // forecasts see the jump and it stays.
-    const investorData = simulateBacktestData({ ...small, merchants: 0 });
+    // Three years, so that even a two-day delay leaves a few switches to check (a switch loses two to four days).
+    const investorData = simulateBacktestData({ ...small, fromYear: 2018, merchants: 0 });
     const lagged: BacktestSettings = { ...settings, decisionLagDays: lag };
     const base = await runBacktestOn(investorData, lagged);
     const dates = investorData.market.dates;
@@ -134,26 +150,29 @@ describe('backtest on a small simulated market', () => {
     expect(new Set(record.capFen)).toEqual(new Set([1_000_000])); // 2020: 10,000 CNY per fund per day
   });
 
-  it('a switch earns nothing from the day after the redemption until the new fund earns, the day its purchase is confirmed', () => {
+  it('a switch by standard redemption earns nothing from the first day its business date records until the new fund is confirmed', () => {
     const decisions = first.record!.decisions['forecast-switching'].investor;
     const income = first.record!.outcomes['forecast-switching'].investor.daily!.income;
     const dates = data.market.dates;
     const e0 = data.evaluationStart;
-    const switches = decisions.filter((line) => line.includes(' redeem '));
+    const businessAfter = (t: number) => dates.findIndex((d, u) => u > t && isBusinessDay(d));
+    const switches = decisions.filter((line) => line.includes(' redeem ') && !line.endsWith(' instant'));
     expect(switches.length).toBeGreaterThan(0);
     let checked = 0;
     for (const line of switches) {
       const day = dates.indexOf(line.slice(0, 10));
-      // The cash arrives the next business day D′ and buys the new fund, confirmed the business day after, D″.
+      // The days recorded under this business date: from the day after the previous business day.
+      let first = day;
+      while (!isBusinessDay(dates[first - 1]!)) first -= 1;
+      // The cash comes at this date's close and buys the new fund under the next business date D′, confirmed at D″'s close.
       const buy = decisions.find((l) => l.slice(0, 10) > line.slice(0, 10) && l.includes(' buy '));
-      if (!buy) continue;
-      const businessAfter = (t: number) => dates.findIndex((d, u) => u > t && ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
+      if (!buy || first - 1 < e0) continue;
       const paid = dates.indexOf(buy.slice(0, 10));
-      expect(paid).toBe(businessAfter(day)); // the redemption pays the next business day, and the cash is bought at once
+      expect(paid).toBe(businessAfter(day));
       const confirmed = businessAfter(paid);
-      if (confirmed < 0) continue;
-      expect(income[day - e0]).toBeGreaterThan(0); // the old fund still pays on the day of the order (placed before the cut)
-      for (let t = day + 1; t < confirmed; t += 1) expect(income[t - e0]).toBe(0);
+      if (confirmed < 0 || confirmed - e0 >= income.length) continue;
+      expect(income[first - 1 - e0]).toBeGreaterThan(0); // the old fund paid up to the previous close
+      for (let t = first; t < confirmed; t += 1) expect(income[t - e0]).toBe(0);
       expect(income[confirmed - e0]).toBeGreaterThan(0);
       checked += 1;
     }

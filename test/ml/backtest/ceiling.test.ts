@@ -16,13 +16,13 @@ const OPENING_FEN = 1_000_000_000;
 function randomMarket(random: SeededRandom, firstDate: string, funds: number, days: number): SimulationInputs {
   const e0 = 1;
   const calendar = backtestCalendar(firstDate, days, e0);
-  // Each fund's income alternates between high and low spells of 3 to 6 days, the funds out of step: there
-  // are switches worth making, and others that are not.
+  // Each fund's income alternates between high and low spells of 4 to 8 days, the funds out of step: there
+  // are switches worth making (a switch loses two to four days), and others that are not.
   const micros = Array.from({ length: funds }, (_, i) => {
     const series: number[] = [];
     for (let high = i % 2 === 0; series.length < days; high = !high) {
-      const spell = 3 + Math.floor(random.uniform() * 4);
-      const level = high ? 9_000 + Math.floor(random.uniform() * 5_000) : 1_000 + Math.floor(random.uniform() * 3_000);
+      const spell = 5 + Math.floor(random.uniform() * 5);
+      const level = high ? 12_000 + Math.floor(random.uniform() * 6_000) : 500 + Math.floor(random.uniform() * 2_000);
       for (let d = 0; d < spell; d += 1) series.push(level + Math.floor(random.uniform() * 200));
     }
     return series.slice(0, days);
@@ -88,11 +88,14 @@ describe('the perfect-foresight ceiling', () => {
     // Starting dates on every weekday, so that decisions on Thursdays and Fridays (three days lost) and a
     // last day on a weekend (a redemption that would pay after the end) all occur.
     const cases = [
-      { firstDate: '2021-03-01', funds: 2, days: 16 },
-      { firstDate: '2021-03-04', funds: 2, days: 16 },
-      { firstDate: '2021-03-05', funds: 2, days: 15 },
-      { firstDate: '2021-03-03', funds: 3, days: 11 },
-      { firstDate: '2021-03-02', funds: 3, days: 12 },
+      { firstDate: '2021-03-01', funds: 2, days: 20 },
+      { firstDate: '2021-03-04', funds: 2, days: 19 },
+      { firstDate: '2021-03-05', funds: 2, days: 18 },
+      { firstDate: '2021-03-03', funds: 3, days: 14 },
+      { firstDate: '2021-03-02', funds: 3, days: 15 },
+      { firstDate: '2021-04-01', funds: 2, days: 20 },
+      // Across the Labour Day holiday (2021-05-01 to 05-05, recorded under Thursday the 6th).
+      { firstDate: '2021-04-27', funds: 2, days: 20 },
     ];
     let switched = 0;
     for (const { firstDate, funds, days } of cases) {

@@ -27,6 +27,9 @@ maybe('ifw market and ifw backtest', () => {
     expect(ifw('backtest', '--decision-lag-days', '31').status).toBe(2);
     expect(ifw('backtest', '--seeds', '3', '--svg', 'chart.svg').status).toBe(2);
     expect(ifw('backtest', '--seeds', '0').status).toBe(2);
+    expect(ifw('backtest', '--fund-zero-quantile', '0.99').status).toBe(2);
+    expect(ifw('backtest', '--bound', 'oracle').status).toBe(2);
+    expect(ifw('backtest', '--seed', '1', '--merchant-seeds', '1').status).toBe(2);
     expect(ifw('market', '--funds', 'many').status).toBe(2);
   });
 
@@ -51,27 +54,39 @@ maybe('ifw market and ifw backtest', () => {
     expect(JSON.parse(allowed.stdout).evaluation.from).toBe('2013-01-01');
   });
 
-  it('backtest --seeds N --json summarises every strategy over the seeds, with the ceiling and the best non-forecast rule', () => {
-    const run = ifw('backtest', '--seeds', '3', '--json', '--years', '2021', '--funds', '3');
+  it('backtest --seeds N --json summarises every strategy over the seeds at both places of fund 0, with the merchants on the first seeds', () => {
+    const run = ifw('backtest', '--seeds', '3', '--json', '--years', '2021', '--funds', '3', '--merchants', '2', '--merchant-seeds', '1', '--demand', 'seasonal-naive');
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ simulated: true, seeds: [1, 2, 3], merchants: 0, decisionLagDays: 0 });
+    expect(report).toMatchObject({ simulated: true, seeds: [1, 2, 3], decisionLagDays: 0, fundZeroQuantiles: [0.5, 0.25] });
+    expect(report.merchants).toMatchObject({ seeds: [1], merchantsPerSeed: 2, boundMethod: 'conformal' });
+    expect(report.demandBounds).toMatchObject({ nominalPct: 97.5, oneDayAheadPct: { gaussian: expect.any(Number), empirical: expect.any(Number), conformal: expect.any(Number) } });
     const spread = { median: expect.any(Number), p10: expect.any(Number), p90: expect.any(Number) };
-    expect(report.strategies.map((s: { name: string }) => s.name)).toEqual(['hold-one', 'equal-weights', 'forecast-switching', 'iimmf']);
-    for (const s of report.strategies) expect(s).toMatchObject({ yieldUpliftPct: spread, yieldUpliftBpPerYear: spread, ceilingShare: spread, merchants: null });
-    expect(report.ceiling).toMatchObject({ yieldUpliftPct: spread, yieldUpliftBpPerYear: spread });
-    expect(report.bestNonForecastRule).toEqual({ name: expect.stringMatching(/^(trailing-mean|momentum)-/), yieldUpliftPct: expect.any(Number) });
-    const best = report.nonForecastRules.find((r: { name: string }) => r.name === report.bestNonForecastRule.name);
-    expect(best.yieldUpliftPct.median).toBe(report.bestNonForecastRule.yieldUpliftPct);
-    expect(report.perSeed).toHaveLength(3);
-    for (const s of report.strategies) {
-      expect(s.yieldUpliftPct.p10).toBeLessThanOrEqual(s.yieldUpliftPct.median);
-      expect(s.yieldUpliftPct.median).toBeLessThanOrEqual(s.yieldUpliftPct.p90);
-      expect(s.yieldUpliftPct.p90).toBeLessThanOrEqual(report.ceiling.yieldUpliftPct.p90);
+    for (const q of ['0.5', '0.25']) {
+      const summary = report.byFundZeroQuantile[q];
+      expect(summary.fundZeroQuantile).toBe(Number(q));
+      expect(summary.strategies.map((s: { name: string }) => s.name)).toEqual(['hold-one', 'equal-weights', 'forecast-switching', 'iimmf']);
+      for (const s of summary.strategies) expect(s).toMatchObject({ yieldUpliftPct: spread, yieldUpliftBpPerYear: spread, ceilingShare: spread });
+      expect(summary.ceiling).toMatchObject({ yieldUpliftPct: spread, yieldUpliftBpPerYear: spread });
+      expect(summary.bestNonForecastRule).toEqual({ name: expect.stringMatching(/^(trailing-mean|momentum)-/), yieldUpliftPct: expect.any(Number) });
+      const best = summary.nonForecastRules.find((r: { name: string }) => r.name === summary.bestNonForecastRule.name);
+      expect(best.yieldUpliftPct.median).toBe(summary.bestNonForecastRule.yieldUpliftPct);
+      expect(summary.perSeed).toHaveLength(3);
+      for (const s of summary.strategies) {
+        expect(s.yieldUpliftPct.p10).toBeLessThanOrEqual(s.yieldUpliftPct.median);
+        expect(s.yieldUpliftPct.median).toBeLessThanOrEqual(s.yieldUpliftPct.p90);
+        expect(s.yieldUpliftPct.p90).toBeLessThanOrEqual(summary.ceiling.yieldUpliftPct.p90);
+      }
+      expect(summary.liquidity.strategies.map((s: { name: string }) => s.name)).toEqual(['hold-one', 'equal-weights', 'forecast-switching', 'iimmf', 'cap-reserve']);
+      for (const s of summary.liquidity.strategies) expect(s).toMatchObject({ paidAtOnceShare: spread, daysCoveredShare: spread, unmetInstantCnyPerMerchantYear: spread, yieldGivenUpBpPerYear: spread });
     }
-    const text = ifw('backtest', '--seeds', '2', '--years', '2021', '--funds', '3');
+    const one = JSON.parse(ifw('backtest', '--seeds', '2', '--json', '--years', '2021', '--funds', '3', '--merchant-seeds', '0', '--fund-zero-quantile', '0.25').stdout);
+    expect(Object.keys(one.byFundZeroQuantile)).toEqual(['0.25']);
+    expect(one.merchants).toBeNull();
+    const text = ifw('backtest', '--seeds', '2', '--years', '2021', '--funds', '3', '--merchant-seeds', '0');
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/over 2 seeds of a SIMULATED market/);
+    expect(text.stdout).toMatch(/fund 0 at quantile 0.25 of the funds/);
     expect(text.stdout).toMatch(/ceiling: perfect foresight/);
     expect(text.stdout).not.toMatch(/while invested/);
   });
@@ -100,6 +115,8 @@ maybe('ifw market and ifw backtest', () => {
       expect(text.stdout).toMatch(/SIMULATED market/);
       expect(text.stdout).toMatch(/thesis: "\+15-20 % yield/);
       expect(text.stdout).toMatch(/best non-forecast rule: /);
+      expect(text.stdout).toMatch(/paid at once/);
+      expect(text.stdout).toMatch(/demand bounds, nominal 97.5 %/);
       expect(text.stdout).not.toMatch(/while invested/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -78,7 +78,7 @@ describe('FundBook', () => {
     const book = new FundBook(1);
     book.holdings[0] = 10_000_000;
     book.settle(5); // Saturday opens Monday's business date (days 5, 6 and 7)
-    const outcome = book.withdraw(4_000_000, 1_000_000, book.instantCapacity(1_000_000), 8);
+    const outcome = book.withdraw(4_000_000, 1_000_000, 8);
     expect(outcome).toMatchObject({ instant: 1_000_000, late: 3_000_000 });
     const incomes = [5, 6, 7].map((day) => book.accrue(rate(10_000), day));
     expect(incomes).toEqual([600, 600, 600]); // 6,000,000 fen earning on each day
@@ -91,13 +91,13 @@ describe('FundBook', () => {
     const cap = 1_000_000;
     const capacity = book.recordCapacity(cap);
     expect(capacity).toBe(1_000_000 + 1_000_000 + 300_000);
-    const outcome = book.withdraw(4_000_000, cap, capacity, 9);
+    const outcome = book.withdraw(4_000_000, cap, 9);
     expect(outcome).toEqual({ demand: 4_000_000, withdrawn: 4_000_000, fromCash: 50_000, instant: 2_300_000, late: 1_650_000 });
     expect(book.maxInstantShareOfCap).toBeLessThanOrEqual(1);
     expect([...book.instantToday]).toEqual([1_000_000, 1_000_000, 300_000]);
     expect(book.instantCapacity(cap)).toBe(0); // the caps of this business date are used up
     // A second withdrawal the same day finds the caps used up.
-    const again = book.withdraw(500_000, cap, 0, 9);
+    const again = book.withdraw(500_000, cap, 9);
     expect(again.instant).toBe(0);
     expect(again.late).toBe(500_000);
     expect(book.withdrawalDays).toBe(2);
@@ -114,18 +114,42 @@ describe('FundBook', () => {
     book.cash = 0;
     book.pendingBuys.push({ fund: 1, amount: 9_000_000, confirmDay: 99 });
     expect(book.instantCapacity(1_000_000)).toBe(1_000_500);
-    const outcome = book.withdraw(80_000_000, 1_000_000, 1_000_500, 5);
+    const outcome = book.withdraw(80_000_000, 1_000_000, 5);
     expect(outcome.withdrawn).toBe(30_000_500); // unconfirmed purchases cannot be redeemed
     expect(book.maxFundCapacityShareOfCap).toBeLessThanOrEqual(1);
+  });
+
+  it('redeems a strategy\'s switch at once when the quota left covers all of it, as the product\'s fund switch, else by standard redemption', () => {
+    const book = new FundBook(2);
+    book.holdings.set([3_000_000, 500_000]);
+    const cap = 1_000_000;
+    book.withdraw(700_000, cap, 9); // 700,000 of fund 0's quota used today
+    expect(book.switchOut(1, 400_000, cap, 9)).toBe('instant');
+    expect(book.cash).toBe(400_000); // the cash is there at once, for a purchase under the same business date
+    expect(book.switchOut(0, 400_000, cap, 9)).toBe('standard'); // 300,000 of quota left: not all of it
+    expect(book.cash).toBe(400_000);
+    expect(book.redeeming[0]).toBe(400_000);
+    expect(book.redeemedByStrategy).toBe(800_000);
+    expect([...book.instantToday]).toEqual([700_000, 400_000]);
+  });
+
+  it('counts a day as covered only when all that was withdrawn was paid at once', () => {
+    const book = new FundBook(1);
+    book.holdings[0] = 5_000_000;
+    book.receive(200_000);
+    book.withdraw(1_200_000, 1_000_000, 9); // cash and the whole cap: covered
+    book.withdraw(1, 1_000_000, 9); // the cap is used up: paid late
+    book.withdraw(0, 1_000_000, 9); // no withdrawal: not a withdrawal day
+    expect({ days: book.withdrawalDays, covered: book.coveredDays, atOnce: book.paidAtOnce, late: book.paidLate }).toEqual({ days: 2, covered: 1, atOnce: 1_200_000, late: 1 });
   });
 
   it('takes instant redemptions from the funds with the most room first, ties by fund index, as the product plans them', () => {
     const book = new FundBook(3);
     book.holdings.set([3_000_000, 5_000_000, 600_000]);
     const cap = 1_000_000;
-    book.withdraw(1_500_000, cap, book.instantCapacity(cap), 9);
+    book.withdraw(1_500_000, cap, 9);
     expect([...book.instantToday]).toEqual([1_000_000, 500_000, 0]);
-    book.withdraw(700_000, cap, book.instantCapacity(cap), 9);
+    book.withdraw(700_000, cap, 9);
     // Rooms left: 0, 500,000 and 600,000.
     expect([...book.instantToday]).toEqual([1_000_000, 600_000, 600_000]);
   });

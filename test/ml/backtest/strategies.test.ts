@@ -5,7 +5,7 @@
 import { SeededRandom } from '../../../src/ml/market';
 import { createOptimiser, type IimmfOptimiser } from '../../../src/ml/portfolio/iimmf';
 import { FundBook } from '../../../src/ml/backtest/fund-book';
-import { DUST_FEN, equalWeights, forecastSwitching, iimmfCandidates, waterFill, type DecisionContext } from '../../../src/ml/backtest/strategies';
+import { capReserve, DUST_FEN, equalWeights, forecastSwitching, iimmfCandidates, waterFill, type DecisionContext } from '../../../src/ml/backtest/strategies';
 import { NON_FORECAST_RULES, nonForecastLevels, nonForecastRule } from '../../../src/ml/backtest/non-forecast-rules';
 import { quantileOf, seedSpread } from '../../../src/ml/backtest/multi-seed';
 
@@ -69,6 +69,33 @@ describe('equal weights', () => {
     ]);
     const rebalance = strategy.decide(book, context([1, 1, 1, 1], { quarterStart: true }));
     expect(rebalance[0]).toEqual({ kind: 'redeem', fund: 0, amount: 2_000 });
+  });
+});
+
+describe('the cap reserve', () => {
+  it('tops ⌈bound / cap⌉ funds other than the best up to the cap, held ones first, and buys the best with the rest', () => {
+    const book = new FundBook(4);
+    book.holdings.set([0, 400_000, 0, 0]);
+    book.cash = 5_000_000;
+    const strategy = capReserve();
+    // Bound 1.5 caps: two reserve funds, fund 1 (held) and fund 3 (the best level of the rest); fund 2 is the best.
+    expect(strategy.decide(book, context([0.2, 0.1, 0.9, 0.5], { demandUpperFen: 1_500_000 }))).toEqual([
+      { kind: 'buy', fund: 1, amount: 600_000 },
+      { kind: 'buy', fund: 3, amount: 1_000_000 },
+      { kind: 'buy', fund: 2, amount: 3_400_000 },
+    ]);
+    // No demand: it is the switching rule on its levels, and a reserve fund's holding moves when the gain pays.
+    book.cash = 0;
+    expect(strategy.decide(book, context([0.2, 0.1, 0.9, 0.5]))).toEqual([{ kind: 'redeem', fund: 1, amount: 400_000 }]);
+  });
+
+  it('moves only a reserve fund\'s excess over the cap, and only when the switching rule says it pays', () => {
+    const book = new FundBook(2);
+    book.holdings.set([3_000_000, 0]);
+    const strategy = capReserve();
+    const withDemand = { demandUpperFen: 800_000 };
+    expect(strategy.decide(book, context([0.5, 0.9], withDemand))).toEqual([{ kind: 'redeem', fund: 0, amount: 2_000_000 }]);
+    expect(strategy.decide(book, context([0.88, 0.9], withDemand))).toEqual([]); // a small gain does not pay for the days lost
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '../../ml/market';
 import { DEFAULT_BACKTEST_SEED } from '../../ml/backtest';
 import { EXIT, UsageError } from '../cli-error';
-import { MARKET_OPTIONS, marketOptions } from '../market-options';
+import { MARKET_OPTIONS, marketOptions, parseFundZeroQuantile } from '../market-options';
 
 export const marketHelp = `ifw market [--seed S] [--years A-B] [--funds N] [--merchants M] [--fund-zero-quantile Q] [--series] [--json] [--data DIR]
 
@@ -63,14 +63,6 @@ export async function market(argv: string[]): Promise<number> {
   }
   console.log(formatSummary(summary));
   return EXIT.ok;
-}
-
-function parseFundZeroQuantile(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_FUND_ZERO_QUANTILE;
-  const [low, high] = FUND_ZERO_QUANTILE_RANGE;
-  const value = /^\d*\.?\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= low && value <= high)) throw new UsageError(`--fund-zero-quantile must be a number from ${low} to ${high}; got "${text}"`);
-  return value;
 }
 
 const r = (v: number, digits: number) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);

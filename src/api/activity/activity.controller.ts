@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ACTIVITY_TYPES } from '../../projections/read-models/activity.projection';
 import { Staff } from '../auth/access.decorator';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseChoice, parseMinPosition, parsePage } from '../http/query-params';
+import { PAGE_LIMIT_QUERY, parseChoice, parseMinPosition, parsePage } from '../http/query-params';
 import { ACTIVITY_PROJECTION, ListActivityQuery } from './activity.queries';
 
 const ITEM_SCHEMA: JsonSchema = {
@@ -31,7 +31,7 @@ export const ACTIVITY_ROUTES: RouteDoc[] = [
     roles: ['operator', 'auditor'],
     query: {
       type: { description: 'only rows of this type', schema: { type: 'string', enum: [...ACTIVITY_TYPES] } },
-      limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      limit: PAGE_LIMIT_QUERY,
       cursor: { description: 'nextCursor of the previous page, exactly as received, with the same type', schema: { type: 'string' } },
     },
     readsProjections: [ACTIVITY_PROJECTION],

@@ -9,7 +9,7 @@ import { reply } from '../commands/reply';
 import { DATE, FUND_CODE, PER_TEN_K_TEXT, writeResponseSchema } from '../commands/write-schemas';
 import { FUND_CODE_FIELD, NAME_FIELD, defineBody } from '../http/body-schema';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
+import { PAGE_LIMIT_QUERY, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { FUNDS_PROJECTION, GetFundQuery, GetFundYieldsQuery, ListFundsQuery, MAX_YIELD_RANGE_DAYS } from './funds.queries';
 import { FundCommands } from './fund-commands';
@@ -50,7 +50,7 @@ const FUND_SCHEMA: JsonSchema = {
   },
 };
 const PAGE_QUERY: RouteDoc['query'] = {
-  limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+  limit: PAGE_LIMIT_QUERY,
   cursor: { description: 'nextCursor of the previous page, exactly as received', schema: { type: 'string' } },
 };
 const ANY_ROLE = ['customer', 'merchant', 'operator', 'auditor', 'compliance'] as const;

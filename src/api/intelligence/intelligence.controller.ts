@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { PartyOrStaff, Staff, WalletOwnerOr } from '../auth/access.decorator';
 import type { RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseChoice, parseMinPosition, parsePage } from '../http/query-params';
+import { PAGE_LIMIT_QUERY, parseChoice, parseMinPosition, parsePage } from '../http/query-params';
 import { FUND_CODE_FIELD } from '../http/body-schema';
 import { HttpProblem } from '../http/problem';
 import { validateParam } from '../http/validate-body';
@@ -52,7 +52,7 @@ export const INTELLIGENCE_ROUTES: RouteDoc[] = [
     params: { date: 'isoDate' },
     query: {
       kind: { description: 'only forecasts of this kind', schema: { type: 'string', enum: [...FORECAST_KINDS] } },
-      limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      limit: PAGE_LIMIT_QUERY,
       cursor: { description: 'nextCursor of the previous page, exactly as received, with the same kind', schema: { type: 'string' } },
     },
     readsProjections: [FORECASTS_PROJECTION],
@@ -70,7 +70,7 @@ export const INTELLIGENCE_ROUTES: RouteDoc[] = [
       kind: { description: 'only subjects of this kind', schema: { type: 'string', enum: [...ACCURACY_KINDS] } },
       fundCode: { description: 'only this fund (not with merchantId, nor kind=merchant)', schema: { type: 'string', pattern: FUND_CODE_FIELD.pattern!.source } },
       merchantId: { description: 'only this merchant (not with fundCode, nor kind=fund)', schema: { type: 'string', format: 'uuid' } },
-      limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      limit: PAGE_LIMIT_QUERY,
       cursor: { description: 'nextCursor of the previous page, exactly as received, with the same filters', schema: { type: 'string' } },
     },
     readsProjections: [FORECAST_ACCURACY_PROJECTION],

@@ -10,7 +10,7 @@ import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
 import { NAME_FIELD, defineBody } from '../http/body-schema';
 import type { RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseDate, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
+import { PAGE_LIMIT_QUERY, parseDate, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { CALENDAR_PROJECTION } from '../intelligence/last-closed-date';
 import { BANK_CARD, ERASED_NAME, PHONE, passesLuhn } from '../../personal-data/personal-details';
@@ -71,7 +71,7 @@ const list = (kind: PartyKind): RouteDoc => ({
   tag: 'parties',
   roles: ['operator'],
   query: {
-    limit: { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+    limit: PAGE_LIMIT_QUERY,
     cursor: { description: 'nextCursor of the previous page, exactly as received, with the same name', schema: { type: 'string' } },
     name: { description: 'only names containing this, ignoring case', schema: { type: 'string', minLength: 1, maxLength: 100 } },
     id: { description: `the ${kind}'s id or its wallet's id: at most one ${kind}, on one page`, schema: { type: 'string', format: 'uuid' } },

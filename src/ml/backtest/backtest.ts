@@ -21,7 +21,7 @@ import { requiredDays, walkForwardYieldForecasts, type YieldForecastOptions } fr
 import { backtestCalendar } from './backtest-calendar';
 import { BOUND_METHODS, NOMINAL_COVERAGE, type BoundMethod } from './bound-calibration';
 import { CEILING_LABEL, perfectForesightPlan } from './ceiling';
-import { coverageByMethod, decisionBoundsFen, decisionTargets, oneDayAheadTargets, type CoverageCount } from './decision-bounds';
+import { calibratedByMethod, coverageByMethod, decisionBoundsFen, decisionTargets, oneDayAheadTargets, type CoverageCount } from './decision-bounds';
 import { demandBounds, type DemandBounds, type DemandMethod } from './demand-bounds';
 import { NON_FORECAST_RULES, type NonForecastRuleName } from './non-forecast-rules';
 import {
@@ -498,10 +498,12 @@ function merchantBounds(data: BacktestData, demand: DemandBounds, timing: Return
   const boundFen = data.merchants.map((merchant, m) => {
     const forecast = demand.merchants[m]!;
     const y = merchant.withdrawalFen;
-    addCounts(oneDay.counts, coverageByMethod(oneDayAheadTargets(y, forecast, demandFirstOrigin, last - 1), e0 - 1, last - 1));
+    const oneDayTargets = oneDayAheadTargets(y, forecast, demandFirstOrigin, last - 1);
+    addCounts(oneDay.counts, coverageByMethod(oneDayTargets, calibratedByMethod(oneDayTargets), e0 - 1, last - 1));
     const decisions = decisionTargets(y, forecast, calendar, { firstDay: demandFirstOrigin + originLag, lastDay: last - 1, openingDay: e0 - 1, originLag });
-    addCounts(decision.counts, coverageByMethod(decisions.targets, e0 - 1 - originLag, last - 1));
-    return decisionBoundsFen(y.length, decisions, method);
+    const bounds = calibratedByMethod(decisions.targets);
+    addCounts(decision.counts, coverageByMethod(decisions.targets, bounds, e0 - 1 - originLag, last - 1));
+    return decisionBoundsFen(y.length, decisions.days, bounds[method]);
   });
   return { boundFen, coverage: boundCoverageReport(method, oneDay.counts, decision.counts) };
 }

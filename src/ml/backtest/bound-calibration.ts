@@ -13,6 +13,7 @@
  * bound stands. Every bound is floored at 0. A target is anything forecast at an origin: one day ahead, or
  * the sum of the withdrawals recorded under the next business date (what one decision's bound covers).
  */
+import { quantileOfSorted } from '../quantile';
 import { Z975 } from './arima-filter';
 
 export type BoundMethod = 'gaussian' | 'empirical' | 'conformal';
@@ -72,10 +73,7 @@ class RollingScores {
 
   /** R's type-7 quantile. */
   quantile(probability: number): number {
-    const position = (this.sorted.length - 1) * probability;
-    const low = Math.floor(position);
-    const high = Math.ceil(position);
-    return this.sorted[low]! + (this.sorted[high]! - this.sorted[low]!) * (position - low);
+    return quantileOfSorted(this.sorted, probability);
   }
 
   /** The first index whose score is not below `score`. */

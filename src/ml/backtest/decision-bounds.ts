@@ -56,10 +56,15 @@ export function decisionTargets(
   return { days, targets };
 }
 
+/** Every method's bounds of the targets, each calibrated once. */
+export function calibratedByMethod(targets: readonly BoundTarget[], options: CalibrationOptions = {}): Record<BoundMethod, Float64Array> {
+  return Object.fromEntries(BOUND_METHODS.map((method) => [method, calibratedBounds(targets, method, options)])) as Record<BoundMethod, Float64Array>;
+}
+
 /** The bound of each decision, indexed by its day (0 on other days), fen. */
-export function decisionBoundsFen(length: number, decisions: { days: number[]; targets: BoundTarget[] }, method: BoundMethod, options: CalibrationOptions = {}): Float64Array {
+export function decisionBoundsFen(length: number, days: readonly number[], bounds: ArrayLike<number>): Float64Array {
   const out = new Float64Array(length);
-  calibratedBounds(decisions.targets, method, options).forEach((bound, k) => (out[decisions.days[k]!] = bound));
+  days.forEach((day, k) => (out[day] = bounds[k]!));
   return out;
 }
 
@@ -69,6 +74,6 @@ export interface CoverageCount {
 }
 
 /** Per method, how many of the targets at origins from..to were at or under their bounds. */
-export function coverageByMethod(targets: readonly BoundTarget[], from: number, to: number, options: CalibrationOptions = {}): Record<BoundMethod, CoverageCount> {
-  return Object.fromEntries(BOUND_METHODS.map((method) => [method, achievedCoverage(targets, calibratedBounds(targets, method, options), from, to)])) as Record<BoundMethod, CoverageCount>;
+export function coverageByMethod(targets: readonly BoundTarget[], bounds: Record<BoundMethod, ArrayLike<number>>, from: number, to: number): Record<BoundMethod, CoverageCount> {
+  return Object.fromEntries(BOUND_METHODS.map((method) => [method, achievedCoverage(targets, bounds[method], from, to)])) as Record<BoundMethod, CoverageCount>;
 }

@@ -20,6 +20,7 @@
  * t), and its "standard error" is the distance from it to the empirical 95 % quantile of the last 12 such
  * weekdays over 1.96, so that mean + 1.96 se is that quantile.
  */
+import { quantileOf } from '../quantile';
 import { forecastArima, forecastManyWithStats, type ArimaForecast, type ForecastItem } from '../demand';
 import { ArimaFilter, Z975 } from './arima-filter';
 
@@ -69,15 +70,6 @@ export interface DemandBounds {
 const QUANTILE = 0.95;
 const NAIVE_WEEKS = 12;
 
-/** Linear-interpolation quantile (R's type 7) of a small sample. */
-function quantile(values: number[], probability: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * probability;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
-
 /** Seasonal-naive forecasts at origin t (data y[0..t]) for day t + h. */
 export function seasonalNaiveBound(y: ArrayLike<number>, t: number, h: number): { mean: number; upper: number } {
   const sample: number[] = [];
@@ -87,7 +79,7 @@ export function seasonalNaiveBound(y: ArrayLike<number>, t: number, h: number): 
     if (day <= t) sample.push(y[day]!);
   }
   if (sample.length === 0) return { mean: 0, upper: 0 };
-  return { mean: sample[0]!, upper: quantile(sample, QUANTILE) };
+  return { mean: sample[0]!, upper: quantileOf(sample, QUANTILE) };
 }
 
 /**

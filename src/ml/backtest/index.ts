@@ -1,7 +1,7 @@
 export { ArimaFilter, type FittedArima } from './arima-filter';
 export { backtestCalendar, type BacktestCalendar } from './backtest-calendar';
 export { achievedCoverage, BOUND_METHODS, calibratedBounds, NOMINAL_COVERAGE, type BoundMethod, type BoundTarget, type CalibrationOptions } from './bound-calibration';
-export { coverageByMethod, decisionBoundsFen, decisionTargets, oneDayAheadTargets, type CoverageCount, type DecisionCalendar } from './decision-bounds';
+export { calibratedByMethod, coverageByMethod, decisionBoundsFen, decisionTargets, oneDayAheadTargets, type CoverageCount, type DecisionCalendar } from './decision-bounds';
 export { CEILING_LABEL, ceilingStrategy, perfectForesightPlan, type CeilingMarket, type CeilingPlan } from './ceiling';
 export { demandBounds, seasonalNaiveBound, type DemandBoundOptions, type DemandBounds, type DemandMethod, type MerchantDemandBounds } from './demand-bounds';
 export { FundBook, incomeFen, type PendingBuy, type PendingRedemption, type WithdrawalOutcome } from './fund-book';
@@ -40,7 +40,6 @@ export {
 export {
   consecutiveSeeds,
   DEFAULT_FUND_ZERO_QUANTILES,
-  quantileOf,
   runMultiSeedBacktest,
   seedSpread,
   type FundZeroQuantileSummary,

@@ -9,6 +9,7 @@
  * first `merchantSeeds` seeds only, with the same demand forecasts at every place of fund 0 (they depend on
  * the merchants alone); their liquidity figures are summarised over those seeds.
  */
+import { quantileOf } from '../quantile';
 import type { Seed } from '../market/seeded-random';
 import { boundCoverageReport, forecastDemand, runBacktestOn, simulateBacktestData, type BacktestOptions, type BacktestReport, type BacktestSettings, type BoundCoverageReport } from './backtest';
 import { BOUND_METHODS, type BoundMethod } from './bound-calibration';
@@ -95,16 +96,6 @@ export interface MultiSeedReport {
   readonly byFundZeroQuantile: Readonly<Record<string, FundZeroQuantileSummary>>;
   /** The demand bounds' nominal and achieved coverage per method, pooled over the merchants of every seed that ran them. */
   readonly demandBounds: BoundCoverageReport | null;
-}
-
-/** The q-quantile of a sample, by linear interpolation between order statistics (R's type 7). */
-export function quantileOf(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
 }
 
 export function seedSpread(values: readonly number[], digits = 2): SeedSpread {

@@ -4,6 +4,7 @@
  * funds' 7-day yields by year, and the share of 2015–2024 business days on which the overnight rate sat in
  * 1.3–2.8 %; with the stated tolerances of each (CALIBRATION_TOLERANCES) and whether the market meets them.
  */
+import { quantileOfSorted } from '../quantile';
 import { type MarketSimulation, sevenDayYieldPct } from './market-simulator';
 import { calendarDay, isoDayNumber } from './sim-calendar';
 
@@ -121,14 +122,6 @@ export interface CrossFundSpreadRow {
   readonly fundZeroRankQuantile: number;
   /** Share of fund-days at least OUTLIER_ABOVE_MEDIAN_PCT above the day's median fund, %. */
   readonly outlierFundDaysPct: number;
-}
-
-/** Linear interpolation between order statistics (numpy's default) of ascending `sorted`. */
-function quantileOfSorted(sorted: readonly number[], q: number): number {
-  const position = q * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
 }
 
 interface DailyCrossSection {

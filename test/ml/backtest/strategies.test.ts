@@ -7,7 +7,8 @@ import { createOptimiser, type IimmfOptimiser } from '../../../src/ml/portfolio/
 import { FundBook } from '../../../src/ml/backtest/fund-book';
 import { capReserve, DUST_FEN, equalWeights, forecastSwitching, iimmfCandidates, waterFill, type DecisionContext } from '../../../src/ml/backtest/strategies';
 import { NON_FORECAST_RULES, nonForecastLevels, nonForecastRule } from '../../../src/ml/backtest/non-forecast-rules';
-import { quantileOf, seedSpread } from '../../../src/ml/backtest/multi-seed';
+import { seedSpread } from '../../../src/ml/backtest/multi-seed';
+import { quantileOf } from '../../../src/ml/quantile';
 
 let optimiser: IimmfOptimiser;
 beforeAll(async () => {

@@ -132,8 +132,10 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
   private async begunRequest(date: IsoDate): Promise<DayCloseVariables['request'] | undefined> {
     const events = this.store.readStream(CALENDAR_STREAM, { direction: 'backwards', maxCount: CLOSE_REQUEST_LOOKBACK_EVENTS });
     for await (const event of events) {
-      if (event.type !== 'DayCloseStarted' || eventData<{ date: string }>(event).date !== date) continue;
-      return event.metadata.closeRequest as DayCloseVariables['request'] | undefined;
+      // Read backwards, the first start or end of a close met is the latest: this close's start, or none.
+      if (event.type === 'DayClosed') return undefined;
+      if (event.type !== 'DayCloseStarted') continue;
+      return eventData<{ date: string }>(event).date === date ? (event.metadata.closeRequest as DayCloseVariables['request'] | undefined) : undefined;
     }
     return undefined;
   }

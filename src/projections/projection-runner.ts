@@ -156,6 +156,11 @@ export class ProjectionRunner implements LogBatchHandler {
     return slot !== undefined && slot.leaseOwner === this.options.owner && slot.state !== 'halted';
   }
 
+  /** The position this process has applied and committed, when it writes the projection; no store is asked. */
+  appliedPosition(name: string): bigint | undefined {
+    return this.writes(name) ? this.slot(name)!.position$.value : undefined;
+  }
+
   /** Resolves once the projection has applied the log up to `position`; rejects after `timeoutMs` or on a halt. */
   async reach(name: string, position: bigint, timeoutMs: number): Promise<void> {
     const slot = this.slot(name);

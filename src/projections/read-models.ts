@@ -94,7 +94,7 @@ export class ReadModels {
   async atLeast(projections: readonly string[], minPosition: bigint | undefined): Promise<void> {
     if (minPosition === undefined) return;
     const behind: string[] = [];
-    for (const name of projections) if (((await this.position(name)) ?? -1n) < minPosition) behind.push(name);
+    for (const name of projections) if (((await this.applied(name)) ?? -1n) < minPosition) behind.push(name);
     if (behind.length === 0) return;
     const logEnd = await this.log.lastPosition();
     if (minPosition > logEnd) throw new PositionPastLogEndError(minPosition, logEnd);
@@ -107,6 +107,12 @@ export class ReadModels {
     return this.catalog.readStore.checkpoint(checkpointKey(projection, this.catalog.activeVersion(projection)));
   }
 
+  /** What a read may rely on now: the runner's committed position in a process that writes it, else the stored checkpoint. */
+  private async applied(name: string): Promise<bigint | undefined> {
+    return this.runner?.writes(name) ? this.runner.appliedPosition(name) : this.position(name);
+  }
+
+  /** Waits for a projection found behind `position`. */
   private async reach(name: string, position: bigint, deadline: number): Promise<void> {
     if (this.runner?.writes(name)) {
       await this.runner.reach(name, position, Math.max(0, deadline - Date.now())).catch(async () => {
@@ -114,10 +120,9 @@ export class ReadModels {
       });
       return;
     }
-    let reached = await this.position(name);
-    if (reached !== undefined && reached >= position) return;
     // Another process writes it: a rebuild there may have switched the served version since we last looked.
     await this.catalog.refresh();
+    let reached: bigint | undefined;
     for (;;) {
       reached = await this.position(name);
       if (reached !== undefined && reached >= position) return;

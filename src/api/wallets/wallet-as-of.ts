@@ -56,10 +56,9 @@ export class WalletAsOf {
     // The position streams to read are the funds the wallet has bought, which the live document lists once it
     // has applied everything up to the moment (a fund first bought after the moment adds a stream with nothing in it).
     await readModelThrough(this.readModels, this.store, 'wallets', asOf.atMs);
-    const live = await this.readModels.get('wallets', WALLETS_COLLECTION, walletId);
+    const [live, stored] = await Promise.all([this.readModels.get('wallets', WALLETS_COLLECTION, walletId), this.storedCheckpoint(walletId, asOf.atMs)]);
     if (!live) throw notThen();
     const streams = [walletStream(walletId), ...decodeData<WalletDoc>(live).funds.map((fund) => positionStream(walletId, fund.fundCode))];
-    const stored = await this.storedCheckpoint(walletId, asOf.atMs);
     const { view, lastPosition } = await this.folds.fold(walletsProjection, streams, asOf.atMs, { stored, collections: [WALLETS_COLLECTION] });
     const wallet = view.value<WalletDoc>(WALLETS_COLLECTION, walletId);
     if (!isOpened(wallet) || lastPosition === undefined) throw notThen();

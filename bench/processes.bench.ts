@@ -1,5 +1,4 @@
-import { MODEL_CONFIGURATION } from '../src/ml/model-configuration';
-import { requiredDays } from '../src/ml/yield';
+import { YIELD_HISTORY_DAYS } from '../src/ml/model-configuration';
 import { ruleSetOn } from '../src/domain/rules/rule-set';
 import { sealDetails, seededNonce } from '../src/personal-data/cipher';
 import type { DataKey } from '../src/personal-data/key-store';
@@ -287,7 +286,7 @@ const INCOME_LEVELS: ReadonlyMap<string, PerTenKMicros> = new Map([
 /** Each day's income lies this many 0.0001 CNY either side of its fund's level: a constant series teaches the yield model nothing. */
 const INCOME_WOBBLE = 150;
 /** Calendar days of income before the close date: what the model configuration's yield forecasts need. */
-const INCOME_HISTORY_DAYS = requiredDays(MODEL_CONFIGURATION.yield.options);
+const INCOME_HISTORY_DAYS = YIELD_HISTORY_DAYS;
 /**
  * Business days of withdrawals, ending with the purchase date: the series each merchant's demand model is fitted
  * on. Twelve weeks: a series of less than about eight (some 40 business days) is too short for the cheap ranking

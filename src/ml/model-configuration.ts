@@ -1,6 +1,7 @@
 /**
- * The one configuration of the models, shared by the product's day close (src/api/intelligence) and the
- * backtest (src/ml/backtest): the values the backtest validated are the values the product forecasts with.
+ * The one configuration of the models the product's day close (src/api/intelligence) forecasts with. The
+ * backtest (src/ml/backtest) does not read it yet: it still runs the forecaster's defaults (base features),
+ * which docs/backtest.md says; reading it there is the next step to one configuration.
  *
  * The two sides fit the demand model to series of different days: the day close to a merchant's outflow per
  * business day (the merchant_profiles read model), the backtest to the simulated merchants' withdrawals per
@@ -14,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../eventstore/canonical-json';
 import { type ArimaGrid, DEFAULT_GRID } from './demand';
-import { DEFAULT_ALPHA_RATIOS, DEFAULT_L1_RATIOS, type YieldForecastOptions, type YieldModelChoice } from './yield';
+import { DEFAULT_ALPHA_RATIOS, DEFAULT_L1_RATIOS, requiredDays, type YieldForecastOptions, type YieldModelChoice } from './yield';
 
 /** What a series of daily values counts: business days (the day close) or calendar days (the backtest). */
 export type SeriesUnit = 'businessDays' | 'calendarDays';
@@ -74,6 +75,9 @@ export function configurationHash(configuration: ModelConfiguration): string {
 }
 
 export const MODEL_CONFIGURATION_HASH = configurationHash(MODEL_CONFIGURATION);
+
+/** Days of income before a close that the yield model needs to forecast at all. */
+export const YIELD_HISTORY_DAYS = requiredDays(MODEL_CONFIGURATION.yield.options);
 
 /** Named in every forecast event's metadata: the models, and the configuration's hash. */
 export const MODEL_VERSION = `${MODEL_CONFIGURATION.yield.options.model}+${MODEL_CONFIGURATION.demand.model}+${MODEL_CONFIGURATION.allocation.model}@${MODEL_CONFIGURATION_HASH}`;

@@ -1,8 +1,7 @@
 import { type IsoDate, addDays, isBusinessDay } from '../domain/iso-date';
 import { invariant } from '../invariant';
 import type { Seed } from '../ml/market';
-import { requiredDays } from '../ml/yield';
-import { MODEL_CONFIGURATION } from '../ml/model-configuration';
+import { YIELD_HISTORY_DAYS } from '../ml/model-configuration';
 
 /** The first simulated day unless told otherwise: the first trading day of 2025, inside the simulator's calibrated years. */
 export const DEFAULT_FIRST_DAY: IsoDate = '2025-01-02';
@@ -16,11 +15,11 @@ export const WARM_UP_BUSINESS_DAYS = 15;
 /**
  * Calendar days the ledger runs, publishing incomes and closing, before the parties join. A fund's income
  * can only be published for a day of the ledger (none before its first), and the close's yield model runs the
- * one model configuration (src/ml/model-configuration.ts), which needs requiredDays of them (its training
+ * one model configuration (src/ml/model-configuration.ts), which needs YIELD_HISTORY_DAYS of them (its training
  * window, validation blocks and lag days); with the merchants' warm-up after them, the first proposals come
  * before day 1.
  */
-export const INCOME_HISTORY_DAYS = requiredDays(MODEL_CONFIGURATION.yield.options);
+export const INCOME_HISTORY_DAYS = YIELD_HISTORY_DAYS;
 
 /** Bounds of the options, so a run is always finite and the stores stay within what was measured. */
 export const SIMULATION_BOUNDS = {

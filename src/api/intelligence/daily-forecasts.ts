@@ -9,8 +9,8 @@ import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
 import { type RuleSet, ruleSetOn } from '../../domain/rules/rule-set';
 import { type ForecastItem, forecastMany } from '../../ml/demand';
 import { createOptimiser } from '../../ml/portfolio/iimmf';
-import { MODEL_CONFIGURATION_HASH, MODEL_VERSION, modelSettingsFor } from '../../ml/model-configuration';
-import { type FundYieldForecast, ModelInputError, type YieldForecast, forecastFundYields, requiredDays } from '../../ml/yield';
+import { MODEL_CONFIGURATION_HASH, MODEL_VERSION, YIELD_HISTORY_DAYS, modelSettingsFor } from '../../ml/model-configuration';
+import { type FundYieldForecast, ModelInputError, type YieldForecast, forecastFundYields } from '../../ml/yield';
 import { loadStored } from '../commands/stored-aggregate';
 import { EVENT_STORE } from '../event-store.module';
 import { loadPosition } from '../wallets/position-loader';
@@ -22,7 +22,7 @@ import { type AppendBounds, FORECAST_APPEND_BOUNDS, ForecastRecorder, loadCloseF
 /**
  * What the day close passes to the models: the one configuration (src/ml/model-configuration.ts), in the unit
  * of its demand series, which counts business days. A young ledger meets the yield model's history only after
- * requiredDays(yieldOptions) days of income: until then every fund is skipped, its skip saying so.
+ * YIELD_HISTORY_DAYS of income: until then every fund is skipped, its skip saying so.
  */
 export const DAY_CLOSE_MODEL_SETTINGS = modelSettingsFor('businessDays');
 /** Waits for the merchant profiles at most this many times before the merchants are skipped. */
@@ -106,7 +106,7 @@ export class DailyForecasts implements OnApplicationBootstrap {
     const yieldForecasts = new Map<string, number>();
     const forecastDate = addDays(date, 1);
     const { yieldOptions } = DAY_CLOSE_MODEL_SETTINGS;
-    const yields = await yieldInputs(this.store, date, requiredDays(yieldOptions));
+    const yields = await yieldInputs(this.store, date, YIELD_HISTORY_DAYS);
     for (const { code, reason } of yields.excluded) await recorder.add([skipped(`fund ${code}`, reason, forecastDate)]);
     if (!yields.market) return yieldForecasts;
     let forecast: YieldForecast;

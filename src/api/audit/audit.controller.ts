@@ -4,7 +4,7 @@ import { Staff } from '../auth/access.decorator';
 import type { StringField } from '../http/body-schema';
 import type { RouteDoc } from '../http/openapi';
 import { HttpProblem } from '../http/problem';
-import { PAGE_LIMITS, parseLimit } from '../http/query-params';
+import { PAGE_LIMITS, PAGE_LIMIT_SCHEMA, parseLimit } from '../http/query-params';
 import { validateParam } from '../http/validate-body';
 import { ReadLogQuery, ReadStreamEventsQuery, StreamStateQuery, VerifyLogQuery } from './audit.queries';
 import { LOG_PAGE_SCHEMA, STREAM_PAGE_SCHEMA, STREAM_STATE_SCHEMA, VERIFY_REPORT_SCHEMA } from './audit.schemas';
@@ -18,7 +18,7 @@ const STREAM_PARAM: StringField = { kind: 'string', minLength: 1, maxLength: 100
 const STREAM_TOO_LONG = { description: 'URI_TOO_LONG: a stream name over 100 characters, refused by the router before it is read' };
 /** Up to 18 digits: beyond any log, and within the signed 64-bit integers both stores keep. */
 const COUNT = /^(0|[1-9][0-9]{0,17})$/;
-const LIMIT_QUERY = { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit } };
+const LIMIT_QUERY = { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: PAGE_LIMIT_SCHEMA };
 const COUNT_SCHEMA = { type: 'string', pattern: COUNT.source };
 const STREAM_MISSING = { description: 'NOT_FOUND, field "stream": no such stream in the log' };
 

@@ -25,11 +25,10 @@ export function parseMinPosition(value: QueryValue): bigint | undefined {
 
 export const PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 } as const;
 
-/** How every paged listing documents its `limit`. */
-export const PAGE_LIMIT_QUERY = {
-  description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`,
-  schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit },
-};
+/** The schema of every paged listing's `limit`. */
+export const PAGE_LIMIT_SCHEMA = { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit };
+/** How a paged listing documents its `limit` unless it names what a page holds. */
+export const PAGE_LIMIT_QUERY = { description: `page size, 1 to ${PAGE_LIMITS.maxLimit}`, schema: PAGE_LIMIT_SCHEMA };
 
 /** `?limit=` of a paged listing: 1 to PAGE_LIMITS.maxLimit, the default when absent. */
 export function parseLimit(limitValue: QueryValue): number {

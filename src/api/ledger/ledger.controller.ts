@@ -4,7 +4,7 @@ import { AS_OF_QUERY, AsOfResolver } from '../as-of/as-of';
 import { Staff } from '../auth/access.decorator';
 import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
+import { PAGE_LIMITS, PAGE_LIMIT_SCHEMA, parseMinPosition, parsePage, parseSearch } from '../http/query-params';
 import { type AccountPage, ListLedgerAccountsQuery } from './ledger-accounts.query';
 import { type TrialBalance, TrialBalanceQuery } from './trial-balance.query';
 
@@ -73,7 +73,7 @@ export const LEDGER_ROUTES: RouteDoc[] = [
     tag: 'ledger',
     roles: ['operator', 'auditor'],
     query: {
-      limit: { description: `Accounts per page, 1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      limit: { description: `Accounts per page, 1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: PAGE_LIMIT_SCHEMA },
       cursor: { description: '`nextCursor` of the previous page, exactly as received, with the same prefix.', schema: { type: 'string' } },
       prefix: { description: 'Only accounts whose name starts with this, such as `wallet-cash:` or `fund-holding:`.', schema: { type: 'string', pattern: ACCOUNT_PREFIX.source, maxLength: MAX_PREFIX_LENGTH } },
     },

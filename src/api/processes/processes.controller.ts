@@ -17,7 +17,7 @@ import {
 import { Staff } from '../auth/access.decorator';
 import { HttpProblem } from '../http/problem';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
-import { PAGE_LIMITS, parseChoice, parseLimit } from '../http/query-params';
+import { PAGE_LIMITS, PAGE_LIMIT_SCHEMA, parseChoice, parseLimit } from '../http/query-params';
 import { defineBody } from '../http/body-schema';
 import { validateBody, validateParam } from '../http/validate-body';
 import { PRODUCT_PROCESSES, processesOf } from '../../processes/process-models';
@@ -117,7 +117,7 @@ export const PROCESS_ROUTES: RouteDoc[] = [
       model: { description: 'Only instances of this model, such as fund-switch.', schema: { type: 'string', pattern: MODEL.source } },
       state: { description: 'Only instances in this state.', schema: { type: 'string', enum: [...STATES] } },
       wallet: { description: "Only instances about this wallet: those whose business key begins with the wallet's id.", schema: { type: 'string', format: 'uuid' } },
-      limit: { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit } },
+      limit: { description: `1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: PAGE_LIMIT_SCHEMA },
       cursor: { description: '`nextCursor` of the previous page.', schema: { type: 'string' } },
     },
     responses: { 200: { description: 'one page of instances', schema: PROCESS_PAGE_SCHEMA }, 501: { description: 'OPERATE_REQUIRED: on Zeebe, instances are searched in Operate' } },

@@ -9,7 +9,7 @@ import { Command } from '../commands/command-context.decorator';
 import { reply } from '../commands/reply';
 import { FUND_CODE_FIELD, defineBody } from '../http/body-schema';
 import type { JsonSchema, RouteDoc, RouteResponse } from '../http/openapi';
-import { PAGE_LIMITS, parseChoice, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
+import { PAGE_LIMITS, PAGE_LIMIT_SCHEMA, parseChoice, parseDateRange, parseMinPosition, parsePage } from '../http/query-params';
 import { validateBody, validateParam } from '../http/validate-body';
 import { TRANSACTION_KINDS } from '../../projections/read-models/transactions.projection';
 import { Transfers } from '../processes/processes.module';
@@ -167,7 +167,7 @@ export const WALLET_ROUTES: RouteDoc[] = [
     roles: ['customer (own wallet)', 'merchant (own wallet)', 'operator', 'auditor'],
     params: { walletId: 'id' },
     query: {
-      limit: { description: `Rows per page, 1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit } },
+      limit: { description: `Rows per page, 1 to ${PAGE_LIMITS.maxLimit}; default ${PAGE_LIMITS.defaultLimit}.`, schema: PAGE_LIMIT_SCHEMA },
       cursor: { description: '`nextCursor` of the previous page, exactly as received.', schema: { type: 'string' } },
       kind: { description: 'Only rows of this kind.', schema: { type: 'string', enum: [...TRANSACTION_KINDS] } },
       from: { description: 'Only rows of this business date or later.', schema: { type: 'string', format: 'date' } },

@@ -107,7 +107,7 @@ function runChoice(values: BacktestValues) {
   const single = values.seed !== undefined && values.seeds === undefined;
   if (single) {
     if (values['merchant-seeds'] !== undefined) throw new UsageError('--merchant-seeds goes with several seeds (--seeds N)');
-    return { ...choice, fundZeroQuantiles, merchantSeeds: 0, seeds: null };
+    return { ...choice, fundZeroQuantiles: [parseFundZeroQuantile(quantile)], merchantSeeds: 0, seeds: null };
   }
   const count = values.seeds === undefined ? DEFAULT_SEEDS : parseCount(values.seeds, '--seeds', 1, 1000);
   if (values.seed !== undefined && typeof choice.seed !== 'number') throw new UsageError(`--seed with --seeds must be a number (the first seed); got "${values.seed}"`);

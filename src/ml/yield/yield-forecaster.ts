@@ -178,7 +178,7 @@ function settingsOf(options: YieldForecastOptions & YieldModelChoice): Settings 
   positiveInteger('maxIterations', maxIterations);
   positiveInteger('horizonDays', horizonDays);
   if (horizonDays > MAX_HORIZON_DAYS) throw new ModelInputError('BAD_OPTION', `horizonDays must be at most ${MAX_HORIZON_DAYS}, got ${horizonDays}`);
-  if (model !== 'elastic-net' && model !== 'least-squares') throw new ModelInputError('BAD_OPTION', `model must be 'elastic-net' or 'least-squares'`);
+  if (!YIELD_MODELS.includes(model)) throw new ModelInputError('BAD_OPTION', `model must be ${YIELD_MODELS.map((m) => `'${m}'`).join(' or ')}`);
   if (features !== 'base' && features !== 'extended') throw new ModelInputError('BAD_OPTION', `features must be 'base' or 'extended'`);
   if (!Array.isArray(alphaRatios) || alphaRatios.length === 0 || !alphaRatios.every((r) => typeof r === 'number' && r > 0 && isFiniteNumber(r))) {
     throw new ModelInputError('BAD_OPTION', 'alphaRatios must be a non-empty list of positive numbers');

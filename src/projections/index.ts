@@ -5,7 +5,7 @@ export { LogFeed } from './log-feed';
 export { LogConsumer, DEFAULT_LOG_CONSUMER_OPTIONS, type LogBatchHandler, type LogConsumerOptions } from './log-consumer';
 export { ProjectionCatalog, physicalSpecs, type ProjectionRecord, type HaltRecord } from './projection-catalog';
 export { ProjectionRunner, DEFAULT_LEASE_TTL_MS, type ProjectionStatus, type ProjectionState, type RunnerOptions } from './projection-runner';
-export { ReadModels, ProjectionBehindError, type Page, type PageQuery } from './read-models';
+export { ReadModels, ProjectionBehindError, ProjectionBusyError, type CheckpointView, type Page, type PageQuery } from './read-models';
 export { PageCursors, InvalidCursorError } from './page-cursor';
 export { SqliteReadStore } from './sqlite/sqlite-read-store';
 export { READ_MODELS } from './read-models/index';

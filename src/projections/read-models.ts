@@ -4,7 +4,7 @@ import { versionedCollection } from './projection';
 import type { ProjectionCatalog } from './projection-catalog';
 import type { ProjectionRunner } from './projection-runner';
 import { checkpointKey } from './projection';
-import type { FindQuery, StoredDoc } from './read-store';
+import { type FindQuery, type StoredDoc, everyDocument } from './read-store';
 
 /** What a reader asks of the log: where it ends now. */
 export interface LogEnd {
@@ -34,6 +34,37 @@ export class PositionPastLogEndError extends Error {
     super(`minPosition ${wanted} is past the end of the log, at position ${logEnd}: use a position a response gave`);
   }
 }
+
+/** A read of one projection that kept meeting batches written in the middle of it. */
+export class ProjectionBusyError extends Error {
+  readonly code = 'PROJECTION_BUSY';
+  constructor(
+    readonly projection: string,
+    attempts: number,
+  ) {
+    super(`the ${projection} read model kept changing while it was read (${attempts} attempts); retry shortly`);
+  }
+}
+
+/**
+ * The reads of one projection as of one checkpoint (ReadModels.consistent). A batch commits its documents no
+ * later than its checkpoint, so a document newer than the checkpoint read first means a batch landed in the
+ * middle of the reads: they are torn, and taken again.
+ */
+export interface CheckpointView {
+  /** The checkpoint the reads stand on; undefined before the projection applied anything. */
+  readonly position: bigint | undefined;
+  get(collection: string, id: string): Promise<JsonObject | undefined>;
+  page(collection: string, query: PageQuery, sortValues: (doc: StoredDoc) => JsonValue[]): Promise<Page>;
+  /** Every document of a collection in id order, memory bounded by a page; past `maxDocuments`, `tooMany()` is thrown. */
+  every(collection: string, maxDocuments: number, tooMany: () => Error): AsyncGenerator<StoredDoc>;
+}
+
+/** Met a document newer than the view's checkpoint. */
+class TornReadError extends Error {}
+
+/** Torn reads are taken again this many times before ProjectionBusyError. */
+const MAX_CONSISTENT_ATTEMPTS = 5;
 
 /** How often a reader checks the stored checkpoint of a projection written by another process. */
 const CHECKPOINT_POLL_MS = 20;
@@ -100,6 +131,47 @@ export class ReadModels {
     if (minPosition > logEnd) throw new PositionPastLogEndError(minPosition, logEnd);
     const deadline = Date.now() + this.waitMs;
     for (const name of behind) await this.reach(name, minPosition, deadline);
+  }
+
+  /** Runs `read` on a view of the projection at its stored checkpoint, again while the reads come out torn. */
+  async consistent<T>(projection: string, read: (view: CheckpointView) => Promise<T>): Promise<T> {
+    for (let attempt = 1; attempt <= MAX_CONSISTENT_ATTEMPTS; attempt++) {
+      const position = await this.position(projection);
+      try {
+        return await read(this.viewAt(projection, position));
+      } catch (error) {
+        if (!(error instanceof TornReadError)) throw error;
+      }
+    }
+    throw new ProjectionBusyError(projection, MAX_CONSISTENT_ATTEMPTS);
+  }
+
+  private viewAt(projection: string, position: bigint | undefined): CheckpointView {
+    const checked = (doc: StoredDoc): StoredDoc => {
+      if (doc.position > (position ?? -1n)) throw new TornReadError();
+      return doc;
+    };
+    const readStore = this.catalog.readStore;
+    const physical = (collection: string) => this.physical(projection, collection);
+    return {
+      position,
+      get: async (collection, id) => {
+        const doc = await readStore.get(physical(collection), id);
+        return doc && checked(doc).body;
+      },
+      page: async (collection, query, sortValues) => {
+        const found = await this.page(projection, collection, query, sortValues);
+        found.docs.forEach(checked);
+        return found;
+      },
+      every: async function* (collection, maxDocuments, tooMany) {
+        let count = 0;
+        for await (const doc of everyDocument(readStore, physical(collection))) {
+          if (++count > maxDocuments) throw tooMany();
+          yield checked(doc);
+        }
+      },
+    };
   }
 
   /** The position a projection's served version has applied, from the stored checkpoint. */

@@ -11,7 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from '../../eventstore';
 import { InvalidCursorError } from '../../projections/page-cursor';
-import { PositionPastLogEndError, ProjectionBehindError } from '../../projections/read-models';
+import { PositionPastLogEndError, ProjectionBehindError, ProjectionBusyError } from '../../projections/read-models';
 import { TransfersBehindError } from '../../processes/transfer-processes';
 import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
@@ -69,7 +69,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof KeyQueueFullError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' } });
     if (exception instanceof TransfersBehindError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '5' } });
     if (exception instanceof PositionPastLogEndError) return new HttpProblem(400, exception.message, { code: exception.code, field: 'minPosition' });
-    if (exception instanceof ProjectionBehindError) {
+    if (exception instanceof ProjectionBehindError || exception instanceof ProjectionBusyError) {
       return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' }, extensions: { projection: exception.projection } });
     }
     if (exception instanceof EventStoreError) {

@@ -1,8 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { JsonValue } from '../../eventstore';
 import type { IsoDate } from '../../domain/iso-date';
 import { formatFen } from '../../domain/money';
-import { type Condition, READ_STORE_LIMITS, ReadModels } from '../../projections';
+import { type CheckpointView, type Condition, READ_STORE_LIMITS, ReadModels } from '../../projections';
 import {
   type AccuracyDoc,
   type AccuracyKind,
@@ -67,16 +66,14 @@ export class ForecastAccuracyQuery extends Query<ForecastAccuracyBody> {
   }
 }
 
-/** Pages of the scan for the overall figures: two million subjects, beyond any registry this serves. */
-const MAX_SCAN_PAGES = 2_000;
-/** A batch written between the scan's pages makes it torn; it is taken again this many times before 503. */
-const MAX_SCAN_ATTEMPTS = 5;
+/** Subjects the overall figures total: two million, beyond any registry this serves. */
+const MAX_SUBJECTS = 2_000 * READ_STORE_LIMITS.maxPageSize;
 const PER_TEN_K_MICROS = 10_000;
 
 /**
  * Answers from the forecast_accuracy read model: one page of subjects, and the overall figures summed over
  * every subject's document when asked for (the read model keeps no cross-subject total: each document follows
- * from its own events only, docs/projections.md), a scan that is retried when a batch lands in the middle of it.
+ * from its own events only, docs/projections.md), all read as of one checkpoint (ReadModels.consistent).
  */
 @QueryHandler(ForecastAccuracyQuery)
 export class ForecastAccuracyHandler implements IQueryHandler<ForecastAccuracyQuery, ForecastAccuracyBody> {
@@ -85,56 +82,47 @@ export class ForecastAccuracyHandler implements IQueryHandler<ForecastAccuracyQu
   async execute({ filter, page, minPosition }: ForecastAccuracyQuery): Promise<ForecastAccuracyBody> {
     await this.readModels.atLeast([FORECAST_ACCURACY_PROJECTION], minPosition);
     const named = filter.fundCode !== undefined || filter.merchantId !== undefined;
-    for (let attempt = 1; attempt <= MAX_SCAN_ATTEMPTS; attempt++) {
-      const position = await this.readModels.position(FORECAST_ACCURACY_PROJECTION);
-      const closedThrough = await this.closedThrough();
-      const overall = named ? null : await this.overall(position ?? -1n, closedThrough);
-      if (overall === undefined) continue;
-      return { position: position === undefined ? null : position.toString(), closedThrough, overall, ...(await this.rows(filter, page, closedThrough)) };
-    }
-    throw new HttpProblem(503, `the forecast accuracy kept changing while it was totalled (${MAX_SCAN_ATTEMPTS} attempts); retry shortly`, { code: 'PROJECTION_BUSY', headers: { 'retry-after': '1' } });
+    // The calendar, the totals and the page all as of one checkpoint, so the figures agree with each other.
+    return this.readModels.consistent(FORECAST_ACCURACY_PROJECTION, async (view) => {
+      const closedThrough = await closedThroughOf(view);
+      const overall = named ? null : await overallOf(view, closedThrough);
+      return { position: view.position === undefined ? null : view.position.toString(), closedThrough, overall, ...(await rowsOf(view, filter, page, closedThrough)) };
+    });
   }
+}
 
-  private async closedThrough(): Promise<IsoDate | null> {
-    const doc = await this.readModels.get(FORECAST_ACCURACY_PROJECTION, FORECAST_ACCURACY_COLLECTIONS.calendar, CLOSED_DOC_ID);
-    return typeof doc?.closedThrough === 'string' ? doc.closedThrough : null;
-  }
+async function closedThroughOf(view: CheckpointView): Promise<IsoDate | null> {
+  const doc = await view.get(FORECAST_ACCURACY_COLLECTIONS.calendar, CLOSED_DOC_ID);
+  return typeof doc?.closedThrough === 'string' ? doc.closedThrough : null;
+}
 
-  private async rows(filter: AccuracyFilter, page: ForecastAccuracyQuery['page'], closedThrough: IsoDate | null): Promise<Pick<ForecastAccuracyBody, 'funds' | 'merchants' | 'nextCursor'>> {
-    const where: Record<string, Condition> = {
-      ...(filter.kind ? { kind: { eq: filter.kind } } : {}),
-      ...(filter.fundCode !== undefined ? { fundCode: { eq: filter.fundCode } } : {}),
-      ...(filter.merchantId !== undefined ? { merchantId: { eq: filter.merchantId } } : {}),
-    };
-    const scope = `forecast-accuracy:${filter.kind ?? ''}:${filter.fundCode ?? ''}:${filter.merchantId ?? ''}`;
-    const found = await this.readModels.page(FORECAST_ACCURACY_PROJECTION, FORECAST_ACCURACY_COLLECTIONS.subjects, { where, orderBy: ['kind'], limit: page.limit, cursor: page.cursor, scope }, (doc) => [String(doc.body.kind), doc.id]);
-    const docs = found.docs.map((doc) => accuracyDoc(doc.body));
-    return {
-      funds: docs.filter((doc) => doc.kind === 'fund').map((doc) => ({ fundCode: doc.fundCode!, ...fundFigures(subjectErrors(doc, closedThrough)), awaitingOutcome: awaiting(doc, closedThrough) })),
-      merchants: docs
-        .filter((doc) => doc.kind === 'merchant')
-        .map((doc) => ({ merchantId: doc.merchantId, walletId: doc.walletId!, ...merchantFigures(subjectErrors(doc, closedThrough)), awaitingOutcome: awaiting(doc, closedThrough) })),
-      nextCursor: found.nextCursor,
-    };
-  }
+async function rowsOf(view: CheckpointView, filter: AccuracyFilter, page: ForecastAccuracyQuery['page'], closedThrough: IsoDate | null): Promise<Pick<ForecastAccuracyBody, 'funds' | 'merchants' | 'nextCursor'>> {
+  const where: Record<string, Condition> = {
+    ...(filter.kind ? { kind: { eq: filter.kind } } : {}),
+    ...(filter.fundCode !== undefined ? { fundCode: { eq: filter.fundCode } } : {}),
+    ...(filter.merchantId !== undefined ? { merchantId: { eq: filter.merchantId } } : {}),
+  };
+  const scope = `forecast-accuracy:${filter.kind ?? ''}:${filter.fundCode ?? ''}:${filter.merchantId ?? ''}`;
+  const found = await view.page(FORECAST_ACCURACY_COLLECTIONS.subjects, { where, orderBy: ['kind'], limit: page.limit, cursor: page.cursor, scope }, (doc) => [String(doc.body.kind), doc.id]);
+  const docs = found.docs.map((doc) => accuracyDoc(doc.body));
+  return {
+    funds: docs.filter((doc) => doc.kind === 'fund').map((doc) => ({ fundCode: doc.fundCode!, ...fundFigures(subjectErrors(doc, closedThrough)), awaitingOutcome: awaiting(doc, closedThrough) })),
+    merchants: docs
+      .filter((doc) => doc.kind === 'merchant')
+      .map((doc) => ({ merchantId: doc.merchantId, walletId: doc.walletId!, ...merchantFigures(subjectErrors(doc, closedThrough)), awaitingOutcome: awaiting(doc, closedThrough) })),
+    nextCursor: found.nextCursor,
+  };
+}
 
-  /** Undefined when a document newer than `position` was met: the scan is torn. */
-  private async overall(position: bigint, closedThrough: IsoDate | null): Promise<ForecastAccuracyBody['overall'] | undefined> {
-    const sums: Record<AccuracyKind, ErrorSums> = { fund: NO_ERRORS, merchant: NO_ERRORS };
-    const limit = READ_STORE_LIMITS.maxPageSize;
-    let after: JsonValue[] | undefined;
-    for (let page = 0; page < MAX_SCAN_PAGES; page++) {
-      const docs = await this.readModels.find(FORECAST_ACCURACY_PROJECTION, FORECAST_ACCURACY_COLLECTIONS.subjects, { orderBy: ['id'], after, limit });
-      for (const stored of docs) {
-        if (stored.position > position) return undefined;
-        const doc = accuracyDoc(stored.body);
-        sums[doc.kind] = addSums(sums[doc.kind], subjectErrors(doc, closedThrough));
-      }
-      if (docs.length < limit) return { funds: fundFigures(sums.fund), merchants: merchantFigures(sums.merchant) };
-      after = [docs[docs.length - 1]!.id];
-    }
-    throw new HttpProblem(503, `more than ${MAX_SCAN_PAGES * limit} subjects to total; name a fund or a merchant`, { code: 'TOO_MANY_SUBJECTS' });
+/** The figures summed over every subject's document. */
+async function overallOf(view: CheckpointView, closedThrough: IsoDate | null): Promise<NonNullable<ForecastAccuracyBody['overall']>> {
+  const sums: Record<AccuracyKind, ErrorSums> = { fund: NO_ERRORS, merchant: NO_ERRORS };
+  const tooMany = () => new HttpProblem(503, `more than ${MAX_SUBJECTS} subjects to total; name a fund or a merchant`, { code: 'TOO_MANY_SUBJECTS' });
+  for await (const stored of view.every(FORECAST_ACCURACY_COLLECTIONS.subjects, MAX_SUBJECTS, tooMany)) {
+    const doc = accuracyDoc(stored.body);
+    sums[doc.kind] = addSums(sums[doc.kind], subjectErrors(doc, closedThrough));
   }
+  return { funds: fundFigures(sums.fund), merchants: merchantFigures(sums.merchant) };
 }
 
 /** Forecasts kept whose outcome is not known yet: a fund's income not published, a merchant's day not closed. */

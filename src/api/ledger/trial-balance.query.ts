@@ -1,12 +1,10 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { JsonValue } from '../../eventstore';
 import { decodeData } from '../../domain/event-codec';
 import { formatFen } from '../../domain/money';
-import { invariant } from '../../invariant';
+import { InvariantViolation, invariant } from '../../invariant';
 import { READ_STORE_LIMITS, ReadModels } from '../../projections';
 import { type AccountDoc, LEDGER_COLLECTION } from '../../projections/read-models/ledger.projection';
 import type { AsOf } from '../as-of/as-of';
-import { HttpProblem } from '../http/problem';
 import { LedgerAsOf } from './ledger-as-of';
 
 export interface TrialBalance {
@@ -29,10 +27,8 @@ export class TrialBalanceQuery extends Query<TrialBalance> {
   }
 }
 
-/** Pages of the account scan; the bound turns a runaway chart of accounts into an error rather than a hung request. */
-const MAX_PAGES = 10_000;
-/** A batch written between pages makes a scan torn; it is retried this many times before answering 503. */
-const MAX_ATTEMPTS = 5;
+/** Accounts one trial balance totals: the bound turns a runaway chart of accounts into an error rather than a hung request. */
+const MAX_ACCOUNTS = 10_000 * READ_STORE_LIMITS.maxPageSize;
 
 interface Totals {
   accounts: number;
@@ -59,9 +55,8 @@ function trialBalanceOf(position: bigint | undefined, totals: Totals): TrialBala
 }
 
 /**
- * Totals every account document at query time. The scan is consistent when no document it read is newer
- * than the checkpoint read before it (a batch commits its documents no later than its checkpoint), so a scan
- * that met a newer one is thrown away and retried.
+ * Totals every account document at query time, as of one checkpoint of the ledger projection (a scan torn by
+ * a batch is taken again: ReadModels.consistent).
  */
 @QueryHandler(TrialBalanceQuery)
 export class TrialBalanceHandler implements IQueryHandler<TrialBalanceQuery, TrialBalance> {
@@ -78,28 +73,11 @@ export class TrialBalanceHandler implements IQueryHandler<TrialBalanceQuery, Tri
       for (const account of accounts) addBalance(totals, account.balanceFen);
       return trialBalanceOf(position, totals);
     }
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const position = await this.readModels.position('ledger');
-      const totals = await this.scan(position ?? -1n);
-      if (totals) return trialBalanceOf(position, totals);
-    }
-    throw new HttpProblem(503, `the ledger kept changing while it was totalled (${MAX_ATTEMPTS} attempts); retry shortly`, { code: 'PROJECTION_BUSY', headers: { 'retry-after': '1' } });
-  }
-
-  /** Undefined when a document newer than `position` was met. */
-  private async scan(position: bigint): Promise<Totals | undefined> {
-    const totals: Totals = { accounts: 0, debitsFen: 0n, creditsFen: 0n };
-    const limit = READ_STORE_LIMITS.maxPageSize;
-    let after: JsonValue[] | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const docs = await this.readModels.find('ledger', LEDGER_COLLECTION, { orderBy: ['id'], after, limit });
-      for (const doc of docs) {
-        if (doc.position > position) return undefined;
-        addBalance(totals, decodeData<AccountDoc>(doc.body).balanceFen);
-      }
-      if (docs.length < limit) return totals;
-      after = [docs[docs.length - 1]!.id];
-    }
-    invariant(false, `the ledger has more than ${MAX_PAGES * limit} accounts, more than one trial balance request totals`);
+    return this.readModels.consistent('ledger', async (view) => {
+      const totals: Totals = { accounts: 0, debitsFen: 0n, creditsFen: 0n };
+      const tooMany = () => new InvariantViolation(`the ledger has more than ${MAX_ACCOUNTS} accounts, more than one trial balance request totals`);
+      for await (const doc of view.every(LEDGER_COLLECTION, MAX_ACCOUNTS, tooMany)) addBalance(totals, decodeData<AccountDoc>(doc.body).balanceFen);
+      return trialBalanceOf(view.position, totals);
+    });
   }
 }

@@ -1,7 +1,6 @@
 /**
- * The one configuration of the models the product's day close (src/api/intelligence) forecasts with. The
- * backtest (src/ml/backtest) does not read it yet: it still runs the forecaster's defaults (base features),
- * which docs/backtest.md says; reading it there is the next step to one configuration.
+ * The one configuration of the models the product's day close (src/api/intelligence) forecasts with and the
+ * backtest (src/ml/backtest) tests: a backtest run that departs from it names what it changed in its report.
  *
  * The two sides fit the demand model to series of different days: the day close to a merchant's outflow per
  * business day (the merchant_profiles read model), the backtest to the simulated merchants' withdrawals per

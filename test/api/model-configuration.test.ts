@@ -11,6 +11,7 @@ import { simulateMarket } from '../../src/ml/market';
 import { MODEL_CONFIGURATION, MODEL_CONFIGURATION_HASH, MODEL_VERSION, type ModelSettings, type SeriesUnit, configurationHash, modelSettingsFor } from '../../src/ml/model-configuration';
 import { forecastFundYields, requiredDays } from '../../src/ml/yield';
 import type { ReadModels } from '../../src/projections';
+import { BACKTEST_MODEL_SETTINGS, runBacktestOn, simulateBacktestData, warmupDays } from '../../src/ml/backtest/backtest';
 
 /**
  * One configuration of the models for the product and the backtest: each side's effective settings are the
@@ -18,7 +19,7 @@ import type { ReadModels } from '../../src/projections';
  */
 const SIDES: { name: string; unit: SeriesUnit; settings: ModelSettings }[] = [
   { name: 'the day close', unit: 'businessDays', settings: DAY_CLOSE_MODEL_SETTINGS },
-  // The backtest joins here once src/ml/backtest reads the configuration: its demand series counts calendarDays.
+  { name: 'the backtest', unit: 'calendarDays', settings: BACKTEST_MODEL_SETTINGS },
 ];
 
 describe('the model configuration', () => {
@@ -49,6 +50,27 @@ describe('the model configuration', () => {
     expect(settings.demand).toEqual({ ...MODEL_CONFIGURATION.demand.selection, period: MODEL_CONFIGURATION.demand.seasonPeriod[unit], historyDays: MODEL_CONFIGURATION.demand.historyWindow[unit] });
     expect(settings.allocationHorizonDays).toBe(MODEL_CONFIGURATION.allocation.horizonDays);
   });
+});
+
+describe('the backtest, with the configuration', () => {
+  const data = simulateBacktestData({ seed: 3, fromYear: 2021, toYear: 2021, funds: 3, merchants: 0 });
+  const reportOf = async (settings: Parameters<typeof runBacktestOn>[1]) => (await runBacktestOn(data, { workers: 0, ...settings })).report;
+
+  it('warms up for as much history as the configured models need', () => {
+    expect(warmupDays()).toBeGreaterThan(requiredDays(MODEL_CONFIGURATION.yield.options));
+    expect(data.evaluationStart).toBe(warmupDays());
+  });
+
+  it('runs the configured models unless told otherwise, and its report names the configuration and what departed from it', async () => {
+    const byDefault = await reportOf({});
+    expect(byDefault.modelConfiguration).toEqual({ hash: MODEL_CONFIGURATION_HASH, overridden: [] });
+    expect(byDefault.horizonDays).toBe(MODEL_CONFIGURATION.allocation.horizonDays);
+    const spelledOut = await reportOf({ yieldOptions: MODEL_CONFIGURATION.yield.options, horizonDays: MODEL_CONFIGURATION.allocation.horizonDays });
+    expect(spelledOut).toEqual(byDefault);
+    const base = await reportOf({ yieldOptions: { ...MODEL_CONFIGURATION.yield.options, features: 'base' }, horizonDays: 7 });
+    expect(base.modelConfiguration.overridden).toEqual(['yieldOptions', 'horizonDays']);
+    expect(base.forecastErrors.yield.mae).not.toBe(byDefault.forecastErrors.yield.mae);
+  }, 60_000);
 });
 
 describe('the day close, with the configuration', () => {

@@ -18,6 +18,7 @@ import {
   type MultiSeedReport,
   type SeedSpread,
 } from '../../ml/backtest';
+import { MODEL_CONFIGURATION } from '../../ml/model-configuration';
 import { EXIT, UsageError } from '../cli-error';
 import { Progress } from '../progress';
 import { MARKET_OPTIONS, marketOptions, parseCount, parseFundZeroQuantile } from '../market-options';
@@ -58,7 +59,7 @@ docs/backtest.md explains it.
                     fund 0's place among the funds, 0.05-0.95 (default: 0.5 with --seed; over several seeds
                     both ${DEFAULT_FUND_ZERO_QUANTILES.join(' and ')} unless Q is given)
   --investor CNY    the single investor's sum (default 1000000)
-  --horizon DAYS    days a switch must pay for itself in (c), (d) and the rules (default 14)
+  --horizon DAYS    days a switch must pay for itself in (c), (d) and the rules (default ${MODEL_CONFIGURATION.allocation.horizonDays}, the day close's)
   --decision-lag-days N
                     N more days of information delay: forecasts made at origin t - 1 - N (default 0, at most ${MAX_DECISION_LAG_DAYS})
   --demand METHOD   demand forecasts: arima (default) or seasonal-naive (the same weekday a week before)
@@ -126,7 +127,7 @@ function backtestSettings(values: BacktestValues): BacktestSettings {
   const lag = values['decision-lag-days'];
   return {
     investorCny: values.investor === undefined ? 1_000_000 : parseCount(values.investor, '--investor', 1, 1_000_000_000_000),
-    horizonDays: values.horizon === undefined ? 14 : parseCount(values.horizon, '--horizon', 1, 365),
+    ...(values.horizon === undefined ? {} : { horizonDays: parseCount(values.horizon, '--horizon', 1, 365) }),
     decisionLagDays: lag === undefined ? 0 : parseCount(lag, '--decision-lag-days', 0, MAX_DECISION_LAG_DAYS),
     demand,
     boundMethod: bound as BoundMethod,
@@ -241,6 +242,17 @@ function formatMerchants(report: BacktestReport): string[] {
   ];
 }
 
+/** How a run decided, and whether it tested the models the day close runs. */
+function runConventions(report: Pick<BacktestReport, 'timing' | 'decisionLagDays' | 'horizonDays' | 'modelConfiguration'>): string[] {
+  const { hash, overridden } = report.modelConfiguration;
+  return [
+    `walk-forward, no look-ahead: ${report.timing}; decision lag ${report.decisionLagDays} days; switch horizon ${report.horizonDays} days`,
+    overridden.length === 0
+      ? `models: the day close's configuration ${hash}`
+      : `models: the day close's configuration ${hash} except ${overridden.join(', ')} (not the product's models)`,
+  ];
+}
+
 export function formatBacktestReport(report: BacktestReport): string {
   const out: string[] = [];
   out.push(`IFW backtest on a SIMULATED market (seed ${String(report.seed)}): not real fund or merchant data`);
@@ -248,7 +260,7 @@ export function formatBacktestReport(report: BacktestReport): string {
     `evaluated ${report.evaluation.from} to ${report.evaluation.to} (${num(report.evaluation.days)} days, ${num(report.evaluation.businessDays)} business days); ` +
       `market simulated from ${report.market.from} (${report.market.warmupDays} days of history for the forecasters), ${report.market.funds} funds, fund 0 = Yu'E Bao proxy`,
   );
-  out.push(`walk-forward, no look-ahead: ${report.timing}; decision lag ${report.decisionLagDays} days; switch horizon ${report.horizonDays} days`);
+  out.push(...runConventions(report));
   out.push('');
   out.push(`single investor, ${num(report.investorCny)} CNY ("not earning": share of the balance-days in cash, in purchases awaiting confirmation or under a redemption)`);
   const investorRows = [
@@ -322,7 +334,7 @@ export function formatMultiSeedReport(report: MultiSeedReport): string {
     `seeds ${String(seeds[0])} to ${String(seeds[seeds.length - 1])}; evaluated ${report.evaluation.from} to ${report.evaluation.to} (${num(report.evaluation.days)} days), ` +
       `${report.funds} funds, fund 0 = Yu'E Bao proxy; ${report.population}; the investor ${num(report.investorCny)} CNY`,
   );
-  out.push(`walk-forward, no look-ahead: ${report.timing}; decision lag ${report.decisionLagDays} days; switch horizon ${report.horizonDays} days`);
+  out.push(...runConventions(report));
   out.push(`each figure: ${report.spread}, written median [p10, p90]`);
   for (const q of report.fundZeroQuantiles) out.push('', ...formatQuantileSummary(report.byFundZeroQuantile[String(q)]!, report));
   if (report.demandBounds) out.push('', ...formatBoundCoverage(report.demandBounds));

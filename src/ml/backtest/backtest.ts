@@ -17,7 +17,8 @@ import { isoDateOfDayNumber, isoDayNumber } from '../market/sim-calendar';
 import { DEFAULT_FUND_ZERO_QUANTILE } from '../market/fund-spread';
 import { simulateMarket } from '../market/market-simulator';
 import { simulateMerchants } from '../market/merchant-simulator';
-import { requiredDays, walkForwardYieldForecasts, type YieldForecastOptions } from '../yield/yield-forecaster';
+import { requiredDays, walkForwardYieldForecasts, type YieldForecastOptions, type YieldModelChoice } from '../yield/yield-forecaster';
+import { MODEL_CONFIGURATION_HASH, modelSettingsFor } from '../model-configuration';
 import { backtestCalendar } from './backtest-calendar';
 import { BOUND_METHODS, NOMINAL_COVERAGE, type BoundMethod } from './bound-calibration';
 import { CEILING_LABEL, perfectForesightPlan } from './ceiling';
@@ -65,7 +66,7 @@ export interface BacktestSettings {
   readonly investorCny?: number;
   /** A merchant's opening balance: its inflow over this many days before the evaluation starts (default 30). */
   readonly openingDays?: number;
-  /** Horizon over which a switch must pay for itself, calendar days (default 14), for (c), (d) and the non-forecast rules. */
+  /** Horizon over which a switch must pay for itself, calendar days (default: the model configuration's), for (c), (d) and the non-forecast rules. */
   readonly horizonDays?: number;
   /**
    * Extra days of information delay (default 0, at most MAX_DECISION_LAG_DAYS): the decision of day t uses the
@@ -82,7 +83,7 @@ export interface BacktestSettings {
   readonly demandRefitDays?: number;
   /** Days between choices of the ARIMA order by AIC, default 1,461 (four years). */
   readonly demandSelectDays?: number;
-  /** Days each ARIMA fit uses, default 365. */
+  /** Days each ARIMA fit uses (default: the model configuration's year of calendar days). */
   readonly demandTrainDays?: number;
   /**
    * Worker threads for the ARIMA fits and the wallets (default: all cores when the compiled code is there and
@@ -91,8 +92,8 @@ export interface BacktestSettings {
   readonly workers?: number;
   /** Funds not held that IIMMF's LP gets beyond ⌈bound / cap⌉, by forecast (default 1, which is exact; Infinity: all funds). */
   readonly iimmfExtraFunds?: number;
-  /** Options of the elastic-net walk-forward (default: its defaults). */
-  readonly yieldOptions?: YieldForecastOptions;
+  /** Options of the yield models' walk-forward (default: the model configuration's, which the day close runs). */
+  readonly yieldOptions?: YieldForecastOptions & YieldModelChoice;
   /** Keep every decision and the daily capacity per wallet (for tests; runs in this thread). */
   readonly record?: boolean;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
@@ -208,6 +209,11 @@ export interface BacktestReport {
   readonly horizonDays: number;
   readonly decisionLagDays: number;
   readonly timing: string;
+  /**
+   * The model configuration the day close runs (src/ml/model-configuration.ts), by hash, and the settings of
+   * this run that departed from it (none: the backtest tested the product's models).
+   */
+  readonly modelConfiguration: { readonly hash: string; readonly overridden: readonly string[] };
   readonly strategies: StrategyReport[];
   /** The merchants' liquidity figures (null without merchants): the baseline beside the four, and what the yield given up is measured against. */
   readonly liquidity: {
@@ -341,7 +347,27 @@ const round = (value: number, digits: number): number => {
  * day of the opening decision's information (e0 − 2), and room for the largest decision lag.
  */
 export function warmupDays(settings: BacktestSettings = {}): number {
-  return Math.max(requiredDays(settings.yieldOptions ?? {}) - 1, (settings.demandTrainDays ?? 365) + 1) + 1 + MAX_DECISION_LAG_DAYS;
+  return Math.max(requiredDays(yieldOptionsOf(settings)) - 1, demandTrainDaysOf(settings) + 1) + 1 + MAX_DECISION_LAG_DAYS;
+}
+
+/** The product's model configuration in the backtest's unit: its demand series count calendar days. */
+export const BACKTEST_MODEL_SETTINGS = modelSettingsFor('calendarDays');
+const CONFIGURED = BACKTEST_MODEL_SETTINGS;
+const yieldOptionsOf = (settings: BacktestSettings) => settings.yieldOptions ?? CONFIGURED.yieldOptions;
+const demandTrainDaysOf = (settings: BacktestSettings) => settings.demandTrainDays ?? CONFIGURED.demand.historyDays;
+const horizonDaysOf = (settings: BacktestSettings) => settings.horizonDays ?? CONFIGURED.allocationHorizonDays;
+const { period, grid, search, compare, refits } = CONFIGURED.demand;
+/** How each merchant's ARIMA order is chosen, as the day close chooses it (in calendar days: a week is 7). */
+const DEMAND_SELECTION = { period, grid, search, compare, refits };
+
+/** The settings of a run that depart from the model configuration, by name. */
+function configurationOverrides(settings: BacktestSettings): string[] {
+  const overridden: string[] = [];
+  if (settings.yieldOptions !== undefined && settings.yieldOptions !== CONFIGURED.yieldOptions) overridden.push('yieldOptions');
+  if (demandTrainDaysOf(settings) !== CONFIGURED.demand.historyDays) overridden.push('demandTrainDays');
+  if (horizonDaysOf(settings) !== CONFIGURED.allocationHorizonDays) overridden.push('horizonDays');
+  if ((settings.demand ?? 'arima') !== 'arima') overridden.push('demand');
+  return overridden;
 }
 
 /** The simulated market and merchants for a backtest: the evaluated years plus the forecasters' warm-up. */
@@ -389,7 +415,7 @@ function backtestTiming(data: BacktestData, settings: BacktestSettings) {
   // The cap in force from the first evaluated day on (the warm-up days are not evaluated; the opening decision only buys).
   const calendar = backtestCalendar(data.market.dates[0]!, days, e0);
   const originLag = 1 + decisionLagDays;
-  const trainDays = settings.demandTrainDays ?? 365;
+  const trainDays = demandTrainDaysOf(settings);
   // The demand forecasts start a calibration window before the opening decision's origin, when the data allow.
   const demandFirstOrigin = Math.min(e0 - 1 - originLag, Math.max(trainDays - 1, e0 - 1 - originLag - BOUND_CALIBRATION_DAYS));
   return { e0, last, decisionLagDays, originLag, calendar, demandFirstOrigin, workers: settings.workers ?? (data.merchants.length > 0 ? undefined : 0) };
@@ -414,7 +440,8 @@ export async function forecastDemand(data: BacktestData, settings: BacktestSetti
       method,
       ...(settings.demandRefitDays === undefined ? {} : { refitDays: settings.demandRefitDays }),
       ...(settings.demandSelectDays === undefined ? {} : { selectDays: settings.demandSelectDays }),
-      ...(settings.demandTrainDays === undefined ? {} : { trainDays: settings.demandTrainDays }),
+      trainDays: demandTrainDaysOf(settings),
+      selection: DEMAND_SELECTION,
       ...(workers === undefined ? {} : { workers }),
       maxHorizon: longestDecisionGap(calendar.nextBusiness, e0 - 1, last - 1) + originLag,
       onProgress: (done, total) => progress(`demand forecasts (${method}), refits`, done, total),
@@ -537,14 +564,14 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
   const timing = backtestTiming(data, settings);
   const { e0, last, decisionLagDays, originLag, workers } = timing;
   const { business, nextBusiness, quarterStart, year, capFen } = timing.calendar;
-  const horizonDays = settings.horizonDays ?? 14;
+  const horizonDays = horizonDaysOf(settings);
   const investorFen = Math.round((settings.investorCny ?? 1_000_000) * 100);
   const openingDays = settings.openingDays ?? 30;
   const record = settings.record === true;
 
   // 1. Yield forecasts, walk-forward; the opening decision (day e0 − 1) reads origin e0 − 1 − originLag.
   progress('yield forecasts (elastic net, walk-forward)', 0, 1);
-  const walk = walkForwardYieldForecasts(market, settings.yieldOptions ?? {});
+  const walk = walkForwardYieldForecasts(market, yieldOptionsOf(settings));
   if (walk.firstOrigin > e0 - 1 - originLag) {
     throw new RangeError(`the yield forecasts start at origin ${market.dates[walk.firstOrigin]}; the evaluation needs one on ${market.dates[e0 - 1 - originLag]}`);
   }
@@ -842,6 +869,7 @@ export async function runBacktestOn(data: BacktestData, settings: BacktestSettin
       horizonDays,
       decisionLagDays,
       timing: DECISION_TIMING,
+      modelConfiguration: { hash: MODEL_CONFIGURATION_HASH, overridden: configurationOverrides(settings) },
       strategies: reports,
       liquidity,
       ceiling: ceilingReport(),

@@ -21,7 +21,7 @@
  * weekdays over 1.96, so that mean + 1.96 se is that quantile.
  */
 import { quantileOf } from '../quantile';
-import { forecastArima, forecastManyWithStats, type ArimaForecast, type ForecastItem } from '../demand';
+import { forecastArima, forecastManyWithStats, type ArimaForecast, type ForecastItem, type ForecastManyOptions } from '../demand';
 import { ArimaFilter, Z975 } from './arima-filter';
 
 export type DemandMethod = 'arima' | 'seasonal-naive';
@@ -36,6 +36,8 @@ export interface DemandBoundOptions {
   readonly selectDays?: number;
   /** Worker threads for the ARIMA fits (default: the demand module's, os.availableParallelism()). */
   readonly workers?: number;
+  /** How each merchant's order is chosen: seasonal period, grid, search (default: the demand module's defaults, period 7). */
+  readonly selection?: Pick<ForecastManyOptions, 'period' | 'grid' | 'search' | 'compare' | 'refits'>;
   /** Largest horizon a bound is needed for (3: Friday to Monday). */
   readonly maxHorizon?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -151,7 +153,7 @@ export async function demandBounds(
       });
     }
     if (select.length > 0) {
-      const run = await forecastManyWithStats(select.map(window), { horizon: maxHorizon, period: 7 }, pool);
+      const run = await forecastManyWithStats(select.map(window), { period: 7, ...options.selection, horizon: maxHorizon }, pool);
       if (run.mode === 'workers' || mode === 'none') mode = run.mode;
       selections += select.length;
       run.results.forEach((item, j) => (results[select[j]!] = item));

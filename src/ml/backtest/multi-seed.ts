@@ -89,6 +89,7 @@ export interface MultiSeedReport {
   readonly horizonDays: number;
   readonly decisionLagDays: number;
   readonly timing: string;
+  readonly modelConfiguration: BacktestReport['modelConfiguration'];
   /** Which seeds ran merchants, how many each, and how their decisions' demand bounds were made (null: none). */
   readonly merchants: { readonly seeds: readonly Seed[]; readonly merchantsPerSeed: number; readonly boundMethod: BoundMethod; readonly note: string } | null;
   readonly fundZeroQuantiles: readonly number[];
@@ -144,6 +145,7 @@ export async function runMultiSeedBacktest(options: MultiSeedOptions, settings: 
     horizonDays: first.horizonDays,
     decisionLagDays: first.decisionLagDays,
     timing: first.timing,
+    modelConfiguration: first.modelConfiguration,
     merchants:
       merchantRuns.length > 0
         ? {

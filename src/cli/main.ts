@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { packageVersion } from '../code-version';
 import { EventStoreError } from '../eventstore';
 import { ConfigError } from '../config';
 import { UnsupportedReadStoreUrlError } from '../projections';
@@ -57,11 +56,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.words.every((w, i) => argv[i] === w));
   return command ? run(command, argv.slice(command.words.length)) : usage(argv);
-}
-
-/** The version in package.json, two folders up both from dist/cli (built) and from src/cli (under tsx). */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/eventstore';
 import { toEventInputs } from '../../src/api/commands/stored-aggregate';
-import { resolveCodeVersion } from '../../src/api/intelligence/code-version';
+import { resolveCodeVersion } from '../../src/code-version';
 import { ForecastRecorder, FORECAST_APPEND_BOUNDS, loadCloseForecasts } from '../../src/api/intelligence/forecast-recorder';
 import { forecastDoc, fundForecastBody, merchantForecastBody, skipBody } from '../../src/api/intelligence/forecast-bodies';
 import { decodeData } from '../../src/domain/event-codec';

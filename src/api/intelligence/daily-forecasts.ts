@@ -16,7 +16,7 @@ import { EVENT_STORE } from '../event-store.module';
 import { loadPosition } from '../wallets/position-loader';
 import { loadOpenWallet } from '../wallets/wallet-loader';
 import { MERCHANT_PROFILES_PROJECTION, type MerchantSeries, merchantSeries, registeredMerchants, yieldInputs } from './forecast-inputs';
-import type { CodeVersion } from './code-version';
+import type { CodeVersion } from '../../code-version';
 import { type AppendBounds, FORECAST_APPEND_BOUNDS, ForecastRecorder, loadCloseForecasts } from './forecast-recorder';
 
 /**

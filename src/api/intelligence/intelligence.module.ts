@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { IfwConfig } from '../../config';
 import { IFW_CONFIG } from '../config.module';
 import { WalletViewQuery } from '../wallets/wallet-view';
-import { resolveCodeVersion } from './code-version';
+import { resolveCodeVersion } from '../../code-version';
 import { CODE_VERSION, DailyForecasts } from './daily-forecasts';
 import { ForecastAccuracyHandler } from './forecast-accuracy.query';
 import { IntelligenceController } from './intelligence.controller';

@@ -15,17 +15,19 @@ const GIT_TIMEOUT_MS = 5_000;
 const COMMIT = /^[0-9a-f]{7,64}$/;
 
 /**
- * The package's version from its package.json, three folders up from this file both in src/api/intelligence
- * (tsx) and in dist/api/intelligence (built); jest's ESM loader has no `__dirname`, and runs in the project root.
- * The commit: `gitCommitSetting` (IFW_GIT_COMMIT) when set, else `git rev-parse HEAD` when `workingDirectory`
- * is in a git checkout, else "unknown".
+ * The package's version (packageVersion) and the commit: `gitCommitSetting` (IFW_GIT_COMMIT) when set, else
+ * `git rev-parse HEAD` when `workingDirectory` is in a git checkout, else "unknown".
  */
 export function resolveCodeVersion(gitCommitSetting: string | undefined, workingDirectory: string): CodeVersion {
-  const root = typeof __dirname === 'string' ? join(__dirname, '..', '..', '..') : process.cwd();
-  return { packageVersion: packageVersionIn(root), gitCommit: gitCommitSetting?.trim() || gitHead(workingDirectory) };
+  return { packageVersion: packageVersion(), gitCommit: gitCommitSetting?.trim() || gitHead(workingDirectory) };
 }
 
-function packageVersionIn(root: string): string {
+/**
+ * The version in package.json, one folder up from this file both in src (tsx) and in dist (built); jest's ESM
+ * loader has no `__dirname`, and runs in the project root.
+ */
+export function packageVersion(): string {
+  const root = typeof __dirname === 'string' ? join(__dirname, '..') : process.cwd();
   try {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown };
     return typeof version === 'string' && version !== '' ? version : UNKNOWN;

@@ -10,7 +10,7 @@ import { RateLimits } from './auth/rate-limits';
 import { openProductEventStore } from './event-store.module';
 import { accessLogWriter, correlationIdOf, useAccessLog } from './http/access-log';
 import { Metrics } from './metrics/metrics';
-import { productLogger } from './product-logger';
+import { jsonLines, productLogger } from './product-logger';
 import { type ConnectionLimits, capConnections, connectionOptions, DEFAULT_CONNECTION_LIMITS } from './http/connection-limits';
 import { FASTIFY_EDGE_ERRORS } from './http/fastify-edge-errors';
 import { useJsonBodyParser } from './http/json-body-parser';
@@ -28,8 +28,10 @@ export async function startServer(config: IfwConfig, options: { logger?: boolean
     await store.close();
     throw error;
   });
+  // One JSON log for the application and its access log, off a terminal.
+  const json = options.logger === false || process.stdout.isTTY === true ? undefined : jsonLines();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forStores(store, readStore, config), new FastifyAdapter({ bodyLimit: 64 * 1024, genReqId: correlationIdOf, ...connectionOptions(limits), ...FASTIFY_EDGE_ERRORS }), {
-    logger: options.logger === false ? false : productLogger(),
+    logger: options.logger === false ? false : productLogger(json),
     // Held until the server listens: a start that fails is told in one line by the caller, not echoed here first.
     bufferLogs: true,
     autoFlushLogs: false,
@@ -38,7 +40,7 @@ export async function startServer(config: IfwConfig, options: { logger?: boolean
   useJsonBodyParser(app);
   useResponseHeaders(app, config.corsOrigins);
   limitEveryAddress(app, app.get(RateLimits));
-  useAccessLog(app, app.get(Metrics), options.logger === false ? undefined : accessLogWriter(process.stdout.isTTY === true, (line) => process.stdout.write(line)));
+  useAccessLog(app, app.get(Metrics), options.logger === false ? undefined : accessLogWriter(json, (line) => process.stdout.write(line)));
   capConnections(app.getHttpServer(), limits.maxConnections);
   try {
     await app.listen(config.port, config.host);

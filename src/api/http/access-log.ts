@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { describePrincipal } from '../auth/principal';
@@ -30,9 +31,9 @@ export interface AccessLine {
   principal: string | null;
 }
 
-/** JSON lines for machines; on a terminal, one short line a person reads. */
-export function accessLogWriter(terminal: boolean, write: (line: string) => void): (line: AccessLine) => void {
-  if (!terminal) return (line) => write(`${JSON.stringify({ level: 'info', msg: 'request', ...line })}\n`);
+/** JSON lines for machines, on the application's pino log (its own time stamp); on a terminal, one short line a person reads. */
+export function accessLogWriter(json: Logger | undefined, write: (line: string) => void): (line: AccessLine) => void {
+  if (json) return ({ correlationId, method, path, route, status, ms, principal }) => json.info({ correlationId, method, path, route, status, ms, principal }, 'request');
   return (line) => write(`${line.time.slice(11, 23)} ${line.status} ${line.method} ${line.path} ${line.ms.toFixed(1)} ms ${line.principal ?? '-'} ${line.correlationId}\n`);
 }
 

@@ -57,7 +57,7 @@ describe('GET /metrics', () => {
 describe('the access log', () => {
   it('on a terminal is one short line a person reads', () => {
     const lines: string[] = [];
-    accessLogWriter(true, (line) => lines.push(line))({
+    accessLogWriter(undefined, (line) => lines.push(line))({
       time: '2026-01-05T09:30:01.250Z',
       correlationId: 'c-1',
       method: 'POST',

@@ -26,6 +26,7 @@
  */
 
 import { dailyIncomeFen } from '../../domain/income-rate';
+import { invariant } from '../../invariant';
 
 export interface PendingBuy {
   readonly fund: number;
@@ -236,6 +237,8 @@ export class FundBook {
   }
 
   private redeemInstantly(fund: number, amount: number, capFen: number): void {
+    // A day before the rule book's first cap has none (NaN): no comparison with it may read as room.
+    invariant(capFen >= 0, () => `an instant redemption needs the day's cap; got ${capFen} fen`);
     this.holdings[fund]! -= amount;
     this.instantToday[fund]! += amount;
     if (capFen > 0) this.maxInstantShareOfCap = Math.max(this.maxInstantShareOfCap, this.instantToday[fund]! / capFen);
@@ -311,6 +314,7 @@ export class FundBook {
    */
   switchOut(fund: number, amount: number, capFen: number, payDay: number): 'instant' | 'standard' {
     if (!(amount > 0)) return 'standard';
+    invariant(capFen >= 0, () => `a switch needs the day's cap; got ${capFen} fen`);
     if (capFen - this.instantToday[fund]! < amount) {
       this.redeemForStrategy(fund, amount, payDay);
       return 'standard';

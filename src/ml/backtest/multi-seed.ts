@@ -101,7 +101,9 @@ export interface MultiSeedReport {
 
 export function seedSpread(values: readonly number[], digits = 2): SeedSpread {
   const k = 10 ** digits;
-  const at = (q: number) => Math.round(quantileOf(values, q) * k) / k;
+  // A share of the ceiling is NaN on a seed where nothing beats fund 0: over the seeds that have one.
+  const defined = values.filter(Number.isFinite);
+  const at = (q: number) => Math.round(quantileOf(defined, q) * k) / k;
   return { median: at(0.5), p10: at(0.1), p90: at(0.9) };
 }
 

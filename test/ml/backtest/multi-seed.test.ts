@@ -55,3 +55,12 @@ describe('the multi-seed report', () => {
     expect(median('0.25')).toBeGreaterThan(median('0.5'));
   });
 });
+
+describe('seedSpread', () => {
+  it('is the type-7 median and 10th and 90th percentiles, over the seeds where the figure is defined', () => {
+    expect(seedSpread([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])).toEqual({ median: 6, p10: 2, p90: 10 });
+    // A share of the ceiling is NaN on a seed whose ceiling gains nothing; sorting it in would scramble the order.
+    expect(seedSpread([3, Number.NaN, 1, 2], 4)).toEqual({ median: 2, p10: 1.2, p90: 2.8 });
+    expect(seedSpread([Number.NaN])).toEqual({ median: Number.NaN, p10: Number.NaN, p90: Number.NaN });
+  });
+});

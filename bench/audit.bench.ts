@@ -3,12 +3,13 @@
  *
  * `verifyAll` over a log of N events (default 1,000,000; 1,000 streams, appended 1,000 at a time), beside the
  * raw read ceiling of the same rows in the same run (every column a verification reads, in the same two orders,
- * with no hashing), with the process's peak heap during the verification: the goal is 200,000 events/s with
- * flat memory. Then an as-of read of a wallet with 100,000 events, cold and warm (goal: 50 ms cold). Prints a
+ * with no hashing), with the process's peak heap and resident size during the verification: the goal is
+ * 200,000 events/s with flat memory. The verification runs as the product runs it, from the compiled build on
+ * the worker pool (npm run build first), then again in this thread for comparison. Then an as-of read of a wallet with 100,000 events, cold and warm (goal: 50 ms cold). Prints a
  * table (or JSON) and writes bench/results/audit-<time>.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -71,16 +72,46 @@ function rawReadSeconds(path: string): number {
   return (performance.now() - started) / 1000;
 }
 
-async function verifySeconds(path: string): Promise<{ seconds: number; ok: boolean; peakHeapMb: number; heapBeforeMb: number }> {
-  const store = openEventStore(`sqlite:${path}`, { readOnly: true });
+type OpenEventStore = typeof openEventStore;
+
+/**
+ * The compiled store when the build has the verification's worker entry: its worker threads need compiled
+ * JavaScript, as `ifw audit verify` and the server run it. Without a build, verification runs in this thread.
+ */
+function compiledOpenEventStore(): OpenEventStore | undefined {
+  const dist = join(__dirname, '..', 'dist', 'eventstore');
+  if (!existsSync(join(dist, 'index.js')) || !existsSync(join(dist, 'sqlite', 'verify-worker.js'))) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(join(dist, 'index.js')) as { openEventStore: OpenEventStore }).openEventStore;
+}
+
+interface VerifyFigures {
+  seconds: number;
+  ok: boolean;
+  heapBeforeMb: number;
+  peakHeapMb: number;
+  /** The process's resident size, worker threads' heaps included. */
+  rssBeforeMb: number;
+  peakRssMb: number;
+}
+
+async function verifySeconds(path: string, open: OpenEventStore): Promise<VerifyFigures> {
+  const store = open(`sqlite:${path}`, { readOnly: true });
   global.gc?.();
-  const heapBeforeMb = process.memoryUsage().heapUsed / 1e6;
-  let peak = heapBeforeMb;
+  const before = process.memoryUsage();
+  let peakHeap = before.heapUsed;
+  let peakRss = before.rss;
+  const sample = () => {
+    const now = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, now.heapUsed);
+    peakRss = Math.max(peakRss, now.rss);
+  };
   const started = performance.now();
-  const report = await store.verifyAll({ onProgress: () => (peak = Math.max(peak, process.memoryUsage().heapUsed / 1e6)) });
+  const report = await store.verifyAll({ onProgress: sample });
   const seconds = (performance.now() - started) / 1000;
   await store.close();
-  return { seconds, ok: report.ok, peakHeapMb: Math.round(peak), heapBeforeMb: Math.round(heapBeforeMb) };
+  const mb = (bytes: number) => Math.round(bytes / 1e6);
+  return { seconds, ok: report.ok, heapBeforeMb: mb(before.heapUsed), peakHeapMb: mb(peakHeap), rssBeforeMb: mb(before.rss), peakRssMb: mb(peakRss) };
 }
 
 const AS_OF_WALLET_EVENTS = 100_000;
@@ -167,8 +198,11 @@ async function main(): Promise<void> {
     await writeLog(path);
     say('the raw read ceiling');
     const rawSeconds = rawReadSeconds(path);
-    say('verifyAll');
-    const verify = await verifySeconds(path);
+    const compiled = compiledOpenEventStore();
+    say(compiled ? 'verifyAll on worker threads (the compiled build)' : 'verifyAll: no compiled build (npm run build), so in this thread only');
+    const verify = await verifySeconds(path, compiled ?? openEventStore);
+    say('verifyAll in this thread');
+    const inThread = await verifySeconds(path, openEventStore);
     say(`as-of reads of a wallet with ${AS_OF_WALLET_EVENTS.toLocaleString('en')} events`);
     const asOf = await asOfMilliseconds(dir);
     const figures = {
@@ -176,9 +210,13 @@ async function main(): Promise<void> {
       rawReadEventsPerSec: Math.round(events / rawSeconds),
       verifyEventsPerSec: Math.round(events / verify.seconds),
       verifySeconds: Math.round(verify.seconds * 100) / 100,
-      intact: verify.ok,
+      verifyMode: compiled ? `worker threads (${availableParallelism()})` : 'this thread (no build)',
+      intact: verify.ok && inThread.ok,
       heapBeforeMb: verify.heapBeforeMb,
       peakHeapMb: verify.peakHeapMb,
+      rssBeforeMb: verify.rssBeforeMb,
+      peakRssMb: verify.peakRssMb,
+      inThread: { eventsPerSec: Math.round(events / inThread.seconds), seconds: Math.round(inThread.seconds * 100) / 100, peakHeapMb: inThread.peakHeapMb, peakRssMb: inThread.peakRssMb },
       goal: { verifyEventsPerSec: GOAL_EVENTS_PER_SEC, met: verify.ok && events / verify.seconds >= GOAL_EVENTS_PER_SEC },
       asOf: { ...asOf, goalMs: AS_OF_GOAL_MS, coldMedianMs: median(asOf.coldMs), warmMedianMs: median(asOf.warmMs), fromStartMedianMs: median(asOf.fromStartMs), met: median(asOf.coldMs) < AS_OF_GOAL_MS },
     };
@@ -186,7 +224,7 @@ async function main(): Promise<void> {
     const file = join('bench', 'results', `audit-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
     if (asJson) console.log(JSON.stringify(figures));
-    else console.table({ 'raw read (both orders)': `${figures.rawReadEventsPerSec.toLocaleString('en')} events/s`, verifyAll: `${figures.verifyEventsPerSec.toLocaleString('en')} events/s (${figures.verifySeconds} s)`, heap: `${figures.heapBeforeMb} MB before, ${figures.peakHeapMb} MB at most`, goal: `${GOAL_EVENTS_PER_SEC.toLocaleString('en')} events/s: ${figures.goal.met ? 'met' : 'MISSED'}`, 'as-of wallet read': `cold ${figures.asOf.coldMedianMs} ms, warm ${figures.asOf.warmMedianMs} ms, folded from the start ${figures.asOf.fromStartMedianMs} ms (medians of ${AS_OF_ROUNDS}), goal ${AS_OF_GOAL_MS} ms cold: ${figures.asOf.met ? 'met' : 'MISSED'}` });
+    else console.table({ 'raw read (both orders)': `${figures.rawReadEventsPerSec.toLocaleString('en')} events/s`, verifyAll: `${figures.verifyEventsPerSec.toLocaleString('en')} events/s (${figures.verifySeconds} s, ${figures.verifyMode})`, 'verifyAll in this thread': `${figures.inThread.eventsPerSec.toLocaleString('en')} events/s (${figures.inThread.seconds} s)`, memory: `heap ${figures.heapBeforeMb} MB before, ${figures.peakHeapMb} MB at most; resident ${figures.rssBeforeMb} MB before, ${figures.peakRssMb} MB at most`, goal: `${GOAL_EVENTS_PER_SEC.toLocaleString('en')} events/s: ${figures.goal.met ? 'met' : 'MISSED'}`, 'as-of wallet read': `cold ${figures.asOf.coldMedianMs} ms, warm ${figures.asOf.warmMedianMs} ms, folded from the start ${figures.asOf.fromStartMedianMs} ms (medians of ${AS_OF_ROUNDS}), goal ${AS_OF_GOAL_MS} ms cold: ${figures.asOf.met ? 'met' : 'MISSED'}` });
     say(`written to ${file}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

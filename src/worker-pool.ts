@@ -1,7 +1,8 @@
 /**
- * The worker-thread pool of the ML batches (the backtest's wallet simulations, the demand forecasts): a fixed
- * number of threads started on one compiled entry, each holding one job at a time, so what the pool has in
- * flight is bounded by its threads and the rest waits in the caller's array. Results are kept by job index,
+ * The worker-thread pool of every parallel job (the backtest's wallet simulations, the demand forecasts, the
+ * verification of the embedded event store's chains): a fixed number of threads started on one compiled
+ * entry, each holding one job at a time, so what the pool has in flight is bounded by its threads and the
+ * rest waits in the caller's array. Results are kept by job index,
  * whatever order the jobs are sent or finish in. The first failure — a job that threw in its worker, a worker
  * that crashed or exited — rejects the run with a WorkerJobError naming the job; success or failure, every
  * thread is terminated before the promise settles, so a run never leaves a thread behind.
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { Worker, parentPort } from 'node:worker_threads';
 
 /**
- * The compiled worker entry at `relativePath` from this module (dist/ml/…), or undefined where there is none:
+ * The compiled worker entry at `relativePath` from this module (dist/…), or undefined where there is none:
  * jest runs src/ as ES modules, where __dirname does not exist and a worker could not load a .ts file, and
  * tsx runs src/ without a compiled sibling. Callers then run their jobs in their own thread.
  */
@@ -54,7 +55,8 @@ export interface WorkerPoolRun<Job> {
   readonly workerData?: unknown;
   /** Names job `index` in an error, e.g. "wallet simulation 3 (iimmf)". */
   describe(index: number): string;
-  onProgress?(done: number, total: number): void;
+  /** After each job's answer: how many are done, of how many, and the index of the one just done. */
+  onProgress?(done: number, total: number, index: number): void;
 }
 
 /** Runs every job on the pool's threads and resolves with their results, by job index. */
@@ -117,7 +119,7 @@ class PoolRun<Job, Result> {
     if ('error' in reply) return this.fail(new WorkerJobError(this.run.describe(reply.index), reply.index, reply.error));
     this.results[reply.index] = reply.result;
     this.done += 1;
-    this.run.onProgress?.(this.done, this.run.jobs.length);
+    this.run.onProgress?.(this.done, this.run.jobs.length, reply.index);
     if (this.done === this.run.jobs.length) this.finish(() => this.resolve(this.results));
     else this.send(worker);
   }

@@ -1,15 +1,15 @@
 /**
- * The ML worker pool, run from src/ (as ES modules under jest) on real threads whose entry is a CommonJS
+ * The worker pool, run from src/ (as ES modules under jest) on real threads whose entry is a CommonJS
  * fixture serving jobs through the compiled pool (dist/, `npm run build`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkerJobError, compiledWorkerEntry, runOnWorkerThreads } from '../../src/ml/worker-pool';
+import { WorkerJobError, compiledWorkerEntry, runOnWorkerThreads } from '../src/worker-pool';
 
 type Job = { kind: 'square' | 'throw' | 'throw-once-spinning' | 'exit' | 'crash' | 'spin'; value: number };
 type Answer = { value: number; threadId: number };
 
-const entry = join(process.cwd(), 'test', 'ml', 'fixtures', 'worker-pool-entry.cjs');
+const entry = join(process.cwd(), 'test', 'fixtures', 'worker-pool-entry.cjs');
 const IN_FLIGHT = 0;
 const MAX_IN_FLIGHT = 1;
 const SPINS = 2;
@@ -25,12 +25,12 @@ function run(jobs: Job[], threads: number, shared = counters(), order?: number[]
 }
 
 beforeAll(() => {
-  if (!existsSync(join(process.cwd(), 'dist', 'ml', 'worker-pool.js'))) throw new Error('run `npm run build` first: the fixture worker serves jobs through dist/ml/worker-pool.js');
+  if (!existsSync(join(process.cwd(), 'dist', 'worker-pool.js'))) throw new Error('run `npm run build` first: the fixture worker serves jobs through dist/worker-pool.js');
 });
 
 describe('compiledWorkerEntry', () => {
   it('finds no compiled entry under jest, where src/ runs as ES modules', () => {
-    expect(compiledWorkerEntry('backtest/wallet-worker.js')).toBeUndefined();
+    expect(compiledWorkerEntry('ml/backtest/wallet-worker.js')).toBeUndefined();
   });
 });
 

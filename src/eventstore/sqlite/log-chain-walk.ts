@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { ChainBreak, LogHead, VerifyOptions } from '../event-store';
+import type { ChainBreak, LogHead } from '../event-store';
 import { GENESIS_HASH, checkpointMac, logChainHash } from '../hash-chain';
 import { LIMITS } from '../limits';
 
@@ -15,85 +15,92 @@ interface CheckpointRow {
   mac: string;
 }
 
-export interface LogChainReport {
+/** What a walk over a range of positions found. */
+export interface LogRangeReport {
   eventsChecked: number;
+  /** The first break of each kind in the range. */
   breaks: ChainBreak[];
-  head: LogHead;
-  checkpoints?: { checked: number; lastPosition: bigint | null };
+  /** The range's last event, or null when it holds none. */
+  last: LogHead | null;
+  checkpoints: { checked: number; lastPosition: bigint | null };
 }
 
-const YIELD_EVERY_EVENTS = 10_000;
 /** Checkpoints read per query while they are walked beside the log. */
 const CHECKPOINT_PAGE = 1_000;
 
 /**
  * Walks the log in position order, recomputing its chain from each event's stream hash (which the stream
  * walk has checked against the event itself): positions must follow one another and every link recompute.
- * With an anchor, the link at its position must be the anchor's hash; read with the audit key, every keyed
- * checkpoint must verify and name the link the log has at its position. Memory stays flat: a page of rows
- * and a page of checkpoints at a time.
+ * Each link is checked against the stored link before it, so any range of positions can be walked on its
+ * own, starting from the event before it. With an anchor, the link at its position must be the anchor's
+ * hash; read with the audit key, every keyed checkpoint must verify and name the link the log has at its
+ * position. Memory stays flat: a page of rows and a page of checkpoints at a time.
  */
 export class LogChainWalk {
-  private readonly page: Statement<[number, number], LogRow>;
-  private readonly checkpointPage: Statement<[number, number], CheckpointRow>;
-  private readonly last: Statement<[], { position: number; log_hash: string }>;
+  private readonly page: Statement<[number, number, number], LogRow>;
+  private readonly checkpointPage: Statement<[number, number, number], CheckpointRow>;
+  private readonly atOrBefore: Statement<[number], { position: number; log_hash: string }>;
 
   constructor(
     db: Database,
     private readonly auditKey: string | undefined,
+    private readonly anchor: LogHead | undefined,
   ) {
-    this.page = db.prepare('SELECT position, hash, log_hash FROM events WHERE position > ? ORDER BY position LIMIT ?');
-    this.checkpointPage = db.prepare('SELECT position, log_hash, mac FROM log_checkpoints WHERE position > ? ORDER BY position LIMIT ?');
-    this.last = db.prepare('SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1');
+    this.page = db.prepare('SELECT position, hash, log_hash FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?');
+    this.checkpointPage = db.prepare(
+      'SELECT position, log_hash, mac FROM log_checkpoints WHERE position > ? AND position <= ? ORDER BY position LIMIT ?',
+    );
+    this.atOrBefore = db.prepare('SELECT position, log_hash FROM events WHERE position <= ? ORDER BY position DESC LIMIT 1');
   }
 
+  /** The log's last position and link, for an anchor. */
   head(): LogHead {
-    const row = this.last.get();
+    const row = this.atOrBefore.get(Number.MAX_SAFE_INTEGER);
     return row ? { position: BigInt(row.position), hash: row.log_hash } : { position: 0n, hash: GENESIS_HASH };
   }
 
-  async verify(options: VerifyOptions): Promise<LogChainReport> {
-    const state = new LogState(options);
-    const checkpoints = this.auditKey === undefined ? undefined : new CheckpointCursor(this.checkpointPage, this.auditKey);
-    let nextYield = YIELD_EVERY_EVENTS;
-    for (let after = 0; ; ) {
-      const rows = this.page.all(after, LIMITS.readPageSize);
+  /** The positions in (afterPosition, lastPosition]; the last range of a walk ends at Number.MAX_SAFE_INTEGER. */
+  walkRange(afterPosition: number, lastPosition: number): LogRangeReport {
+    const before = this.atOrBefore.get(afterPosition);
+    const state = new LogState(this.anchor, before?.position ?? 0, before?.log_hash ?? GENESIS_HASH);
+    const checkpoints =
+      this.auditKey === undefined ? undefined : new CheckpointCursor(this.checkpointPage, this.auditKey, afterPosition, lastPosition);
+    let eventsChecked = 0;
+    let last: LogHead | null = null;
+    for (let after = afterPosition; ; ) {
+      const rows = this.page.all(after, lastPosition, LIMITS.readPageSize);
       for (const row of rows) {
         state.visit(row);
         checkpoints?.meet(row, state);
       }
-      if (state.eventsChecked >= nextYield) {
-        nextYield = state.eventsChecked + YIELD_EVERY_EVENTS;
-        // Let the process serve other work between pages of a long verification.
-        await new Promise((resolve) => setImmediate(resolve));
+      eventsChecked += rows.length;
+      if (rows.length > 0) {
+        after = rows[rows.length - 1]!.position;
+        last = { position: BigInt(after), hash: rows[rows.length - 1]!.log_hash };
       }
       if (rows.length < LIMITS.readPageSize) break;
-      after = rows[rows.length - 1]!.position;
     }
-    checkpoints?.finish(state);
-    state.finish();
-    return {
-      eventsChecked: state.eventsChecked,
-      breaks: state.breaks,
-      head: { position: BigInt(state.position), hash: state.hash },
-      ...(checkpoints && { checkpoints: { checked: checkpoints.checked, lastPosition: checkpoints.lastPosition } }),
-    };
+    checkpoints?.finish(state, lastPosition === Number.MAX_SAFE_INTEGER);
+    return { eventsChecked, breaks: state.breaks, last, checkpoints: { checked: checkpoints?.checked ?? 0, lastPosition: checkpoints?.lastPosition ?? null } };
   }
 }
 
-/** The walk's place in the log's chain, and the first break of each kind it found. */
+/**
+ * The walk's place in the log's chain, and the first break of each kind it found. Every link is checked
+ * against the stored one before it, so one damage is one break and the walk goes on: a break further on is
+ * another damage, found as the same walk over its range alone would find it.
+ */
 class LogState {
-  eventsChecked = 0;
-  position = 0;
-  hash = GENESIS_HASH;
   readonly breaks: ChainBreak[] = [];
-  private broken = false;
 
-  constructor(private readonly options: VerifyOptions) {}
+  constructor(
+    private readonly anchor: LogHead | undefined,
+    public position: number,
+    private hash: string,
+  ) {}
 
   visit(row: LogRow): void {
-    this.eventsChecked++;
-    if (!this.broken) this.check(row);
+    this.check(row);
     this.position = row.position;
     this.hash = row.log_hash;
   }
@@ -105,37 +112,33 @@ class LogState {
     if (logChainHash(this.hash, BigInt(row.position), row.hash) !== row.log_hash) {
       return this.fail('reordered', row.position, "the event is not where the log's chain put it: events were moved or replaced before it, or its link was altered");
     }
-    const anchor = this.options.anchor;
+    const anchor = this.anchor;
     if (anchor && BigInt(row.position) === anchor.position && row.log_hash !== anchor.hash) {
       this.fail('re-chained', row.position, `the log up to the anchor ${anchor.hash}@${anchor.position} was rewritten and chained again`);
     }
   }
 
-  finish(): void {
-    const anchor = this.options.anchor;
-    if (anchor && anchor.position > BigInt(this.position)) {
-      this.fail('removed', anchor.position, `the log ends at position ${this.position}, before the anchor at ${anchor.position}: events were removed`);
-    }
-  }
-
   fail(kind: ChainBreak['kind'], position: number | bigint, reason: string): void {
-    if (kind !== 're-chained') this.broken = true;
     if (this.breaks.some((b) => b.kind === kind)) return;
     this.breaks.push({ kind, stream: '', revision: -1n, position: BigInt(position), reason });
   }
 }
 
-/** Reads the keyed checkpoints beside the log, a page at a time, and checks each one when the walk reaches it. */
+/**
+ * Reads the keyed checkpoints of the walk's range beside the log, a page at a time, and checks each one when
+ * the walk reaches it.
+ */
 class CheckpointCursor {
   checked = 0;
   lastPosition: bigint | null = null;
   private buffer: CheckpointRow[] = [];
-  private after = 0;
   private exhausted = false;
 
   constructor(
-    private readonly page: Statement<[number, number], CheckpointRow>,
+    private readonly page: Statement<[number, number, number], CheckpointRow>,
     private readonly key: string,
+    private after: number,
+    private readonly rangeEnd: number,
   ) {}
 
   meet(row: LogRow, state: LogState): void {
@@ -156,15 +159,17 @@ class CheckpointCursor {
     }
   }
 
-  /** A checkpoint past the log's end vouches for events that are gone. */
-  finish(state: LogState): void {
+  /** A checkpoint past the range's last event vouches for events that are gone: at the log's end or before. */
+  finish(state: LogState, atLogEnd: boolean): void {
     const beyond = this.peek();
-    if (beyond) state.fail('removed', beyond.position, `a keyed checkpoint names position ${beyond.position}, past the log's end at ${state.position}: events were removed`);
+    if (!beyond) return;
+    const where = atLogEnd ? `past the log's end at ${state.position}` : 'which the log no longer has';
+    state.fail('removed', beyond.position, `a keyed checkpoint names position ${beyond.position}, ${where}: events were removed`);
   }
 
   private peek(): CheckpointRow | undefined {
     if (this.buffer.length === 0 && !this.exhausted) {
-      this.buffer = this.page.all(this.after, CHECKPOINT_PAGE);
+      this.buffer = this.page.all(this.after, this.rangeEnd, CHECKPOINT_PAGE);
       if (this.buffer.length < CHECKPOINT_PAGE) this.exhausted = true;
       if (this.buffer.length > 0) this.after = this.buffer[this.buffer.length - 1]!.position;
     }

@@ -1,12 +1,12 @@
 /**
- * Simulates many wallets, on the ML worker pool (../worker-pool.ts) when the compiled worker entry
+ * Simulates many wallets, on the worker pool (src/worker-pool.ts) when the compiled worker entry
  * (dist/ml/backtest/wallet-worker.js) is there, else in this thread (jest runs src/ as ES modules without
  * __dirname; tsx runs src/ without a compiled sibling). Each wallet is simulated by the same deterministic code
  * wherever it runs, so the outcomes are identical whatever the number of workers.
  */
 import { availableParallelism } from 'node:os';
 import { createOptimiser } from '../portfolio/iimmf';
-import { compiledWorkerEntry, runOnWorkerThreads } from '../worker-pool';
+import { compiledWorkerEntry, runOnWorkerThreads } from '../../worker-pool';
 import type { StrategyName } from './strategies';
 import { simulateWallet, type SimulationInputs, type WalletFlows, type WalletOutcome } from './wallet-simulation';
 
@@ -25,7 +25,7 @@ export interface WalletPoolOptions {
 
 /** The compiled worker entry, or undefined where there is none (jest, tsx). */
 export function walletWorkerPath(): string | undefined {
-  return compiledWorkerEntry('backtest/wallet-worker.js');
+  return compiledWorkerEntry('ml/backtest/wallet-worker.js');
 }
 
 export async function simulateWallets(

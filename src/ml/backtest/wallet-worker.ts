@@ -4,7 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { createOptimiser, type IimmfOptimiser } from '../portfolio/iimmf';
-import { serveJobs } from '../worker-pool';
+import { serveJobs } from '../../worker-pool';
 import type { WalletJob } from './wallet-pool';
 import { simulateWallet, type SimulationInputs, type WalletOutcome } from './wallet-simulation';
 

@@ -3,7 +3,7 @@
  * pool): forecasts each chunk of series it is sent, with the batch's options it was started with, in order.
  */
 import { workerData } from 'node:worker_threads';
-import { serveJobs } from '../worker-pool';
+import { serveJobs } from '../../worker-pool';
 import { forecastOne, type ForecastItem, type ForecastManyOptions } from './parallel-forecaster';
 
 const options = workerData as ForecastManyOptions;

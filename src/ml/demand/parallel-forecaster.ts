@@ -1,7 +1,7 @@
 /**
  * Forecasts many merchants' series on a pool of worker threads.
  *
- * - Pool: the ML worker pool (../worker-pool.ts) with `workers` threads (default os.availableParallelism()),
+ * - Pool: the worker pool (src/worker-pool.ts) with `workers` threads (default os.availableParallelism()),
  *   each with its own wasm instance of the `arima` package and the batch's options. Series travel in chunks
  *   (`chunkSize` series per message) and each worker has one chunk in flight, so what the pool holds in flight
  *   is bounded by the number of workers.
@@ -19,7 +19,7 @@ import { checkHorizon, checkSeries, forecastChecked, normalizeSpec, type ArimaFo
 import type { DifferencingChoice } from './differencing-tests';
 import { DemandForecastError, type DemandForecastErrorCode } from './errors';
 import { chooseArimaByAic, type ArimaGrid } from './model-selection';
-import { compiledWorkerEntry, runOnWorkerThreads } from '../worker-pool';
+import { compiledWorkerEntry, runOnWorkerThreads } from '../../worker-pool';
 
 export interface ForecastManyOptions {
   horizon: number;
@@ -82,7 +82,7 @@ export function forecastOne(values: Float64Array, options: ForecastManyOptions):
 
 /** The compiled worker entry, or undefined where there is none (jest, tsx). */
 export function workerEntryPath(): string | undefined {
-  return compiledWorkerEntry('demand/demand-worker.js');
+  return compiledWorkerEntry('ml/demand/demand-worker.js');
 }
 
 export async function forecastMany(seriesList: readonly (readonly number[])[], options: ForecastManyOptions, pool: PoolOptions = {}): Promise<ForecastItem[]> {

@@ -6,7 +6,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The parts of an event the chain covers; `dataJson` and `metadataJson` are canonical JSON text. */
 export interface ChainedEvent {
   stream: string;
-  revision: bigint;
+  /** A number where the walk reads it from a row: the text hashed is the same. */
+  revision: bigint | number;
   id: string;
   type: string;
   recordedAtMs: number;
@@ -16,7 +17,7 @@ export interface ChainedEvent {
 
 /** hash = sha256(previous hash ‖ canonical event): changing, removing or reordering any event breaks every later link. */
 export function chainHash(previousHash: string, event: ChainedEvent): string {
-  const header = JSON.stringify([event.stream, event.revision.toString(), event.id, event.type, event.recordedAtMs]);
+  const header = JSON.stringify([event.stream, String(event.revision), event.id, event.type, event.recordedAtMs]);
   // The one-shot hash of the joined text: the same bytes as one update per part, at half the cost per event.
   return hash('sha256', `${previousHash}\n${header}\n${event.dataJson}\n${event.metadataJson}`, 'hex');
 }
@@ -26,8 +27,8 @@ export function chainHash(previousHash: string, event: ChainedEvent): string {
  * hash, so a removed stream, a reordered event or a dropped half of a change across streams breaks it even
  * where every stream's chain still holds.
  */
-export function logChainHash(previousLogHash: string, position: bigint, streamHash: string): string {
-  return hash('sha256', `${previousLogHash}\n${position.toString()}\n${streamHash}`, 'hex');
+export function logChainHash(previousLogHash: string, position: bigint | number, streamHash: string): string {
+  return hash('sha256', `${previousLogHash}\n${position}\n${streamHash}`, 'hex');
 }
 
 /**

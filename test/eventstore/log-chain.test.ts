@@ -81,6 +81,17 @@ describe('the log chain', () => {
     expect(report.firstBreak).toMatchObject({ kind: 'removed', position: 4n, reason: expect.stringMatching(/positions 4 to 5 are missing/) });
   });
 
+
+  it("finds a stream's head row deleted with its events left, which the log's chain alone does not see", async () => {
+    const store = open();
+    await writeSample(store);
+    await store.close();
+    tamper("DELETE FROM streams WHERE name = 'wallet-b'");
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(kinds(report)).toEqual([['removed', 4n]]);
+    expect(report.firstBreak?.reason).toMatch(/has events but no head record/);
+  });
   it('finds two events of different streams swapped in the log', async () => {
     const store = open();
     await writeSample(store);

@@ -92,12 +92,16 @@ export class LogChainWalk {
  */
 class LogState {
   readonly breaks: ChainBreak[] = [];
+  /** The anchor's position as the rows' positions are read, compared once per row. */
+  private readonly anchorPosition: number;
 
   constructor(
     private readonly anchor: LogHead | undefined,
     public position: number,
     private hash: string,
-  ) {}
+  ) {
+    this.anchorPosition = anchor === undefined ? -1 : Number(anchor.position);
+  }
 
   visit(row: LogRow): void {
     this.check(row);
@@ -109,11 +113,11 @@ class LogState {
     if (row.position !== this.position + 1) {
       return this.fail('removed', this.position + 1, `positions ${this.position + 1} to ${row.position - 1} are missing: events were removed from the log`);
     }
-    if (logChainHash(this.hash, BigInt(row.position), row.hash) !== row.log_hash) {
+    if (logChainHash(this.hash, row.position, row.hash) !== row.log_hash) {
       return this.fail('reordered', row.position, "the event is not where the log's chain put it: events were moved or replaced before it, or its link was altered");
     }
     const anchor = this.anchor;
-    if (anchor && BigInt(row.position) === anchor.position && row.log_hash !== anchor.hash) {
+    if (anchor && row.position === this.anchorPosition && row.log_hash !== anchor.hash) {
       this.fail('re-chained', row.position, `the log up to the anchor ${anchor.hash}@${anchor.position} was rewritten and chained again`);
     }
   }

@@ -2,12 +2,13 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { ChainBreak, ChainDamage, ChainReport } from '../event-store';
 import { GENESIS_HASH, chainHash } from '../hash-chain';
 import { LIMITS } from '../limits';
-import { EVENT_COLUMNS, type EventRow } from './event-row';
 
-/** An event row with its stream's integer id, which orders the walk. */
-interface ChainRow extends EventRow {
-  stream_id: number;
-}
+/**
+ * A row as the walk reads it: an array in the order of CHAIN_COLUMNS, not an object, and without the stream's
+ * name, which comes once per stream with its head. Both halve what reading a row costs.
+ */
+type ChainRow = [streamId: number, position: number, revision: number, id: string, type: string, data: string, metadata: string, recordedAtMs: number, hash: string];
+const CHAIN_COLUMNS = 'stream_id, position, revision, id, type, data, metadata, recorded_at, hash';
 
 export interface StreamHead {
   stream_id: number;
@@ -39,15 +40,14 @@ export class StreamChainWalk {
   private readonly headById: Statement<[number], StreamHead>;
 
   constructor(db: Database) {
-    const columns = `e.stream_id, ${EVENT_COLUMNS}`;
-    this.pageFrom = db.prepare(
-      `SELECT ${columns} FROM events e JOIN streams s ON s.stream_id = e.stream_id
-       WHERE (e.stream_id, e.revision) > (?, ?) AND e.stream_id <= ? ORDER BY e.stream_id, e.revision LIMIT ?`,
-    );
-    this.pageOfStream = db.prepare(
-      `SELECT ${columns} FROM events e JOIN streams s ON s.stream_id = e.stream_id
-       WHERE e.stream_id = ? AND e.revision > ? ORDER BY e.revision LIMIT ?`,
-    );
+    this.pageFrom = db
+      .prepare<[number, number, number, number], ChainRow>(
+        `SELECT ${CHAIN_COLUMNS} FROM events WHERE (stream_id, revision) > (?, ?) AND stream_id <= ? ORDER BY stream_id, revision LIMIT ?`,
+      )
+      .raw(true);
+    this.pageOfStream = db
+      .prepare<[number, number, number], ChainRow>(`SELECT ${CHAIN_COLUMNS} FROM events WHERE stream_id = ? AND revision > ? ORDER BY revision LIMIT ?`)
+      .raw(true);
     this.headById = db.prepare('SELECT stream_id, name, revision, last_hash FROM streams WHERE stream_id = ?');
   }
 
@@ -61,8 +61,8 @@ export class StreamChainWalk {
       for (const row of rows) walk.visit(row);
       if (rows.length < LIMITS.readPageSize) break;
       const last = rows[rows.length - 1]!;
-      afterStream = last.stream_id;
-      afterRevision = last.revision;
+      afterStream = last[0];
+      afterRevision = last[2];
     }
     walk.finishStream();
     return walk.rangeReport();
@@ -75,7 +75,7 @@ export class StreamChainWalk {
       const rows = this.pageOfStream.all(head.stream_id, after, LIMITS.readPageSize);
       for (const row of rows) walk.visit(row);
       if (rows.length < LIMITS.readPageSize) break;
-      after = rows[rows.length - 1]!.revision;
+      after = rows[rows.length - 1]![2];
     }
     walk.finishStream();
     if (walk.eventsChecked === 0) walk.checkEmptyHead(head);
@@ -89,6 +89,8 @@ export class ChainWalk {
   streamsChecked = 0;
   private readonly breaks: ChainBreak[] = [];
   private streamId = -1;
+  /** The head of the stream being walked, read when its first row is met; undefined when it has none. */
+  private head: StreamHead | undefined;
   private stream = '';
   private expectedRevision = 0;
   private previousHash = GENESIS_HASH;
@@ -113,61 +115,62 @@ export class ChainWalk {
   }
 
   visit(row: ChainRow): void {
+    const [streamId, position, revision, id, type, dataJson, metadataJson, recordedAtMs, hash] = row;
     this.eventsChecked++;
-    if (row.stream_id !== this.streamId) {
-      this.finishStream();
-      this.streamsChecked++;
-      this.streamId = row.stream_id;
-      this.stream = row.name;
-      this.expectedRevision = 0;
-      this.previousHash = GENESIS_HASH;
-      this.lastPosition = 0;
-      this.broken = false;
-    }
+    if (streamId !== this.streamId) this.beginStream(streamId, position);
     if (this.broken) return;
-    if (row.revision !== this.expectedRevision) {
-      this.fail(row, 'removed', `revision ${this.expectedRevision} is missing: the next stored revision is ${row.revision}`);
+    if (revision !== this.expectedRevision) {
+      this.fail(revision, position, 'removed', `revision ${this.expectedRevision} is missing: the next stored revision is ${revision}`);
       return;
     }
-    if (row.position <= this.lastPosition && row.revision > 0) {
-      this.fail(row, 'reordered', `revision ${row.revision} is at position ${row.position}, before revision ${row.revision - 1} at ${this.lastPosition}: events were moved in the log`);
+    if (position <= this.lastPosition && revision > 0) {
+      this.fail(revision, position, 'reordered', `revision ${revision} is at position ${position}, before revision ${revision - 1} at ${this.lastPosition}: events were moved in the log`);
       return;
     }
-    const recomputed = chainHash(this.previousHash, {
-      stream: row.name,
-      revision: BigInt(row.revision),
-      id: row.id,
-      type: row.type,
-      recordedAtMs: row.recorded_at,
-      dataJson: row.data,
-      metadataJson: row.metadata,
-    });
-    if (recomputed !== row.hash) {
-      this.fail(row, 'edited', 'the event does not match its hash: it was altered, or an earlier one was');
+    const recomputed = chainHash(this.previousHash, { stream: this.stream, revision, id, type, recordedAtMs, dataJson, metadataJson });
+    if (recomputed !== hash) {
+      this.fail(revision, position, 'edited', 'the event does not match its hash: it was altered, or an earlier one was');
       return;
     }
-    this.previousHash = row.hash;
-    this.lastPosition = row.position;
+    this.previousHash = hash;
+    this.lastPosition = position;
     this.expectedRevision++;
+  }
+
+  /** A stream's first row: its name and last revision come from its head, which every stream with events must have. */
+  private beginStream(streamId: number, position: number): void {
+    this.finishStream();
+    this.streamsChecked++;
+    this.streamId = streamId;
+    this.head = this.headOf(streamId);
+    this.stream = this.head?.name ?? `#${streamId}`;
+    this.expectedRevision = 0;
+    this.previousHash = GENESIS_HASH;
+    this.lastPosition = 0;
+    this.broken = false;
+    if (!this.head) {
+      this.broken = true;
+      this.record({ kind: 'removed', stream: this.stream, revision: 0n, position: BigInt(position), reason: `stream id ${streamId} has events but no head record: the stream's row was removed` });
+    }
   }
 
   /** The stream's head records its last revision and hash: a removed tail shows up as a disagreement. */
   finishStream(): void {
     const streamId = this.streamId;
     this.streamId = -1;
-    if (streamId < 0 || this.broken) return;
-    const head = this.headOf(streamId);
+    const head = this.head;
+    // A stream without a head was reported, and left, at its first row.
+    if (streamId < 0 || this.broken || !head) return;
     const lastRevision = this.expectedRevision - 1;
-    if (head && head.revision === lastRevision && head.last_hash === this.previousHash) return;
+    if (head.revision === lastRevision && head.last_hash === this.previousHash) return;
     this.record({
       kind: 'removed',
       stream: this.stream,
       revision: BigInt(lastRevision + 1),
       position: BigInt(this.lastPosition),
-      reason: head
-        ? `the stream records revision ${head.revision} but its events end at revision ${lastRevision}: ` +
-          `events after position ${this.lastPosition} were removed, or the stream's head was altered`
-        : 'the stream has events but no head record',
+      reason:
+        `the stream records revision ${head.revision} but its events end at revision ${lastRevision}: ` +
+        `events after position ${this.lastPosition} were removed, or the stream's head was altered`,
     });
   }
 
@@ -188,9 +191,9 @@ export class ChainWalk {
     };
   }
 
-  private fail(row: ChainRow, kind: ChainDamage, reason: string): void {
+  private fail(revision: number, position: number, kind: ChainDamage, reason: string): void {
     this.broken = true;
-    this.record({ kind, stream: this.stream, revision: BigInt(row.revision), position: BigInt(row.position), reason });
+    this.record({ kind, stream: this.stream, revision: BigInt(revision), position: BigInt(position), reason });
   }
 
   private record(chainBreak: ChainBreak): void {

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as demandFromSource from '../src/ml/demand';
 import { SeededRandom, simulateMerchants } from '../src/ml/market';
+import { modelSettingsFor } from '../src/ml/model-configuration';
 import { createOptimiser, type AllocationInput } from '../src/ml/portfolio/iimmf';
 import { elasticNet, syntheticRegression } from '../src/ml/yield';
 
@@ -60,11 +61,14 @@ function loadDemand(): { module: Demand; compiled: boolean } {
 
 async function arimaBench() {
   const { module, compiled } = loadDemand();
-  const series = simulateMerchants({ seed: 20140101, startDate: '2024-01-01', endDate: '2024-12-30', merchants: merchantCount }).merchants.map((m) => m.withdrawalFen);
-  progress(`ARIMA: ${merchantCount.toLocaleString('en')} merchants × 365 days, order by AIC (weekly seasonality), one-day-ahead forecasts${compiled ? '' : ' (no compiled build: in this thread)'}`);
+  // The selection the backtest runs on its calendar-day series: a week of 7 points, a year of history.
+  const { historyDays, ...selection } = modelSettingsFor('calendarDays').demand;
+  const endDate = new Date(Date.parse('2024-01-01') + (historyDays - 1) * 86_400_000).toISOString().slice(0, 10);
+  const series = simulateMerchants({ seed: 20140101, startDate: '2024-01-01', endDate, merchants: merchantCount }).merchants.map((m) => m.withdrawalFen);
+  progress(`ARIMA: ${merchantCount.toLocaleString('en')} merchants × ${historyDays} days, order by AIC (the model configuration's selection), one-day-ahead forecasts${compiled ? '' : ' (no compiled build: in this thread)'}`);
   const cpu = process.cpuUsage();
   const start = performance.now();
-  const run = await module.forecastManyWithStats(series, { horizon: 1, period: 7 });
+  const run = await module.forecastManyWithStats(series, { horizon: 1, ...selection });
   const wall = seconds(start);
   const models = new Map<string, number>();
   for (const item of run.results) {
@@ -73,7 +77,8 @@ async function arimaBench() {
   }
   return {
     merchants: merchantCount,
-    days: 365,
+    days: historyDays,
+    selection,
     seconds: wall,
     cpuSeconds: cpuSeconds(cpu),
     mode: run.mode,

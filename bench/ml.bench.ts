@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { addDays } from '../src/domain/iso-date';
 import * as demandFromSource from '../src/ml/demand';
 import { SeededRandom, simulateMerchants } from '../src/ml/market';
 import { modelSettingsFor } from '../src/ml/model-configuration';
@@ -63,7 +64,7 @@ async function arimaBench() {
   const { module, compiled } = loadDemand();
   // The selection the backtest runs on its calendar-day series: a week of 7 points, a year of history.
   const { historyDays, ...selection } = modelSettingsFor('calendarDays').demand;
-  const endDate = new Date(Date.parse('2024-01-01') + (historyDays - 1) * 86_400_000).toISOString().slice(0, 10);
+  const endDate = addDays('2024-01-01', historyDays - 1);
   const series = simulateMerchants({ seed: 20140101, startDate: '2024-01-01', endDate, merchants: merchantCount }).merchants.map((m) => m.withdrawalFen);
   progress(`ARIMA: ${merchantCount.toLocaleString('en')} merchants × ${historyDays} days, order by AIC (the model configuration's selection), one-day-ahead forecasts${compiled ? '' : ' (no compiled build: in this thread)'}`);
   const cpu = process.cpuUsage();

@@ -64,7 +64,7 @@ export const MODEL_CONFIGURATION: ModelConfiguration = deepFrozen({
     seasonPeriod: { businessDays: 5, calendarDays: 7 },
     historyWindow: { businessDays: 260, calendarDays: 365 },
     // The best-ranked order alone is fitted exactly: it forecasts as well as the best AIC of the top 3 at a
-    // third of the CPU (the measurements in src/ml/demand/model-selection.ts).
+    // quarter to a half of the CPU (the measurements in src/ml/demand/model-selection.ts).
     selection: { grid: { ...DEFAULT_GRID }, search: 'hannan-rissanen', compare: 1, refits: 3 },
   },
   allocation: { model: 'iimmf', horizonDays: 14 },

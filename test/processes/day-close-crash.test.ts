@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventStore } from '../../src/eventstore';
 import { CALENDAR_STREAM } from '../../src/domain/calendar/calendar.decider';
-import { type IsoDate, addDays, nextBusinessDay } from '../../src/domain/iso-date';
+import { type IsoDate, addDays, daysAfterUpTo, nextBusinessDay } from '../../src/domain/iso-date';
 import { OPERATOR_KEY, ServerUnderTest, crashEnv } from '../crash/crash-server';
 
 /**
@@ -72,9 +72,9 @@ describe.each([
   let lastAimedAt: IsoDate | undefined;
   let setUp = false;
 
-  /** Every calendar day the close of `date` accrues: those after the last close, through `date`. */
+  /** Every calendar day the close of `date` accrues, as the calendar counts them: after the last close, through `date`. */
   const publishIncomes = async (date: IsoDate) => {
-    for (let day = lastAimedAt === undefined ? date : addDays(lastAimedAt, 1); day <= date; day = addDays(day, 1)) {
+    for (const day of daysAfterUpTo(lastAimedAt ?? addDays(date, -1), date)) {
       expect((await post(server, '/funds/DCA/incomes', { date: day, perTenK: '0.5000' })).status).toBe(201);
     }
     lastAimedAt = date;

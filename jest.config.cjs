@@ -12,6 +12,8 @@ const base = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60000,
+  // Jest's default on a 2-core machine is one worker, which leaves a core idle for the whole run.
+  maxWorkers: 2,
   projects: [
     { ...base, displayName: 'default', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/crash/'] },
     // The HTTP suite and the ledger property test again, on an embedded store that refuses multi-stream

@@ -16,14 +16,6 @@ module.exports = {
   maxWorkers: 2,
   projects: [
     { ...base, displayName: 'default', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/crash/'] },
-    // The HTTP suite and the ledger property test again, on an embedded store that refuses multi-stream
-    // appends as EventStoreDB does: every write the product makes must be a single-stream append.
-    {
-      ...base,
-      displayName: 'single-stream',
-      testMatch: ['**/test/api/**/*.e2e.test.ts', '**/test/properties/ledger-invariants.property.test.ts'],
-      globals: { IFW_TEST_SQLITE_OPTIONS: '?multiStreamAppend=false' },
-    },
     // `ifw serve` SIGKILLed under load and restarted, on both store modes at once (docs/crash-test.md).
     { ...base, displayName: 'crash', testMatch: ['<rootDir>/test/crash/**/*.test.ts'] },
   ],

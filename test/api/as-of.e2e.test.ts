@@ -6,7 +6,7 @@ import { useJsonBodyParser } from '../../src/api/http/json-body-parser';
 import { loadConfig } from '../../src/config';
 import { openEventStore } from '../../src/eventstore';
 import { openReadStore } from '../../src/projections/open-read-store';
-import { AUDITOR_KEY, OPERATOR_KEY, withStoreOptions } from './test-app';
+import { AUDITOR_KEY, OPERATOR_KEY, singleStreamUrl } from './test-app';
 
 /**
  * As-of reads over a real socket, on an event store whose clock the test sets: every event of a step is
@@ -58,7 +58,7 @@ class ClockedApp {
       },
     );
     const holder: { clocked?: ClockedApp } = {};
-    const store = openEventStore(withStoreOptions(config.eventStoreUrl), { clock: () => holder.clocked?.nowMs ?? startMs });
+    const store = openEventStore(singleStreamUrl(config.eventStoreUrl), { clock: () => holder.clocked?.nowMs ?? startMs });
     const readStore = await openReadStore(config.readStoreUrl);
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forStores(store, readStore, config), new FastifyAdapter({ bodyLimit: 64 * 1024, ...FASTIFY_EDGE_ERRORS }), {
       logger: false,

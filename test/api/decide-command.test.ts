@@ -7,7 +7,7 @@ import { WALLET } from '../../src/api/commands/aggregates';
 import type { CommandContext } from '../../src/api/commands/command-context';
 import { DecideCommand, DecideCommandHandler } from '../../src/api/commands/decide-command';
 import { walletStream } from '../../src/domain/wallet/wallet.decider';
-import { withStoreOptions } from './test-app';
+import { singleStreamUrl } from './test-app';
 
 /**
  * The one command handler against races it cannot queue: two processes on one store file, each with its own
@@ -30,7 +30,7 @@ describe('two processes deciding on one wallet at once', () => {
   });
 
   it('apply every deposit once, with gapless revisions, after retrying the races they lost', async () => {
-    const url = withStoreOptions(`sqlite:${join(dir, 'events.db')}`);
+    const url = singleStreamUrl(`sqlite:${join(dir, 'events.db')}`);
     let conflicts = 0;
     const counting = (store: EventStore): EventStore =>
       new Proxy(store, {

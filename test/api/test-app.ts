@@ -26,16 +26,16 @@ let partyCount = 0;
 /** GETs to these answer from the event store or from nothing, so they take no minPosition. */
 const UNPROJECTED = /^\/(health|ready|openapi\.json|docs)/;
 
-/** The real application on a real socket, on an embedded store of its own (in memory unless a URL is given). */
 /**
- * The embedded store's options of the jest project running this file (see jest.config.cjs): the
- * single-stream project opens every store with multiStreamAppend=false.
+ * An embedded store URL with EventStoreDB's limit: `appendMany` refused. Every test that serves the product
+ * opens its store so, which proves that every write the product makes is a single-stream append; the store's
+ * own multi-stream appends are tested in test/eventstore.
  */
-export function withStoreOptions(url: string): string {
-  const options = (globalThis as { IFW_TEST_SQLITE_OPTIONS?: string }).IFW_TEST_SQLITE_OPTIONS;
-  return options && url.startsWith('sqlite:') && !url.includes('?') ? `${url}${options}` : url;
+export function singleStreamUrl(url: string): string {
+  return url.startsWith('sqlite:') && !url.includes('?') ? `${url}?multiStreamAppend=false` : url;
 }
 
+/** The real application on a real socket, on an embedded store of its own (in memory unless a URL is given). */
 export class TestApp {
   /** The position of the latest write answered, which GETs wait for, as a client reading its own writes would. */
   private lastWritePosition: string | undefined;
@@ -49,7 +49,7 @@ export class TestApp {
     const config = loadConfig(
       { port: '0', runProjector: options.runProjector },
       {
-        IFW_EVENTSTORE_URL: withStoreOptions(options.eventStoreUrl ?? 'sqlite::memory:'),
+        IFW_EVENTSTORE_URL: singleStreamUrl(options.eventStoreUrl ?? 'sqlite::memory:'),
         IFW_READSTORE_URL: options.readStoreUrl ?? 'sqlite::memory:',
         IFW_PROCESS_ENGINE_URL: options.processEngineUrl ?? 'embedded::memory:',
         IFW_API_KEYS: `${OPERATOR_KEY}=operator,${AUDITOR_KEY}=auditor,${COMPLIANCE_KEY}=compliance`,

@@ -10,7 +10,7 @@ import { EVENT_STORE } from '../../src/api/event-store.module';
 import { toEventInputs } from '../../src/api/commands/stored-aggregate';
 import { walletStream } from '../../src/domain/wallet/wallet.decider';
 import { TransferProcesses } from '../../src/processes/transfer-processes';
-import { OPERATOR_KEY, TestApp, withStoreOptions } from '../api/test-app';
+import { OPERATOR_KEY, TestApp, singleStreamUrl } from '../api/test-app';
 
 /**
  * A payment's second side, run by the payment model from the log: the credit, its return when the payee
@@ -78,7 +78,7 @@ describe('a payment interrupted between its two sides', () => {
     await app.stop();
 
     // The process died right after the payer's debit was durable.
-    const store = openEventStore(withStoreOptions(eventStoreUrl));
+    const store = openEventStore(singleStreamUrl(eventStoreUrl));
     const sent = [{ type: 'PaymentSent', data: { paymentId: 'p-crash', toWalletId: shop.walletId, amountFen: 2_000n, businessDate: recordedUnder.businessDate, postings: [{ debit: `wallet-cash:${ann.walletId}`, credit: 'payments-in-transit', amountFen: 2_000n }] } }];
     const metadata = { correlationId: 'crash', causationId: 'crash', principal: 'customer:test', ...recordedUnder };
     const { position } = await store.append(walletStream(ann.walletId), toEventInputs(sent, metadata), { expectedRevision: await store.streamRevision(walletStream(ann.walletId)) });

@@ -1,38 +1,57 @@
 #!/usr/bin/env node
 import { packageVersion } from '../code-version';
-import { EventStoreError } from '../eventstore';
-import { ConfigError } from '../config';
-import { UnsupportedReadStoreUrlError } from '../projections';
-import { RebuildInProgressError } from '../projections/rebuild';
-import { ListenError } from '../api/server';
 import { EXIT, UsageError } from './cli-error';
-import { auditAnchor, auditAnchorHelp } from './commands/audit-anchor';
-import { auditReplay, auditReplayHelp } from './commands/audit-replay';
-import { auditVerify, auditVerifyHelp } from './commands/audit-verify';
-import { backtest, backtestHelp } from './commands/backtest';
-import { market, marketHelp } from './commands/market';
-import { projectionsRebuild, projectionsRebuildHelp } from './commands/projections-rebuild';
-import { projector, projectorHelp } from './commands/projector';
-import { serve, serveHelp } from './commands/serve';
-import { simulate, simulateHelp } from './commands/simulate';
 
-interface Command {
-  words: string[];
-  summary: string;
+/** What a command's module gives: its help text and its run. */
+interface CommandModule {
   help: string;
   run(argv: string[]): Promise<number>;
 }
 
+/**
+ * A command's module is loaded only when the command runs or its help is asked for: the server's modules take
+ * over a second to load, which `ifw --version`, the usage and the audit commands have no use for.
+ */
+interface Command {
+  words: string[];
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
 const COMMANDS: Command[] = [
-  { words: ['serve'], summary: 'serve the HTTP API', help: serveHelp, run: serve },
-  { words: ['projector'], summary: 'run the read models in a process of their own', help: projectorHelp, run: projector },
-  { words: ['projections', 'rebuild'], summary: 'rebuild read models beside the served ones and switch to them', help: projectionsRebuildHelp, run: projectionsRebuild },
-  { words: ['audit', 'verify'], summary: "verify every hash chain of the event log, the log's own and its snapshots (exit 3 when broken)", help: auditVerifyHelp, run: auditVerify },
-  { words: ['audit', 'anchor'], summary: "print the log's head (HASH@POSITION), to keep elsewhere and verify against later", help: auditAnchorHelp, run: auditAnchor },
-  { words: ['audit', 'replay'], summary: 'print the event history, whole or of one stream, as of a revision or time', help: auditReplayHelp, run: auditReplay },
-  { words: ['simulate'], summary: 'drive the whole product day by day with simulated customers, merchants and market, then report', help: simulateHelp, run: simulate },
-  { words: ['market'], summary: 'simulate the money-fund market and merchants alone (simulated data) and summarise them', help: marketHelp, run: market },
-  { words: ['backtest'], summary: 'walk-forward backtest of four fund strategies on the simulated market', help: backtestHelp, run: backtest },
+  { words: ['serve'], summary: 'serve the HTTP API', load: async () => import('./commands/serve').then((m) => ({ help: m.serveHelp, run: m.serve })) },
+  { words: ['projector'], summary: 'run the read models in a process of their own', load: async () => import('./commands/projector').then((m) => ({ help: m.projectorHelp, run: m.projector })) },
+  {
+    words: ['projections', 'rebuild'],
+    summary: 'rebuild read models beside the served ones and switch to them',
+    load: async () => import('./commands/projections-rebuild').then((m) => ({ help: m.projectionsRebuildHelp, run: m.projectionsRebuild })),
+  },
+  {
+    words: ['audit', 'verify'],
+    summary: "verify every hash chain of the event log, the log's own and its snapshots (exit 3 when broken)",
+    load: async () => import('./commands/audit-verify').then((m) => ({ help: m.auditVerifyHelp, run: m.auditVerify })),
+  },
+  {
+    words: ['audit', 'anchor'],
+    summary: "print the log's head (HASH@POSITION), to keep elsewhere and verify against later",
+    load: async () => import('./commands/audit-anchor').then((m) => ({ help: m.auditAnchorHelp, run: m.auditAnchor })),
+  },
+  {
+    words: ['audit', 'replay'],
+    summary: 'print the event history, whole or of one stream, as of a revision or time',
+    load: async () => import('./commands/audit-replay').then((m) => ({ help: m.auditReplayHelp, run: m.auditReplay })),
+  },
+  {
+    words: ['simulate'],
+    summary: 'drive the whole product day by day with simulated customers, merchants and market, then report',
+    load: async () => import('./commands/simulate').then((m) => ({ help: m.simulateHelp, run: m.simulate })),
+  },
+  {
+    words: ['market'],
+    summary: 'simulate the money-fund market and merchants alone (simulated data) and summarise them',
+    load: async () => import('./commands/market').then((m) => ({ help: m.marketHelp, run: m.market })),
+  },
+  { words: ['backtest'], summary: 'walk-forward backtest of four fund strategies on the simulated market', load: async () => import('./commands/backtest').then((m) => ({ help: m.backtestHelp, run: m.backtest })) },
 ];
 
 const HELP_WORDS = ['--help', 'help'];
@@ -76,20 +95,23 @@ function usage(argv: string[]): number {
 }
 
 async function run(command: Command, rest: string[]): Promise<number> {
+  const { help, run } = await command.load();
   if (rest.includes('--help')) {
-    console.log(command.help);
+    console.log(help);
     return EXIT.ok;
   }
   try {
-    return await command.run(rest);
+    return await run(rest);
   } catch (error) {
     // parseArgs reports unknown or malformed options with these codes.
     const code = (error as { code?: string }).code ?? '';
     if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`ifw ${command.words.join(' ')}: ${(error as Error).message}\n\n${command.help}`);
+      console.error(`ifw ${command.words.join(' ')}: ${(error as Error).message}\n\n${help}`);
       return EXIT.usage;
     }
-    if (error instanceof EventStoreError || error instanceof ConfigError || error instanceof UnsupportedReadStoreUrlError || error instanceof RebuildInProgressError || error instanceof ListenError) {
+    // Loaded on this path alone: the classes come from the server's modules, which a command may not have needed.
+    const { isOperatingError } = await import('./operating-errors');
+    if (isOperatingError(error)) {
       console.error(`ifw ${command.words.join(' ')}: ${error.message}`);
       return EXIT.failure;
     }

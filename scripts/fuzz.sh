@@ -11,8 +11,9 @@
 #
 # It needs dist/ (npm run build) and python3 with its venv module; it installs schemathesis (pinned) into a
 # virtualenv of its own, reused across runs, and builds nothing else. It serves dist/cli/main.js on loopback
-# with a fresh data folder, seeds a few entities so routes with ids in their path meet real ones, and stops
-# the server on exit. Every failure is printed with a curl command that reproduces it. Exits non-zero when
+# twice, each server with a fresh data folder, seeds a few entities in each so routes with ids in their path
+# meet real ones, fuzzes the staff against one and the parties against the other at once, and stops both on
+# exit. Every failure is printed with a curl command that reproduces it. Exits non-zero when
 # any check failed or schemathesis could not run.
 #
 # Environment: IFW_FUZZ_CACHE (where the virtualenv lives, default ${XDG_CACHE_HOME:-~/.cache}/ifw-fuzz),
@@ -71,26 +72,29 @@ skip() {
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ifw-fuzz.XXXXXX")
-server_pid=""
+server_pids=()
 # SIGTERM, then SIGKILL after 20 s: `ifw serve` stopped while a compliance rebuild runs says it stopped and
 # yet does not exit (see docs/fuzzing.md).
 stop_server() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    local tenths
-    for ((tenths = 0; tenths < 200; tenths++)); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      say "the server did not exit within 20 s of SIGTERM; killing it"
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-    wait "$server_pid" 2>/dev/null || true
+  local pid=$1 tenths
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for ((tenths = 0; tenths < 200; tenths++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "the server $pid did not exit within 20 s of SIGTERM; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
   fi
+  wait "$pid" 2>/dev/null || true
+}
+stop_servers() {
+  local pid
+  for pid in "${server_pids[@]}"; do stop_server "$pid"; done
   rm -rf "$work"
 }
-trap stop_server EXIT
+trap stop_servers EXIT
 trap 'exit 130' INT TERM
 
 install_schemathesis() {
@@ -105,8 +109,14 @@ install_schemathesis() {
   "$SCHEMATHESIS" --version >/dev/null 2>&1 || skip "schemathesis $SCHEMATHESIS_VERSION was installed but does not run on $(python3 --version 2>&1)"
 }
 
-# Starts the server on a free loopback port and sets $url from the first line it prints.
+# Starts the server of lane $1 on a free loopback port, with its data in $work/$1, and sets urls[$1] from the
+# first line it prints.
+declare -A urls
 start_server() {
+  local lane=$1
+  mkdir -p "$work/$lane"
+  # There before the server opens it, for the first reads below.
+  : >"$work/$lane/server.out"
   [ -f dist/cli/main.js ] || { say "dist/cli/main.js is missing: run npm run build first"; exit 1; }
   # The server's stores all follow --data: a store URL from the caller's environment would point elsewhere.
   env -u IFW_EVENTSTORE_URL -u IFW_READSTORE_URL -u IFW_PROCESS_ENGINE_URL -u IFW_KEYSTORE_URL -u IFW_AUDIT_KEY \
@@ -116,24 +126,25 @@ start_server() {
     IFW_RATE_LIMIT_PER_ADDRESS=100000 \
     IFW_RATE_LIMIT_PER_KEY=100000 \
     IFW_WRONG_KEYS_PER_ADDRESS=100000 \
-    node dist/cli/main.js serve --data "$work/data" --port 0 --json >"$work/server.out" 2>"$work/server.err" &
-  server_pid=$!
+    node dist/cli/main.js serve --data "$work/$lane/data" --port 0 --json >"$work/$lane/server.out" 2>"$work/$lane/server.err" &
+  local pid=$!
+  server_pids+=("$pid")
   local first_line="" tenths
   for ((tenths = 0; tenths < 300; tenths++)); do
-    first_line=$(head -n 1 "$work/server.out")
+    first_line=$(head -n 1 "$work/$lane/server.out")
     if [ -n "$first_line" ]; then break; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      cat "$work/server.err" >&2
-      say "the server exited before it listened"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      cat "$work/$lane/server.err" >&2
+      say "the server of lane $lane exited before it listened"
       exit 1
     fi
     sleep 0.1
   done
   if [ -z "$first_line" ]; then
-    say "the server did not listen within 30 s"
+    say "the server of lane $lane did not listen within 30 s"
     exit 1
   fi
-  url=$(node -e 'console.log(JSON.parse(process.argv[1]).listening)' "$first_line")
+  urls[$lane]=$(node -e 'console.log(JSON.parse(process.argv[1]).listening)' "$first_line")
 }
 
 # Writes the schemathesis configuration of one caller to $work/CALLER.toml: its key, real ids for path
@@ -185,7 +196,7 @@ projections = { values = ["activity", "wallets"] }
 EOF
 }
 
-# Runs schemathesis as one caller; prints its report; returns its exit status.
+# Runs schemathesis as one caller against $url; prints its report; returns its exit status.
 fuzz_as() {
   local caller=$1 key=$2
   echo
@@ -195,29 +206,60 @@ fuzz_as() {
     --generation-database none --request-timeout 15 --workers 1
 }
 
+# Runs the callers of lane $1 (the rest of the arguments) one after another against the lane's server; writes
+# the callers that failed to $work/$1/failed.
+run_lane() {
+  local lane=$1 url=${urls[$1]} caller key wallets failed=()
+  shift
+  set -a
+  # shellcheck source=/dev/null
+  . "$work/$lane/world.env"
+  set +a
+  # A customer or a merchant names its own wallet, so that its writes get past the guard; staff name either.
+  local both_wallets="[\"$IFW_FUZZ_CUSTOMER_WALLET\", \"$IFW_FUZZ_MERCHANT_WALLET\"]"
+  for caller in "$@"; do
+    case "$caller" in
+      operator) key=$OPERATOR_KEY wallets=$both_wallets ;;
+      auditor) key=$AUDITOR_KEY wallets=$both_wallets ;;
+      compliance) key=$COMPLIANCE_KEY wallets=$both_wallets ;;
+      customer) key=$IFW_FUZZ_CUSTOMER_KEY wallets="[\"$IFW_FUZZ_CUSTOMER_WALLET\"]" ;;
+      merchant) key=$IFW_FUZZ_MERCHANT_KEY wallets="[\"$IFW_FUZZ_MERCHANT_WALLET\"]" ;;
+    esac
+    write_config "$caller" "$wallets"
+    fuzz_as "$caller" "$key" || failed+=("$caller")
+  done
+  printf '%s\n' "${failed[@]}" >"$work/$lane/failed"
+}
+
+# Two lanes, one per core, each with a server of its own seeded alike, so that a caller meets the same
+# server state on every run whatever the other lane does: the staff in one, the parties in the other.
+readonly LANES=("operator auditor compliance" "customer merchant")
+
 install_schemathesis
-start_server
-say "serving on $url (data in $work/data); seeding"
-node_modules/.bin/tsx test/fuzz/seed-world.ts "$url" "$OPERATOR_KEY" "$COMPLIANCE_KEY" >"$work/world.env"
-set -a
-# shellcheck source=/dev/null
-. "$work/world.env"
-set +a
-# A customer or a merchant names its own wallet, so that its writes get past the guard; staff name either.
-readonly BOTH_WALLETS="[\"$IFW_FUZZ_CUSTOMER_WALLET\", \"$IFW_FUZZ_MERCHANT_WALLET\"]"
+for lane in "${!LANES[@]}"; do
+  start_server "$lane"
+  say "lane $lane (${LANES[$lane]}) serving on ${urls[$lane]} (data in $work/$lane/data); seeding"
+  node_modules/.bin/tsx test/fuzz/seed-world.ts "${urls[$lane]}" "$OPERATOR_KEY" "$COMPLIANCE_KEY" >"$work/$lane/world.env"
+done
 
 started_s=$SECONDS
+lane_pids=()
+for lane in "${!LANES[@]}"; do
+  # shellcheck disable=SC2086 # a lane's callers are words
+  run_lane "$lane" ${LANES[$lane]} >"$work/$lane/log" 2>&1 &
+  lane_pids+=("$!")
+done
+for pid in "${lane_pids[@]}"; do wait "$pid" || true; done
 failed=()
-for caller in operator auditor compliance customer merchant; do
-  case "$caller" in
-    operator) key=$OPERATOR_KEY wallets=$BOTH_WALLETS ;;
-    auditor) key=$AUDITOR_KEY wallets=$BOTH_WALLETS ;;
-    compliance) key=$COMPLIANCE_KEY wallets=$BOTH_WALLETS ;;
-    customer) key=$IFW_FUZZ_CUSTOMER_KEY wallets="[\"$IFW_FUZZ_CUSTOMER_WALLET\"]" ;;
-    merchant) key=$IFW_FUZZ_MERCHANT_KEY wallets="[\"$IFW_FUZZ_MERCHANT_WALLET\"]" ;;
-  esac
-  write_config "$caller" "$wallets"
-  fuzz_as "$caller" "$key" || failed+=("$caller")
+for lane in "${!LANES[@]}"; do
+  cat "$work/$lane/log"
+  if [ ! -f "$work/$lane/failed" ]; then
+    failed+=("lane $lane (it ended before its callers did)")
+    continue
+  fi
+  while read -r caller; do
+    if [ -n "$caller" ]; then failed+=("$caller"); fi
+  done <"$work/$lane/failed"
 done
 
 echo

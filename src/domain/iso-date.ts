@@ -35,6 +35,12 @@ export function addDays(date: IsoDate, days: number): IsoDate {
   return fromMs(toMs(date) + days * DAY_MS);
 }
 
+/** `date` and the `count - 1` calendar days before it, newest first: one parse for all of them. */
+export function daysBackFrom(date: IsoDate, count: number): IsoDate[] {
+  const ms = toMs(date);
+  return Array.from({ length: count }, (_, i) => fromMs(ms - i * DAY_MS));
+}
+
 /** Every day of every holiday period, and the exchanges' own extra closures: weekends among them too. */
 const EXCHANGE_HOLIDAY_DATES: ReadonlySet<IsoDate> = new Set(
   EXCHANGE_HOLIDAYS.flatMap((year) => [

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { encodeData, decodeData } from '../../src/domain/event-codec';
 import { fundDecider, type FundEvent } from '../../src/domain/fund/fund.decider';
 import { IncomeRateFormatError, dailyIncomeFen, formatPerTenK, parsePerTenK } from '../../src/domain/income-rate';
-import { MAX_DAYS_PER_CLOSE, addDays, businessDayOnOrAfter, daysAfterUpTo, isBusinessDay, isIsoDate, nextBusinessDay } from '../../src/domain/iso-date';
+import { MAX_DAYS_PER_CLOSE, addDays, businessDayOnOrAfter, daysAfterUpTo, daysBackFrom, isBusinessDay, isIsoDate, nextBusinessDay } from '../../src/domain/iso-date';
 import { ACCOUNTS } from '../../src/domain/ledger/accounts';
 import { posting } from '../../src/domain/ledger/posting';
 import { MAX_AMOUNT_FEN, MoneyFormatError, fenFromJson, fenOfFormatted, formatFen, parseAmount } from '../../src/domain/money';
@@ -178,6 +178,14 @@ describe('ISO business dates', () => {
     expect(daysAfterUpTo('2026-01-09', '2026-01-10')).toEqual(['2026-01-10']);
     expect(daysAfterUpTo('2026-01-09', '2026-01-09')).toEqual([]);
     expect(daysAfterUpTo('2026-01-12', '2026-01-09')).toEqual([]);
+  });
+
+  it('lists a date and the days before it, newest first, across a month and a leap day', () => {
+    expect(daysBackFrom('2024-03-01', 3)).toEqual(['2024-03-01', '2024-02-29', '2024-02-28']);
+    expect(daysBackFrom('2026-01-01', 1)).toEqual(['2026-01-01']);
+    expect(daysBackFrom('2026-01-01', 0)).toEqual([]);
+    const back = daysBackFrom('2026-12-31', 800);
+    expect(back.every((day, i) => day === addDays('2026-12-31', -i))).toBe(true);
   });
 
   it(`bounds a close to ${MAX_DAYS_PER_CLOSE} days`, () => {

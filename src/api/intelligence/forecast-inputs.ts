@@ -1,5 +1,5 @@
 import type { EventStore } from '../../eventstore';
-import { type IsoDate, addDays } from '../../domain/iso-date';
+import { type IsoDate, daysBackFrom } from '../../domain/iso-date';
 import { REGISTRIES, REGISTRY_SCHEMA, registryDecider } from '../../domain/registry/registry.decider';
 import type { YieldMarket } from '../../ml/yield';
 import type { ReadModels } from '../../projections';
@@ -32,10 +32,11 @@ export async function yieldInputs(store: EventStore, date: IsoDate, minDays: num
   const funds: RegisteredFund[] = [];
   const excluded: YieldInputs['excluded'] = [];
   let window = MAX_YIELD_DAYS;
+  const daysBack = daysBackFrom(date, MAX_YIELD_DAYS);
   for (const code of registry.state.ids) {
     const fund = (await loadRegisteredFund(store, code)).state;
     let run = 0;
-    while (run < MAX_YIELD_DAYS && fund.incomesPerTenK[addDays(date, -run)] !== undefined) run++;
+    while (run < MAX_YIELD_DAYS && fund.incomesPerTenK[daysBack[run]!] !== undefined) run++;
     if (run < minDays) {
       excluded.push({ code, reason: `${run} days of income up to ${date}; the model configuration needs ${minDays}, so the fund is forecast once it has them` });
       continue;
@@ -44,7 +45,7 @@ export async function yieldInputs(store: EventStore, date: IsoDate, minDays: num
     window = Math.min(window, run);
   }
   if (funds.length === 0) return { market: undefined, funds, excluded };
-  const dates = Array.from({ length: window }, (_, i) => addDays(date, i - window + 1));
+  const dates = daysBack.slice(0, window).reverse();
   const perTenK = funds.map((fund) => dates.map((d) => Number(fund.incomesPerTenK[d]!) / 10_000));
   const overnightRatePct = dates.map((_, t) => (perTenK.reduce((sum, series) => sum + series[t]!, 0) / funds.length) * 3.65);
   return { market: { dates, overnightRatePct, funds: funds.map((fund, i) => ({ code: fund.code, perTenK: perTenK[i]! })) }, funds, excluded };

@@ -73,8 +73,8 @@ skip() {
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ifw-fuzz.XXXXXX")
 server_pids=()
-# SIGTERM, then SIGKILL after 20 s: `ifw serve` stopped while a compliance rebuild runs says it stopped and
-# yet does not exit (see docs/fuzzing.md).
+# SIGTERM, then SIGKILL after 20 s, so that a server that fails to stop cannot hold the run (one stopped during
+# a compliance rebuild once did, docs/fuzzing.md).
 stop_server() {
   local pid=$1 tenths
   kill -0 "$pid" 2>/dev/null || return 0

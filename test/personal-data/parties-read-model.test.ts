@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { partiesProjection } from '../../src/projections/read-models/parties.projection';
 import { sealForRegistration } from '../../src/personal-data/registered-details';
 import { lendToReadModels } from '../../src/personal-data/read-model-keys';
@@ -74,5 +77,19 @@ describe('the parties read model and personal details', () => {
     expect(await registeredOnly.get('parties', LI.partyId)).toMatchObject({ name: '[erased]' });
     await replayOnto(partiesProjection, live.store, events);
     expect(await snapshot(partiesProjection, live.store)).toEqual(await snapshot(partiesProjection, rebuilt.store));
+  });
+
+  it('leaves no erased detail in the read store\'s file: the freed bytes are zeroed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ifw-erased-bytes-'));
+    try {
+      const path = join(dir, 'read.db');
+      // One batch per event, as the live model commits them: the registration is on disk before its erasure.
+      const read = await projectEvents(partiesProjection, await history(), { path });
+      await read.store.close();
+      const bytes = Buffer.concat([path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)));
+      for (const detail of ['Li Wei', '+8613800138000', 'Noodle Shop']) expect(bytes.includes(detail)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,8 +16,8 @@ export function recorded(position: number, stream: string, type: string, data: o
  * …then these documents: applies events through the same BatchView the runner uses, into an in-memory SQLite
  * read store, one event per batch (or all in one with `oneBatch`), and returns a reader of the result.
  */
-export async function projectEvents(definition: ProjectionDefinition, events: readonly RecordedEvent[], options: { oneBatch?: boolean } = {}) {
-  const store = SqliteReadStore.open(':memory:');
+export async function projectEvents(definition: ProjectionDefinition, events: readonly RecordedEvent[], options: { oneBatch?: boolean; path?: string } = {}) {
+  const store = SqliteReadStore.open(options.path ?? ':memory:');
   await store.ensureCollections(physicalSpecs(definition, 1));
   const types = new Set(definition.eventTypes);
   let view = new BatchView(store, 1);

@@ -193,6 +193,25 @@ describe('durability', () => {
   });
 });
 
+describe('recorded times', () => {
+  it('never go back along the log, even when the clock does, in this process or in another on the same file', async () => {
+    const times = [5_000, 3_000, 9_000, 1_000];
+    let next = 0;
+    const store = openEventStore(`sqlite:${path}`, { clock: () => times[next++ % times.length]! });
+    await store.append('a', [{ type: 'T', data: {} }, { type: 'T', data: {} }]);
+    await store.append('b', [{ type: 'T', data: {} }]);
+    await store.append('a', [{ type: 'T', data: {} }]);
+    // A second writer whose clock is far behind the log's last event.
+    const behind = openEventStore(`sqlite:${path}`, { clock: () => 2_000 });
+    await behind.append('c', [{ type: 'T', data: {} }]);
+    const recorded = (await collect(store.readAll())).map((e) => e.recordedAt.getTime());
+    expect(recorded).toEqual([5_000, 5_000, 9_000, 9_000, 9_000]);
+    expect(await store.verifyAll()).toMatchObject({ ok: true, eventsChecked: 5 });
+    await behind.close();
+    await store.close();
+  });
+});
+
 describe('random histories', () => {
   it('keep revisions gapless, positions increasing and every chain intact', async () => {
     const command = fc.record({

@@ -52,10 +52,14 @@ export class AppendWriter {
   private readonly insertStream: Statement<[string, string]>;
   private readonly updateStream: Statement<[number, string, number]>;
   private readonly insertEvent: Statement<[number, number, number, string, string, string, string, number, string, string]>;
-  private readonly selectLogHead: Statement<[], { position: number; log_hash: string }>;
+  private readonly selectLogHead: Statement<[], { position: number; log_hash: string; recorded_at: number }>;
   private readonly insertCheckpoint: Statement<[number, string, string]>;
-  /** The log's last position and link, read at the start of each transaction (another process may have appended). */
-  private logHead = { position: 0, hash: GENESIS_HASH };
+  /**
+   * The log's last position, link and time, read at the start of each transaction (another process may have
+   * appended). No event is recorded before the one ahead of it, even when the clock steps back: reads as of a
+   * moment stop at the first event recorded after it.
+   */
+  private logHead = { position: 0, hash: GENESIS_HASH, recordedAtMs: 0 };
   private readonly selectIdsInRange: Statement<[number, number, number], { id: string; position: number }>;
   private highestPosition: number;
   /** A commit the disk refused, until the next lands: what GET /ready reports. */
@@ -75,7 +79,7 @@ export class AppendWriter {
     this.insertEvent = db.prepare(
       'INSERT INTO events (position, stream_id, revision, id, type, data, metadata, recorded_at, hash, log_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.selectLogHead = db.prepare('SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1');
+    this.selectLogHead = db.prepare('SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1');
     this.insertCheckpoint = db.prepare('INSERT INTO log_checkpoints (position, log_hash, mac) VALUES (?, ?, ?)');
     this.selectIdsInRange = db.prepare(
       'SELECT id, position FROM events WHERE stream_id = ? AND revision BETWEEN ? AND ? ORDER BY revision',
@@ -160,7 +164,7 @@ export class AppendWriter {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       const head = this.selectLogHead.get();
-      this.logHead = head ? { position: head.position, hash: head.log_hash } : { position: 0, hash: GENESIS_HASH };
+      this.logHead = head ? { position: head.position, hash: head.log_hash, recordedAtMs: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAtMs: 0 };
       for (const write of batch) outcomes.push(this.apply(write));
       this.db.exec('COMMIT');
     } catch (error) {
@@ -242,7 +246,7 @@ export class AppendWriter {
     let position = 0;
     for (const event of append.events) {
       revision++;
-      const recordedAtMs = this.clock();
+      const recordedAtMs = Math.max(this.clock(), this.logHead.recordedAtMs);
       const hash = chainHash(previousHash, {
         stream: append.stream,
         revision: BigInt(revision),
@@ -258,7 +262,7 @@ export class AppendWriter {
       this.insertEvent.run(position, streamId, revision, event.id, event.type, event.dataJson, event.metadataJson, recordedAtMs, hash, logHash);
       invariant(position > this.highestPosition, () => `position ${position} is not after ${this.highestPosition}`);
       this.highestPosition = position;
-      this.logHead = { position, hash: logHash };
+      this.logHead = { position, hash: logHash, recordedAtMs };
       if (this.checkpoints && position % this.checkpoints.everyEvents === 0) this.insertCheckpoint.run(position, logHash, checkpointMac(this.checkpoints.key, BigInt(position), logHash));
       previousHash = hash;
     }

@@ -95,13 +95,13 @@ function usage(argv: string[]): number {
 }
 
 async function run(command: Command, rest: string[]): Promise<number> {
-  const { help, run } = await command.load();
+  const { help, run: runCommand } = await command.load();
   if (rest.includes('--help')) {
     console.log(help);
     return EXIT.ok;
   }
   try {
-    return await run(rest);
+    return await runCommand(rest);
   } catch (error) {
     // parseArgs reports unknown or malformed options with these codes.
     const code = (error as { code?: string }).code ?? '';

@@ -45,6 +45,8 @@ export class JobDispatcher {
   private readonly workers = new Map<string, Worker>();
   private readonly attempts = new Map<string, Attempt>();
   private running = 0;
+  /** Where the next dispatch begins among the workers: one further on each time (see dispatch). */
+  private firstWorker = 0;
   private scheduled = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -103,15 +105,26 @@ export class JobDispatcher {
     this.notifyIdle();
   }
 
+  /**
+   * Hands out jobs, beginning one worker further on each time. With the running jobs at their bound, a freed
+   * slot goes to the first worker with a job: always beginning with the same one would starve the workers
+   * after it for as long as the first has jobs waiting.
+   */
   private dispatch(): void {
     this.scheduled = false;
     if (this.closed) return;
-    for (const worker of this.workers.values()) {
+    const workers = [...this.workers.values()];
+    const running = new Set(this.attempts.keys());
+    for (let i = 0; i < workers.length; i++) {
+      const worker = workers[(this.firstWorker + i) % workers.length]!;
       const capacity = Math.min(worker.options.maxConcurrentJobs - worker.running, this.maxRunningJobs - this.running);
       if (worker.closed || capacity <= 0) continue;
-      const running = new Set(this.attempts.keys());
-      for (const job of this.host.activatableJobs(worker.taskType, capacity, running, worker.options.maxRetries)) this.start(worker, job);
+      for (const job of this.host.activatableJobs(worker.taskType, capacity, running, worker.options.maxRetries)) {
+        this.start(worker, job);
+        running.add(job.key);
+      }
     }
+    this.firstWorker = workers.length === 0 ? 0 : (this.firstWorker + 1) % workers.length;
     if (this.idle) this.notifyIdle();
   }
 

@@ -362,7 +362,7 @@ interface SwitchFigures {
 interface CloseTimeline {
   /** The last fund's income for the day distributed: every position confirmed and accrued. */
   incomeDistributed: number | null;
-  /** The forecasts recorded (the demand and yield models, an allocation per merchant); null when they were not. */
+  /** The first forecast recorded (the first of the yield and demand forecasts and the allocations); null when none was. */
   forecastsRecorded: number | null;
   /** The calendar moved on; what follows until the answer is the wait for the transfers the close began. */
   dayClosed: number | null;
@@ -914,7 +914,7 @@ async function main(): Promise<void> {
       const at = (seconds: number | null) => (seconds === null ? '—' : `${seconds} s`);
       console.log(
         `${run.wallets.toLocaleString('en')} wallets, the close's steps after its request: positions closed and income distributed ${at(incomeDistributed)}, ` +
-          `forecasts recorded ${at(forecastsRecorded)}, day closed ${at(dayClosed)}, answered ${run.close.seconds} s`,
+          `first forecasts recorded ${at(forecastsRecorded)}, day closed ${at(dayClosed)}, answered ${run.close.seconds} s`,
       );
       for (const note of run.notes) console.log(`${run.wallets.toLocaleString('en')} wallets: ${note}`);
     }

@@ -1,7 +1,5 @@
-import * as Elements from 'bpmn-elements';
 import type { ModdleContext, ModdleElement } from '../moddle-types';
 import { extension, flowElementsOf } from '../bpmn-parse';
-import serializeModdleContext, { type SerializableContext, TypeResolver } from 'moddle-context-serializer';
 import type { ModelProblem } from '../process-engine';
 import { isFeelExpression } from './feel';
 import { checkTimerValue, InvalidTimerValueError, type TimerKind } from './iso-timer';
@@ -35,20 +33,50 @@ export interface TimerSpec {
   value: string;
 }
 
-interface ErrorCatcher {
-  /** The element whose errors it catches: a task, a sub-process, or (for an event sub-process) the scope it sits in. */
-  scopeId: string;
-  /** Absent: it catches every error code. */
-  errorCode?: string;
+/** A sequence flow out of a node: `condition` (FEEL) only on the flows out of an exclusive gateway. */
+export interface OutgoingFlow {
+  id: string;
+  targetId: string;
+  condition?: string;
 }
 
-/** What the embedded engine reads from a Zeebe model besides what bpmn-engine runs itself. */
+/** An interrupting boundary event on an activity: what triggers it, and the flow it leaves by (none: the instance ends). */
+export interface BoundarySpec {
+  id: string;
+  trigger: 'error' | 'timer' | 'message';
+  /** For `error`: the code it catches; absent, it catches every code. */
+  errorCode?: string;
+  /** For `message`: the bpmn:message id. */
+  messageId?: string;
+  outgoing?: OutgoingFlow;
+}
+
+/**
+ * What a node does when the instance enters it: `pass` goes straight on (start events, plain tasks, throw events
+ * without a definition), `end` ends the instance, `job` waits for a worker, `message` and `timer` wait for their
+ * event, `gateway` chooses one of its flows.
+ */
+export type NodeBehaviour = 'pass' | 'end' | 'job' | 'message' | 'timer' | 'gateway';
+
+export interface FlowNode {
+  id: string;
+  behaviour: NodeBehaviour;
+  /** At most one, except out of a gateway. None on an end event, and none means the end too (an implicit end). */
+  outgoing: OutgoingFlow[];
+  /** The gateway's default flow: taken when no condition holds. */
+  defaultFlowId?: string;
+  /** For `message`: the bpmn:message id. */
+  messageId?: string;
+  boundaries: BoundarySpec[];
+}
+
+/** What the embedded engine runs: the flow graph of one executable Zeebe process, and what its elements need. */
 export interface CompiledModel {
   bpmnProcessId: string;
-  /** The BPMN type of every flow node, by id (bpmn-engine's events sometimes carry an event definition's type instead). */
+  /** The BPMN type of every flow node, by id, as the history reports it. */
   elementTypes: ReadonlyMap<string, string>;
-  /** The model as bpmn-engine loads it, shared read-only by every instance of this version. */
-  sourceContext: SerializableContext;
+  startEventId: string;
+  nodes: ReadonlyMap<string, FlowNode>;
   jobTasks: ReadonlyMap<string, JobTaskSpec>;
   /** Output mappings of message catch events and receive tasks, by element id. */
   catchOutputs: ReadonlyMap<string, VariableMapping[]>;
@@ -56,82 +84,154 @@ export interface CompiledModel {
   messages: ReadonlyMap<string, MessageSpec>;
   /** By the id of the event that has the timer. */
   timers: ReadonlyMap<string, TimerSpec>;
-  /** Whether an error boundary event or error event sub-process around `elementId` catches `code`. */
-  catchesError(elementId: string, code: string): boolean;
 }
 
 export type CompileResult = { ok: true; model: CompiledModel } | { ok: false; problems: ModelProblem[] };
 
 /**
- * bpmn-engine computes due times from the wall clock; the embedded engine computes them from its injected
- * clock instead (see ClockTimers). Every duration and date timer is handed to bpmn-engine as this placeholder,
- * so that it always arms a timer for the engine's clock to decide, and never fires one itself.
- */
-const PLACEHOLDER_DURATION = 'PT1H';
-
-/**
- * Reads the parts of an executable Zeebe process that bpmn-engine does not understand, and refuses what the
- * embedded engine cannot run faithfully (rather than run it wrongly). Mutates the timers of `context` (see
- * PLACEHOLDER_DURATION): compile a context once, after linting it.
+ * Reads an executable Zeebe process into the flow graph the embedded engine runs, and refuses what it cannot run
+ * faithfully (rather than run it wrongly): the engine runs one token through tasks, receive tasks, catch
+ * events, exclusive gateways and interrupting boundary events, which is what IFW's processes are made of.
  */
 export function compileModel(context: ModdleContext, process: ModdleElement): CompileResult {
   const problems: ModelProblem[] = [];
-  const jobTasks = new Map<string, JobTaskSpec>();
-  const catchOutputs = new Map<string, VariableMapping[]>();
-  const timers = new Map<string, TimerSpec>();
-  const catchers: ErrorCatcher[] = [];
+  const collected: Collected = { jobTasks: new Map(), catchOutputs: new Map(), timers: new Map() };
   const messages = readMessages(context.rootElement);
-  const parents = new Map<string, string>();
   const elementTypes = new Map<string, string>();
-  for (const { element, scope } of flowElementsOf(process, process)) {
-    parents.set(element.id as string, (scope.id as string) ?? '');
+  const nodes = new Map<string, FlowNode>();
+  const boundaries: ModdleElement[] = [];
+  const startEvents: string[] = [];
+  for (const { element } of flowElementsOf(process, process)) {
     elementTypes.set(element.id as string, element.$type);
-    const found = readElement(element, scope, messages, { jobTasks, catchOutputs, timers, catchers });
+    const found = readElement(element, messages, collected);
     problems.push(...found);
+    if (found.length > 0) continue;
+    if (element.$type === 'bpmn:BoundaryEvent') boundaries.push(element);
+    else nodes.set(element.id as string, flowNode(element));
+    if (element.$type === 'bpmn:StartEvent') startEvents.push(element.id as string);
+    problems.push(...checkOutgoing(element));
   }
+  if (startEvents.length !== 1) problems.push({ elementId: process.id as string, rule: 'embedded-engine/start', message: `the process needs exactly one start event; it has ${startEvents.length}` });
   if (problems.length > 0) return { ok: false, problems };
-  const sourceContext = serializeModdleContext(context as never, TypeResolver(Elements as Record<string, unknown>));
-  const catchesError = (elementId: string, code: string): boolean => {
-    for (let scopeId: string | undefined = elementId; scopeId; scopeId = parents.get(scopeId)) {
-      if (catchers.some((catcher) => catcher.scopeId === scopeId && (catcher.errorCode === undefined || catcher.errorCode === code))) return true;
-    }
-    return false;
-  };
-  return { ok: true, model: { bpmnProcessId: process.id as string, elementTypes, sourceContext, jobTasks, catchOutputs, messages, timers, catchesError } };
+  for (const boundary of boundaries) nodes.get((boundary.attachedToRef as ModdleElement).id as string)?.boundaries.push(boundarySpec(boundary));
+  const model: CompiledModel = { bpmnProcessId: process.id as string, elementTypes, startEventId: startEvents[0], nodes, messages, ...collected };
+  return { ok: true, model };
+}
+
+function outgoingFlow(flow: ModdleElement): OutgoingFlow {
+  const condition = (flow.conditionExpression as ModdleElement | undefined)?.body as string | undefined;
+  return { id: flow.id as string, targetId: (flow.targetRef as ModdleElement).id as string, ...(condition !== undefined && { condition }) };
+}
+
+function flowNode(element: ModdleElement): FlowNode {
+  const outgoing = ((element.outgoing as ModdleElement[] | undefined) ?? []).map(outgoingFlow);
+  const definition = ((element.eventDefinitions as ModdleElement[] | undefined) ?? [])[0];
+  const node: FlowNode = { id: element.id as string, behaviour: behaviourOf(element, definition), outgoing, boundaries: [] };
+  const defaultFlow = element.default as ModdleElement | undefined;
+  if (defaultFlow) node.defaultFlowId = defaultFlow.id as string;
+  const messageRef = (element.$type === 'bpmn:ReceiveTask' ? element.messageRef : definition?.messageRef) as ModdleElement | undefined;
+  if (node.behaviour === 'message' && messageRef) node.messageId = messageRef.id as string;
+  return node;
+}
+
+function behaviourOf(element: ModdleElement, definition: ModdleElement | undefined): NodeBehaviour {
+  if (JOB_TASK_TYPES.has(element.$type)) return 'job';
+  if (element.$type === 'bpmn:ReceiveTask') return 'message';
+  if (element.$type === 'bpmn:ExclusiveGateway') return 'gateway';
+  if (element.$type === 'bpmn:EndEvent') return 'end';
+  if (definition?.$type === 'bpmn:TimerEventDefinition') return 'timer';
+  if (definition?.$type === 'bpmn:MessageEventDefinition') return 'message';
+  return 'pass';
+}
+
+function boundarySpec(element: ModdleElement): BoundarySpec {
+  const definition = (element.eventDefinitions as ModdleElement[])[0];
+  const [outgoing] = ((element.outgoing as ModdleElement[] | undefined) ?? []).map(outgoingFlow);
+  const spec: BoundarySpec = { id: element.id as string, trigger: 'error', ...(outgoing && { outgoing }) };
+  if (definition.$type === 'bpmn:TimerEventDefinition') spec.trigger = 'timer';
+  else if (definition.$type === 'bpmn:MessageEventDefinition') Object.assign(spec, { trigger: 'message', messageId: (definition.messageRef as ModdleElement).id as string });
+  else {
+    const errorCode = (definition.errorRef as ModdleElement | undefined)?.errorCode as string | undefined;
+    if (errorCode !== undefined) spec.errorCode = errorCode;
+  }
+  return spec;
+}
+
+/** One token runs through the graph: only a gateway chooses among flows, and only its flows have conditions. */
+function checkOutgoing(element: ModdleElement): ModelProblem[] {
+  const outgoing = (element.outgoing as ModdleElement[] | undefined) ?? [];
+  const problem = (message: string): ModelProblem[] => [{ elementId: element.id as string, rule: 'embedded-engine/unsupported', message }];
+  if (element.$type === 'bpmn:ExclusiveGateway') return [];
+  if (outgoing.length > 1) return problem('more than one outgoing flow forks the token, which the embedded engine does not run: choose the flow with an exclusive gateway');
+  if (outgoing.some((flow) => flow.conditionExpression)) return problem('a condition on a flow that does not leave an exclusive gateway is not supported by the embedded engine');
+  return [];
 }
 
 interface Collected {
   jobTasks: Map<string, JobTaskSpec>;
   catchOutputs: Map<string, VariableMapping[]>;
   timers: Map<string, TimerSpec>;
-  catchers: ErrorCatcher[];
 }
 
 const UNSUPPORTED_TYPES: Record<string, string> = {
-  'bpmn:CallActivity': 'call activities are not supported by the embedded engine: model the called process inline or as a sub-process',
+  'bpmn:CallActivity': 'call activities are not supported by the embedded engine: model the called process inline',
   'bpmn:UserTask': 'user tasks are not supported by the embedded engine',
   'bpmn:ScriptTask': 'script tasks are not supported by the embedded engine: use a service task and a job worker',
+  'bpmn:SubProcess': 'sub-processes are not supported by the embedded engine: model their elements in the process',
+  'bpmn:Transaction': 'transactions are not supported by the embedded engine',
+  'bpmn:AdHocSubProcess': 'ad-hoc sub-processes are not supported by the embedded engine',
+  'bpmn:ParallelGateway': 'parallel gateways are not supported by the embedded engine: it runs one token, so run the branches one after the other',
+  'bpmn:InclusiveGateway': 'inclusive gateways are not supported by the embedded engine: use an exclusive gateway',
+  'bpmn:EventBasedGateway': 'event-based gateways are not supported by the embedded engine: use a receive task with a boundary timer',
+  'bpmn:ComplexGateway': 'complex gateways are not supported by the embedded engine',
 };
+
+/** The flow nodes the embedded engine runs; anything else is refused at deploy. */
+const SUPPORTED_TYPES = new Set([
+  'bpmn:StartEvent',
+  'bpmn:EndEvent',
+  'bpmn:IntermediateCatchEvent',
+  'bpmn:IntermediateThrowEvent',
+  'bpmn:BoundaryEvent',
+  'bpmn:Task',
+  'bpmn:ManualTask',
+  'bpmn:ServiceTask',
+  'bpmn:SendTask',
+  'bpmn:BusinessRuleTask',
+  'bpmn:ReceiveTask',
+  'bpmn:ExclusiveGateway',
+]);
 
 const JOB_TASK_TYPES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask']);
 
-function readElement(element: ModdleElement, scope: ModdleElement, messages: Map<string, MessageSpec>, collected: Collected): ModelProblem[] {
+/** The event definitions each kind of event may have on the embedded engine (none at all is always allowed, except on a boundary event). */
+const EVENT_DEFINITIONS: Record<string, string[]> = {
+  'bpmn:StartEvent': [],
+  // With one token, a terminate end event ends the instance as a plain one does.
+  'bpmn:EndEvent': ['bpmn:TerminateEventDefinition'],
+  'bpmn:IntermediateThrowEvent': [],
+  'bpmn:IntermediateCatchEvent': ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
+  'bpmn:BoundaryEvent': ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:ErrorEventDefinition'],
+};
+
+function readElement(element: ModdleElement, messages: Map<string, MessageSpec>, collected: Collected): ModelProblem[] {
   const id = element.id as string;
   const unsupported = (message: string): ModelProblem[] => [{ elementId: id, rule: 'embedded-engine/unsupported', message }];
   if (UNSUPPORTED_TYPES[element.$type]) return unsupported(UNSUPPORTED_TYPES[element.$type]);
+  if (!SUPPORTED_TYPES.has(element.$type)) return unsupported(`${element.$type.replace('bpmn:', '')} elements are not supported by the embedded engine`);
   if (element.loopCharacteristics) return unsupported('multi-instance and loop activities are not supported by the embedded engine');
   const definitions = (element.eventDefinitions as ModdleElement[] | undefined) ?? [];
-  if (element.$type === 'bpmn:StartEvent' && definitions.length > 0 && !isEventSubProcess(scope)) {
-    return unsupported('a start event with an event definition (message, timer, signal) is not supported by the embedded engine: start instances with startInstance');
-  }
-  const problems: ModelProblem[] = [];
+  const definitionProblem = checkEventDefinitions(element, definitions);
+  if (definitionProblem) return unsupported(definitionProblem);
   if (JOB_TASK_TYPES.has(element.$type)) {
     const taskDefinition = extension(element, 'zeebe:TaskDefinition');
     if (taskDefinition) collected.jobTasks.set(id, readJobTask(element, taskDefinition));
     // Without a task definition camunda-compat's lint refuses the model before it gets here.
   }
+  const problems: ModelProblem[] = [];
   for (const definition of definitions) {
-    problems.push(...readEventDefinition(element, scope, definition, messages, collected));
+    if (definition.$type === 'bpmn:TimerEventDefinition') problems.push(...readTimer(id, definition, collected.timers));
+    if (definition.$type === 'bpmn:MessageEventDefinition') problems.push(...checkMessageRef(element, definition.messageRef as ModdleElement | undefined, messages));
   }
   if (element.$type === 'bpmn:ReceiveTask') problems.push(...checkMessageRef(element, element.messageRef as ModdleElement | undefined, messages));
   if (element.$type === 'bpmn:ReceiveTask' || definitions.some((d) => d.$type === 'bpmn:MessageEventDefinition')) {
@@ -141,29 +241,27 @@ function readElement(element: ModdleElement, scope: ModdleElement, messages: Map
   return problems;
 }
 
-function readEventDefinition(
-  element: ModdleElement,
-  scope: ModdleElement,
-  definition: ModdleElement,
-  messages: Map<string, MessageSpec>,
-  collected: Collected,
-): ModelProblem[] {
-  const id = element.id as string;
-  switch (definition.$type) {
-    case 'bpmn:TimerEventDefinition':
-      return readTimer(id, definition, collected.timers);
-    case 'bpmn:MessageEventDefinition':
-      return element.$type === 'bpmn:EndEvent' || element.$type === 'bpmn:IntermediateThrowEvent'
-        ? [{ elementId: id, rule: 'embedded-engine/unsupported', message: 'message throw events are not supported by the embedded engine: publish messages from a job worker' }]
-        : checkMessageRef(element, definition.messageRef as ModdleElement | undefined, messages);
-    case 'bpmn:ErrorEventDefinition': {
-      const errorCode = (definition.errorRef as ModdleElement | undefined)?.errorCode as string | undefined;
-      if (element.$type === 'bpmn:BoundaryEvent') collected.catchers.push({ scopeId: (element.attachedToRef as ModdleElement).id as string, errorCode });
-      else if (element.$type === 'bpmn:StartEvent') collected.catchers.push({ scopeId: parentScopeId(scope), errorCode });
-      return [];
-    }
+/** Why the element's event definitions cannot run on the embedded engine, or undefined when they can. */
+function checkEventDefinitions(element: ModdleElement, definitions: ModdleElement[]): string | undefined {
+  const allowed = EVENT_DEFINITIONS[element.$type];
+  if (allowed === undefined) return undefined;
+  if (definitions.length > 1) return 'an event with more than one event definition is not supported by the embedded engine';
+  const [definition] = definitions;
+  if (element.$type === 'bpmn:BoundaryEvent') {
+    if (!definition) return 'a boundary event needs an error, timer or message definition';
+    if (element.cancelActivity === false) return 'non-interrupting boundary events are not supported by the embedded engine';
+  }
+  if (!definition || allowed.includes(definition.$type)) return undefined;
+  switch (element.$type) {
+    case 'bpmn:StartEvent':
+      return 'a start event with an event definition (message, timer, signal) is not supported by the embedded engine: start instances with startInstance';
+    case 'bpmn:EndEvent':
+    case 'bpmn:IntermediateThrowEvent':
+      return definition.$type === 'bpmn:MessageEventDefinition'
+        ? 'message throw events are not supported by the embedded engine: publish messages from a job worker'
+        : `${definition.$type.replace('bpmn:', '')} throw events are not supported by the embedded engine: a job worker throws business errors (BpmnError)`;
     default:
-      return [];
+      return `${definition.$type.replace('bpmn:', '')} events are not supported by the embedded engine`;
   }
 }
 
@@ -182,10 +280,6 @@ function readTimer(elementId: string, definition: ModdleElement, timers: Map<str
       }
     }
     timers.set(elementId, { kind, value });
-    if (kind !== 'timeCycle') {
-      delete definition.timeDate;
-      definition.timeDuration = { $type: 'bpmn:FormalExpression', body: PLACEHOLDER_DURATION };
-    }
     return [];
   }
   return [{ elementId, rule: 'embedded-engine/timer', message: 'the timer has no duration, date or cycle' }];
@@ -229,12 +323,3 @@ function mappingsOf(element: ModdleElement, parameters: 'inputParameters' | 'out
   return mappings.map((mapping) => ({ source: (mapping.source as string | undefined) ?? '=null', target: mapping.target as string }));
 }
 
-
-function isEventSubProcess(scope: ModdleElement): boolean {
-  return scope.$type === 'bpmn:SubProcess' && scope.triggeredByEvent === true;
-}
-
-/** An event sub-process catches the errors of the scope around it. */
-function parentScopeId(eventSubProcess: ModdleElement): string {
-  return (eventSubProcess.$parent?.id as string | undefined) ?? (eventSubProcess.id as string);
-}

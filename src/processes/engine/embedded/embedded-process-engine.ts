@@ -45,8 +45,8 @@ export interface EngineLog {
 /** Explicit bounds on what the engine holds; beyond them it refuses work (EngineAtCapacityError) instead of growing. */
 export interface EmbeddedEngineBounds {
   /**
-   * Instances in memory at once, each holding a bpmn-engine (about 1.6 MB): those with a job, an incident or an
-   * input under way. A start beyond it is refused; instances waiting only for a message or a timer are kept in
+   * Instances in memory at once (each its variables and its rows): those with a job, an incident or an input
+   * under way. A start beyond it is refused; instances waiting only for a message or a timer are kept in
    * the file and do not count (one brought back by its message leaves again once it waits).
    */
   maxInstancesInMemory: number;
@@ -105,8 +105,8 @@ export interface DueWork {
 }
 
 /**
- * The ProcessEngine port on bpmn-engine, in this process, persisted in one SQLite file. Each instance runs in
- * a bpmn-engine of its own; every input moves instances synchronously until they wait again, and the steps
+ * The ProcessEngine port in this process, persisted in one SQLite file. Each instance is a token run through its
+ * model's flow graph (InstanceRuntime); every input moves instances synchronously until they wait again, and the steps
  * they took are committed in one transaction before the input is answered or any job is handed out. On open,
  * the running instances resume from their last step: a job whose task was interrupted runs again with its key.
  */
@@ -349,7 +349,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
       engineState: null,
       startedAtMs: this.clock(),
     };
-    const runtime = await InstanceRuntime.start(this.host, model, record);
+    const runtime = InstanceRuntime.start(this.host, model, record);
     this.assertOpen();
     this.runtimes.set(record.instanceId, runtime);
     this.commitSteps([runtime], {}, true);
@@ -381,7 +381,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     const { instanceId, bpmnProcessId, version } = stored.record;
     let runtime: InstanceRuntime;
     try {
-      runtime = await InstanceRuntime.resume(this.host, await this.catalog.model(bpmnProcessId, version), stored);
+      runtime = InstanceRuntime.resume(this.host, await this.catalog.model(bpmnProcessId, version), stored);
     } catch (error) {
       const message = `version ${version} of ${bpmnProcessId} could not be loaded: ${(error as Error).message}`;
       this.log.warn(`process instance ${instanceId} was not resumed: ${message}`);
@@ -404,7 +404,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
 
   private async resumeStopped(stored: StoredInstance, then: (runtime: InstanceRuntime) => void): Promise<void> {
     const model = await this.catalog.model(stored.record.bpmnProcessId, stored.record.version);
-    const runtime = await InstanceRuntime.resume(this.host, model, stored);
+    const runtime = InstanceRuntime.resume(this.host, model, stored);
     this.assertOpen();
     this.runtimes.set(stored.record.instanceId, runtime);
     runtime.act(() => then(runtime));
@@ -436,7 +436,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
     const stored = this.store.load(instanceId);
     if (!stored || !storedWaitsOnlyForInput(stored) || this.runtimes.has(instanceId)) return false;
     const { bpmnProcessId, version } = stored.record;
-    const runtime = await InstanceRuntime.resume(this.host, await this.catalog.model(bpmnProcessId, version), stored);
+    const runtime = InstanceRuntime.resume(this.host, await this.catalog.model(bpmnProcessId, version), stored);
     if (this.closed || this.runtimes.has(instanceId)) return false;
     this.runtimes.set(instanceId, runtime);
     return true;
@@ -574,7 +574,7 @@ export class EmbeddedProcessEngine implements ProcessEngine {
   }
 
   /**
-   * bpmn-engine could not go on (an exception, or an error nothing catches): the instance is dropped from
+   * The token could not go on (an exception, a gateway with no flow to take, a model that loops): the instance is dropped from
    * memory and its file rows stay as its last step left them, with an incident; retry() resumes from there.
    */
   private setBack(runtime: InstanceRuntime, isStart: boolean): void {

@@ -3,8 +3,7 @@ import type { JsonObject, JsonValue } from '../process-engine';
 
 /**
  * Zeebe's expressions are FEEL, marked by a leading `=` (`=amount > 10000`); any other attribute value is a
- * literal. bpmn-engine knows neither: it would take the text `=amount > 10000` as a truthy string. Every
- * expression of a model therefore goes through here.
+ * literal (never a truthy string). Every expression of a model goes through here.
  */
 export function isFeelExpression(text: string): boolean {
   return text.startsWith('=');

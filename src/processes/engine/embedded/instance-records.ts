@@ -2,10 +2,10 @@ import type { IncidentKind, InstanceState, JsonObject } from '../process-engine'
 
 /**
  * What the embedded engine keeps of one instance. After every step all of it is written in one transaction
- * with bpmn-engine's own state, so a restart finds the instance exactly as the last step left it.
+ * with where its token is, so a restart finds the instance exactly as the last step left it.
  */
 
-/** A job of a task the instance is in. Keyed by the task's bpmn-engine execution id, which survives a restart. */
+/** A job of a task the instance is in. Keyed by the task's execution id, which survives a restart. */
 export interface JobRecord {
   key: string;
   executionId: string;
@@ -75,7 +75,7 @@ export interface InstanceRecord {
   businessKey?: string;
   state: InstanceState;
   variables: JsonObject;
-  /** bpmn-engine's getState() without the model (every version's model is stored once); null once ended. */
+  /** Where the token waits (JSON, see InstanceRuntime); null once ended, and before a start that failed. */
   engineState: string | null;
   startedAtMs: number;
   endedAtMs?: number;

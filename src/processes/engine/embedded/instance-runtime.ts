@@ -1,10 +1,7 @@
-import { EventEmitter } from 'node:events';
-import { Engine, type BpmnEngineOptions } from 'bpmn-engine';
 import { invariant } from '../../../invariant';
 import type { BpmnError, InstanceState, JsonObject } from '../process-engine';
-import { type ArmedTimer, ClockTimers, type TimerSink } from './clock-timers';
-import type { CompiledModel, JobTaskSpec } from './compiled-model';
-import { evaluateCondition, evaluateCorrelationKey, evaluateFeel, evaluateText, FeelEvaluationError } from './feel';
+import type { BoundarySpec, CompiledModel, FlowNode, JobTaskSpec } from './compiled-model';
+import { evaluateCondition, evaluateCorrelationKey, evaluateText, FeelEvaluationError } from './feel';
 import { type HistoryRecord, type IncidentRecord, type InstanceRecord, type JobRecord, type StepRecord, type StoredInstance, type SubscriptionRecord, type TimerRecord, waitsOnlyForInput } from './instance-records';
 import { InvalidTimerValueError, timerDueAtMs } from './iso-timer';
 import { evaluateRetries, mapVariables } from './variable-mappings';
@@ -12,7 +9,7 @@ import { evaluateRetries, mapVariables } from './variable-mappings';
 /** What a runtime needs from the engine around it. */
 export interface RuntimeHost {
   clockMs(): number;
-  /** A new key for a job or an incident, unique in the engine's file. */
+  /** A new key for a job, an incident or an element's execution, unique in the engine's file. */
   nextKey(): string;
   warn(line: string): void;
 }
@@ -27,72 +24,40 @@ export interface RetryPolicy {
 /** Resolved incidents kept per instance, besides the open ones (the rest is history nobody reads). */
 const MAX_RESOLVED_INCIDENTS_KEPT = 50;
 
-type ServiceCallback = (error: Error | null, output?: unknown) => void;
-
-interface ElementApi {
-  id: string;
-  type: string;
-  content: { executionId: string; parent?: { executionId?: string }; message?: { id?: string; name?: string } };
-  signal(message?: unknown): void;
-}
-
-interface ActivityShape {
-  id: string;
-  behaviour: Record<string, unknown>;
-  environment: { options: Record<string, unknown> };
-}
-
-const RUNTIME_OPTION = 'ifwInstanceRuntime';
-
-function runtimeOf(activity: ActivityShape): InstanceRuntime {
-  const runtime = activity.environment.options[RUNTIME_OPTION];
-  invariant(runtime instanceof InstanceRuntime, () => `activity ${activity.id} runs in an engine without its instance runtime`);
-  return runtime;
-}
-
 /**
- * The Service of every task with a zeebe:taskDefinition: bpmn-engine calls it when the task executes (again
- * after a restart, with the same execution id), and the runtime turns that into a job for a worker.
+ * Elements one input may move the token through before it must wait. A model whose gateways loop back without
+ * a task, a message or a timer on the way would otherwise hold the event loop for ever: past this the input is
+ * an engine failure, and the instance is set back to its last step.
  */
-class JobService {
-  private readonly executionId: string;
-  constructor(
-    private readonly activity: ActivityShape,
-    executeMessage: { content: { executionId: string } },
-  ) {
-    this.executionId = executeMessage.content.executionId;
-  }
-  execute(_message: unknown, callback: ServiceCallback): void {
-    runtimeOf(this.activity).onJobTaskExecuted(this.activity.id, this.executionId, callback);
-  }
-  /** A boundary event interrupted the task. */
-  discard(): void {
-    runtimeOf(this.activity).onJobTaskDiscarded(this.executionId);
-  }
-  /** The engine stops (close); the job stays for the next open. */
-  stop(): void {}
+const MAX_ELEMENTS_PER_INPUT = 1_000;
+
+/** Where the token is: the element it waits in and that element's execution, which names its job, subscription and timers. */
+interface Token {
+  executionId: string;
+  elementId: string;
 }
 
-function jobTaskExtension(activity: ActivityShape): undefined {
-  if (runtimeOf(activity).model.jobTasks.has(activity.id)) activity.behaviour.Service = JobService;
-  return undefined;
+/** What `engineState` holds: the token. An instance that has not started yet (its start failed) has none. */
+interface SavedPosition {
+  token: Token;
 }
 
 /**
- * One process instance: a bpmn-engine Engine of its own plus what Zeebe adds on top (jobs, correlated message
- * subscriptions, timers on the engine's clock, FEEL, incidents). Its engine runs synchronously from an input
- * (a start, a job result, a message, a timer, a retry) until it waits again; the embedded engine then takes
+ * One process instance: a token moved through the model's flow graph, plus what Zeebe adds on top (jobs,
+ * correlated message subscriptions, timers on the engine's clock, FEEL, incidents). The token moves
+ * synchronously from an input (a start, a job result, a message, a timer, a retry) until it waits again in a
+ * task, a receive task, a catch event or a gateway whose condition failed; the embedded engine then takes
  * `step()` and commits it, so no input is acknowledged before what it caused is on disk.
+ *
+ * A boundary event's timer and subscription belong to the execution of the activity it is attached to: their
+ * execution id is the activity's followed by `/` and the event's id, so leaving the activity drops them.
  */
-export class InstanceRuntime implements TimerSink {
+export class InstanceRuntime {
   readonly variables: JsonObject;
-  private readonly engine: Engine;
-  private readonly listener = new EventEmitter();
+  private token?: Token;
   private readonly jobs = new Map<string, JobRecord>();
-  private readonly jobCallbacks = new Map<string, ServiceCallback>();
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
   private readonly timers = new Map<string, TimerRecord>();
-  private readonly armedTimers = new Map<string, ArmedTimer>();
   private incidents: IncidentRecord[] = [];
   private readonly retryActions = new Map<string, () => void>();
   private readonly openHistory = new Map<string, HistoryRecord>();
@@ -109,59 +74,43 @@ export class InstanceRuntime implements TimerSink {
     private readonly record: InstanceRecord,
   ) {
     this.variables = { ...record.variables };
-    this.engine = new Engine({
-      name: record.instanceId,
-      sourceContext: model.sourceContext,
-      expressions: this.expressions(),
-      scripts: this.scripts(),
-      timers: new ClockTimers(this),
-      extensions: { zeebeJobs: jobTaskExtension },
-      [RUNTIME_OPTION]: this,
-    } as unknown as BpmnEngineOptions);
-    this.engine.on('end', () => (this.ended ??= { state: 'completed', atMs: this.host.clockMs() }));
-    this.engine.on('error', (error: Error) => this.fail(error));
-    this.listenToElements();
   }
 
-  static async start(host: RuntimeHost, model: CompiledModel, record: InstanceRecord): Promise<InstanceRuntime> {
+  static start(host: RuntimeHost, model: CompiledModel, record: InstanceRecord): InstanceRuntime {
     const runtime = new InstanceRuntime(host, model, record);
-    await runtime.guard(() => runtime.engine.execute({ listener: runtime.listener }));
+    runtime.act(() => runtime.enter(model.startEventId));
     return runtime;
   }
 
   /**
-   * Rebuilds a running instance from its rows; its engine resumes where the last step left it. An instance
-   * whose start failed (saved without engine state) starts again.
+   * Rebuilds a running instance from its rows; its token waits again where the last step left it. An instance
+   * whose start failed (saved without a position) starts again.
    */
-  static async resume(host: RuntimeHost, model: CompiledModel, stored: StoredInstance): Promise<InstanceRuntime> {
+  static resume(host: RuntimeHost, model: CompiledModel, stored: StoredInstance): InstanceRuntime {
     const runtime = new InstanceRuntime(host, model, stored.record);
     for (const job of stored.jobs) runtime.jobs.set(job.executionId, job);
     for (const subscription of stored.subscriptions) runtime.subscriptions.set(subscription.executionId, subscription);
     for (const timer of stored.timers) runtime.timers.set(timer.executionId, timer);
     for (const entry of stored.openHistory) runtime.openHistory.set(entry.executionId, entry);
     runtime.incidents = stored.incidents;
-    const { engineState } = stored.record;
-    await runtime.guard(async () => {
-      if (engineState === null) return void (await runtime.engine.execute({ listener: runtime.listener }));
-      runtime.engine.recover(JSON.parse(engineState));
-      await runtime.engine.resume({ listener: runtime.listener });
+    runtime.act(() => {
+      const token = savedToken(stored, model);
+      if (!token) return runtime.enter(model.startEventId);
+      runtime.token = token;
+      runtime.dropWhatNothingWaitsFor(token);
+      runtime.waitAgain(runtime.node(token.elementId), token.executionId);
     });
-    if (!runtime.failure) runtime.dropWhatNothingWaitsFor();
     // A message may have been buffered for it while it was stopped in an incident: it looks again.
     runtime.openedSubscriptions.push(...runtime.subscriptions.values());
     return runtime;
   }
 
-  /**
-   * After a resume, the tasks that execute again have claimed their jobs and the timer events have armed their
-   * timers; a row nobody claimed belongs to an element the engine is no longer in, and must not be handed out.
-   */
-  private dropWhatNothingWaitsFor(): void {
-    for (const executionId of [...this.jobs.keys()]) if (!this.jobCallbacks.has(executionId)) this.jobs.delete(executionId);
-    for (const executionId of [...this.timers.keys()]) if (!this.armedTimers.has(executionId)) this.timers.delete(executionId);
-    if (this.subscriptions.size === 0) return;
-    const waiting = new Set((this.engine.execution.getPostponed() as unknown as ElementApi[]).flatMap((api) => [api.content.executionId, api.content.parent?.executionId]));
-    for (const executionId of [...this.subscriptions.keys()]) if (!waiting.has(executionId)) this.subscriptions.delete(executionId);
+  /** A row that belongs to no execution of the token's element is left over from an element already left, and must not be handed out. */
+  private dropWhatNothingWaitsFor(token: Token): void {
+    const belongs = (executionId: string) => executionId === token.executionId || executionId.startsWith(`${token.executionId}/`);
+    for (const rows of [this.jobs, this.subscriptions, this.timers]) {
+      for (const executionId of [...rows.keys()]) if (!belongs(executionId)) rows.delete(executionId);
+    }
   }
 
   get instanceId(): string {
@@ -187,30 +136,18 @@ export class InstanceRuntime implements TimerSink {
     return waitsOnlyForInput({ jobs: this.jobs.size, subscriptions: this.subscriptions.size, timers: this.timers.size, incidents: this.incidents });
   }
 
-  /** Why the engine could not go on in the last input, if it could not: the instance must be set back. */
+  /** Why the token could not go on in the last input, if it could not: the instance must be set back. */
   get engineFailure(): { message: string; elementId: string } | undefined {
     return this.failure;
   }
 
-  /** Runs one input; an exception from inside bpmn-engine is an engine failure, never a crash of the whole engine. */
+  /** Runs one input; an exception while it moves the token is an engine failure, never a crash of the whole engine. */
   act(input: () => void): void {
     try {
       input();
     } catch (error) {
-      this.fail(error as Error);
+      this.failure ??= { message: (error as Error).message, elementId: this.currentElementId };
     }
-  }
-
-  private async guard(run: () => Promise<unknown>): Promise<void> {
-    try {
-      await run();
-    } catch (error) {
-      this.fail(error as Error);
-    }
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= { message: error.message, elementId: this.currentElementId };
   }
 
   // ---- what a step commits
@@ -218,12 +155,13 @@ export class InstanceRuntime implements TimerSink {
   /** Everything this input changed, for one transaction. Clears what is only written once (history, consumed messages). */
   step(): StepRecord {
     if (this.ended) this.resolveIncidents(() => true);
+    const position: SavedPosition | undefined = this.token && { token: this.token };
     const record: InstanceRecord = {
       ...this.record,
       state: this.state,
       variables: this.variables,
-      // A failed run has no state worth keeping (only a failed start is ever saved: unstarted).
-      engineState: this.ended || this.failure ? null : this.engineState(),
+      // A failed run has no position worth keeping (only a failed start is ever saved: unstarted).
+      engineState: this.ended || this.failure || !position ? null : JSON.stringify(position),
       ...(this.ended && { endedAtMs: this.ended.atMs }),
     };
     const running = !this.ended;
@@ -239,13 +177,6 @@ export class InstanceRuntime implements TimerSink {
     this.changedHistory = [];
     this.consumedMessageKeys = [];
     return step;
-  }
-
-  private engineState(): string {
-    const state = this.engine.execution.getState();
-    // Every version's model is stored once; an instance's state names its version instead of repeating it.
-    for (const definition of state.definitions) delete definition.source;
-    return JSON.stringify(state);
   }
 
   private keptIncidents(): IncidentRecord[] {
@@ -264,76 +195,140 @@ export class InstanceRuntime implements TimerSink {
     return opened;
   }
 
-  // ---- the engine's hooks: FEEL expressions and conditions, element events
+  // ---- moving the token
 
-  private expressions() {
-    const resolve = (expression: unknown): unknown =>
-      typeof expression === 'string' && expression.startsWith('=') ? evaluateFeel(expression, this.variables) : expression;
-    const isExpression = (text: unknown) => typeof text === 'string' && text.startsWith('=');
-    return { resolveExpression: resolve, isExpression, hasExpression: isExpression };
+  private node(elementId: string): FlowNode {
+    const node = this.model.nodes.get(elementId);
+    invariant(node !== undefined, () => `instance ${this.instanceId} reached ${elementId}, which ${this.bpmnProcessId} v${this.version} does not have`);
+    return node;
+  }
+
+  /** Moves the token into `elementId` and on through every element that does not wait, until one does or the instance ends. */
+  private enter(elementId: string): void {
+    let next: string | undefined = elementId;
+    for (let elements = 0; next !== undefined; elements += 1) {
+      if (elements === MAX_ELEMENTS_PER_INPUT) throw new Error(`the token went through ${MAX_ELEMENTS_PER_INPUT} elements without waiting: the model loops`);
+      const node = this.node(next);
+      const executionId = `${node.id}_${this.host.nextKey()}`;
+      this.token = { executionId, elementId: node.id };
+      this.currentElementId = node.id;
+      this.entered(executionId, node.id);
+      next = this.execute(node, executionId);
+    }
+  }
+
+  /** What entering `node` does: the element to go on to when it completes at once, undefined when it waits (or the instance ended). */
+  private execute(node: FlowNode, executionId: string): string | undefined {
+    switch (node.behaviour) {
+      case 'pass':
+        return this.leave(node, executionId);
+      case 'end':
+        this.leave(node, executionId);
+        return undefined;
+      case 'gateway':
+        return this.chooseFlow(node, executionId);
+      case 'job':
+      case 'message':
+      case 'timer':
+        this.waitAgain(node, executionId);
+        return undefined;
+    }
   }
 
   /**
-   * Sequence flow conditions run as "scripts" because a script answers through a callback: a condition whose
-   * FEEL fails does not answer, so the gateway waits in an incident (as in Zeebe) until retry() evaluates it again.
+   * Sets up what the token waits for in `node`, as far as it is not set up already: a restart (or a retry) runs
+   * this again, and a job, a subscription or a timer that exists keeps its key and its due time.
    */
-  private scripts() {
-    return {
-      register: () => undefined,
-      getScript: (_language: string | undefined, element: { id: string; type?: string; behaviour?: { conditionExpression?: { body?: string } } }) => {
-        const body = element.behaviour?.conditionExpression?.body;
-        if (element.type !== 'bpmn:SequenceFlow' || !body) return undefined;
-        return {
-          execute: (scope: { content: { id: string; executionId: string } }, callback: ServiceCallback) =>
-            this.evaluateFlowCondition(element.id, body, scope.content, callback),
-        };
-      },
-    };
+  private waitAgain(node: FlowNode, executionId: string): void {
+    if (node.behaviour === 'gateway') return this.proceed(this.chooseFlow(node, executionId));
+    invariant(node.behaviour !== 'pass' && node.behaviour !== 'end', () => `instance ${this.instanceId} saved its token in ${node.id}, which does not wait`);
+    if (node.behaviour === 'job') this.awaitJob(node.id, executionId);
+    if (node.behaviour === 'message') this.openSubscription(node.id, executionId, node.messageId!);
+    if (node.behaviour === 'timer') this.armTimer(node.id, executionId);
+    for (const boundary of node.boundaries) {
+      const boundaryExecutionId = `${executionId}/${boundary.id}`;
+      if (boundary.trigger === 'timer') this.armTimer(boundary.id, boundaryExecutionId);
+      if (boundary.trigger === 'message') this.openSubscription(boundary.id, boundaryExecutionId, boundary.messageId!);
+    }
   }
 
-  private evaluateFlowCondition(flowId: string, expression: string, gateway: { id: string; executionId: string }, callback: ServiceCallback): void {
-    const attempt = () => {
-      let taken: boolean;
+  private proceed(next: string | undefined): void {
+    if (next !== undefined) this.enter(next);
+  }
+
+  /** The token leaves `node` by its one flow; none (an end event, an implicit end) ends the instance. */
+  private leave(node: FlowNode, executionId: string): string | undefined {
+    this.left(executionId);
+    const [flow] = node.outgoing;
+    if (flow) return flow.targetId;
+    this.token = undefined;
+    this.ended = { state: 'completed', atMs: this.host.clockMs() };
+    return undefined;
+  }
+
+  /**
+   * An exclusive gateway takes the first flow whose condition holds, else its default flow. A condition whose
+   * FEEL fails keeps the token in the gateway in an incident (as in Zeebe) until retry() evaluates it again; no
+   * flow to take at all is an engine failure, and the instance is set back to its last step.
+   */
+  private chooseFlow(node: FlowNode, executionId: string): string | undefined {
+    let chosen = node.outgoing.length === 1 && node.outgoing[0].condition === undefined ? node.outgoing[0] : undefined;
+    for (const flow of node.outgoing) {
+      if (chosen || flow.condition === undefined || flow.id === node.defaultFlowId) continue;
+      const conditionExecutionId = `${executionId}/${flow.id}`;
       try {
-        taken = evaluateCondition(expression, this.variables);
+        if (evaluateCondition(flow.condition, this.variables)) chosen = flow;
       } catch (error) {
         if (!(error instanceof FeelEvaluationError)) throw error;
-        const incident = { kind: 'expression', phase: 'condition', elementId: gateway.id, message: `${error.message} (on sequence flow ${flowId})` } as const;
-        return this.raiseIncident({ ...incident, executionId: `${gateway.executionId}/${flowId}`, expression }, attempt);
+        const incident = { kind: 'expression', phase: 'condition', elementId: node.id, message: `${error.message} (on sequence flow ${flow.id})` } as const;
+        this.raiseIncident({ ...incident, executionId: conditionExecutionId, expression: flow.condition }, () => this.proceed(this.chooseFlow(node, executionId)));
+        return undefined;
       }
-      this.succeeded(`${gateway.executionId}/${flowId}`, 'condition');
-      callback(null, taken);
-    };
-    attempt();
+      this.succeeded(conditionExecutionId, 'condition');
+    }
+    chosen ??= node.outgoing.find((flow) => flow.id === node.defaultFlowId);
+    if (!chosen) throw new Error(`no condition on a flow out of gateway ${node.id} holds and it has no default flow`);
+    this.left(executionId);
+    return chosen.targetId;
   }
 
-  private listenToElements(): void {
-    const isBoundaryEvent = (api: ElementApi) => this.model.elementTypes.get(api.id) === 'bpmn:BoundaryEvent';
-    this.listener.on('activity.enter', (api: ElementApi) => {
-      this.currentElementId = api.id;
-      // A boundary event is entered with its task; it is part of the history only once it is triggered.
-      if (!isBoundaryEvent(api)) this.entered(api);
-    });
-    this.listener.on('activity.end', (api: ElementApi) => {
-      if (isBoundaryEvent(api)) this.entered(api);
-    });
-    this.listener.on('activity.leave', (api: ElementApi) => this.left(api.content.executionId));
-    this.listener.on('activity.wait', (api: ElementApi) => {
-      const message = api.content.message;
-      if (message?.id && this.model.messages.has(message.id)) this.onMessageWait(api.id, api.content.executionId, message.id, message.name);
-    });
+  /** An interrupting boundary event of the token's activity takes over: the activity is left, the event is passed, and the token goes on from it. */
+  private takeBoundary(boundary: BoundarySpec): void {
+    invariant(this.token !== undefined, () => `boundary event ${boundary.id} of instance ${this.instanceId} triggered without a token`);
+    const boundaryExecutionId = `${this.token.executionId}/${boundary.id}`;
+    this.left(this.token.executionId);
+    this.currentElementId = boundary.id;
+    this.entered(boundaryExecutionId, boundary.id);
+    this.left(boundaryExecutionId);
+    if (boundary.outgoing) return this.enter(boundary.outgoing.targetId);
+    this.token = undefined;
+    this.ended = { state: 'completed', atMs: this.host.clockMs() };
   }
 
-  private entered(api: ElementApi): void {
-    const executionId = api.content.executionId;
+  /** The token's element completed (its job, its message, its timer): it goes on by the element's flow. */
+  private completeWaiting(executionId: string): void {
+    invariant(this.token?.executionId === executionId, () => `instance ${this.instanceId} completed ${executionId}, where its token is not`);
+    const node = this.node(this.token.elementId);
+    this.currentElementId = node.id;
+    this.proceed(this.leave(node, executionId));
+  }
+
+  private boundaryOf(executionId: string, elementId: string): BoundarySpec {
+    invariant(this.token !== undefined && executionId.startsWith(`${this.token.executionId}/`), () => `instance ${this.instanceId} has no activity under way for ${executionId}`);
+    const boundary = this.node(this.token.elementId).boundaries.find((candidate) => candidate.id === elementId);
+    invariant(boundary !== undefined, () => `${elementId} is not a boundary event of ${this.token?.elementId}`);
+    return boundary;
+  }
+
+  private entered(executionId: string, elementId: string): void {
     if (this.openHistory.has(executionId)) return;
-    const elementType = this.model.elementTypes.get(api.id) ?? api.type;
-    const entry: HistoryRecord = { executionId, elementId: api.id, elementType, enteredAtMs: this.host.clockMs() };
+    const elementType = this.model.elementTypes.get(elementId) ?? 'unknown';
+    const entry: HistoryRecord = { executionId, elementId, elementType, enteredAtMs: this.host.clockMs() };
     this.openHistory.set(executionId, entry);
     this.changedHistory.push(entry);
   }
 
-  /** An element was left (completed, interrupted or discarded): what it waited for goes with it. */
+  /** An element was left (completed or interrupted): what it and its boundary events waited for goes with it. */
   private left(executionId: string): void {
     const entry = this.openHistory.get(executionId);
     if (entry) {
@@ -341,24 +336,20 @@ export class InstanceRuntime implements TimerSink {
       this.openHistory.delete(executionId);
       if (!this.changedHistory.includes(entry)) this.changedHistory.push(entry);
     }
-    this.subscriptions.delete(executionId);
-    this.jobs.delete(executionId);
-    this.jobCallbacks.delete(executionId);
-    this.resolveIncidents((incident) => incident.executionId === executionId || incident.executionId.startsWith(`${executionId}/`));
+    const within = (id: string) => id === executionId || id.startsWith(`${executionId}/`);
+    for (const rows of [this.jobs, this.subscriptions, this.timers]) {
+      for (const id of [...rows.keys()]) if (within(id)) rows.delete(id);
+    }
+    this.resolveIncidents((incident) => within(incident.executionId));
   }
 
   // ---- jobs
 
-  onJobTaskExecuted(elementId: string, executionId: string, callback: ServiceCallback): void {
-    this.jobCallbacks.set(executionId, callback);
+  private awaitJob(elementId: string, executionId: string): void {
     const existing = this.jobs.get(executionId);
     if (!existing) return this.createJob(elementId, executionId);
-    // Executed again after a restart: the job keeps its key; an incident it was in waits for retry() again.
+    // Waited for again after a restart: the job keeps its key; an incident it was in waits for retry() again.
     if (existing.state === 'incident') this.rearmJobIncident(existing);
-  }
-
-  onJobTaskDiscarded(executionId: string): void {
-    this.left(executionId);
   }
 
   private createJob(elementId: string, executionId: string): void {
@@ -422,7 +413,7 @@ export class InstanceRuntime implements TimerSink {
       const incident = { kind: 'expression', phase: 'output-mapping', elementId: job.elementId, executionId: job.executionId } as const;
       return this.raiseIncident({ ...incident, message: error.message, expression: error.expression, jobKey }, () => this.completeJob(jobKey, result));
     }
-    this.finishJobTask(job, null);
+    this.completeWaiting(job.executionId);
   }
 
   failJob(jobKey: string, message: string, policy: RetryPolicy): void {
@@ -444,23 +435,16 @@ export class InstanceRuntime implements TimerSink {
   throwBpmnError(jobKey: string, error: BpmnError): void {
     const job = this.jobByKey(jobKey);
     if (!job || job.state !== 'activatable') return;
-    if (this.model.catchesError(job.elementId, error.code)) {
+    const boundary = this.node(job.elementId).boundaries.find((candidate) => candidate.trigger === 'error' && (candidate.errorCode === undefined || candidate.errorCode === error.code));
+    if (boundary) {
       Object.assign(this.variables, error.variables);
-      return this.finishJobTask(job, Object.assign(new Error(error.message), { code: error.code }));
+      this.currentElementId = job.elementId;
+      return this.takeBoundary(boundary);
     }
     job.state = 'incident';
     job.retriesLeft = 0;
     const message = `the job threw BPMN error ${error.code} (${error.message}) and no error boundary event catches it`;
     this.raiseIncident({ kind: 'unhandled-error', phase: 'job', elementId: job.elementId, executionId: job.executionId, message, jobKey }, () => this.reactivate(job));
-  }
-
-  private finishJobTask(job: JobRecord, error: Error | null): void {
-    const callback = this.jobCallbacks.get(job.executionId);
-    invariant(callback !== undefined, () => `job ${job.key} completed but its task ${job.elementId} is not executing`);
-    this.jobs.delete(job.executionId);
-    this.jobCallbacks.delete(job.executionId);
-    this.currentElementId = job.elementId;
-    callback(error, {});
   }
 
   /** retry() of a failed job runs it once more, as Operate's retry does (retries = 1). */
@@ -479,7 +463,7 @@ export class InstanceRuntime implements TimerSink {
 
   // ---- messages
 
-  private onMessageWait(elementId: string, executionId: string, messageId: string, resolvedName: string | undefined): void {
+  private openSubscription(elementId: string, executionId: string, messageId: string): void {
     if (this.subscriptions.has(executionId)) return;
     const spec = this.model.messages.get(messageId);
     invariant(spec !== undefined, () => `element ${elementId} waits for message ${messageId}, which the model does not define`);
@@ -493,7 +477,7 @@ export class InstanceRuntime implements TimerSink {
         return this.raiseIncident(incident, attempt);
       }
       this.succeeded(executionId, 'correlation-key');
-      const subscription = { key: this.host.nextKey(), executionId, elementId, messageName: resolvedName ?? spec.name, correlationKey, openedAtMs: this.host.clockMs() };
+      const subscription = { key: this.host.nextKey(), executionId, elementId, messageName: spec.name, correlationKey, openedAtMs: this.host.clockMs() };
       this.subscriptions.set(executionId, subscription);
       this.openedSubscriptions.push(subscription);
     };
@@ -519,57 +503,46 @@ export class InstanceRuntime implements TimerSink {
         const incident = { kind: 'expression', phase: 'output-mapping', elementId: subscription.elementId, executionId } as const;
         return this.raiseIncident({ ...incident, message: error.message, expression: error.expression }, complete);
       }
-      this.signalWaiting(subscription.elementId, executionId, variables);
+      this.signalWaiting(subscription.elementId, executionId);
     };
     complete();
   }
 
-  private signalWaiting(elementId: string, executionId: string, variables: JsonObject): void {
-    const waiting = (this.engine.execution.getPostponed() as unknown as ElementApi[]).find(
-      (api) => api.content.executionId === executionId || api.content.parent?.executionId === executionId,
-    );
-    invariant(waiting !== undefined, () => `instance ${this.instanceId} has a subscription at ${elementId} (${executionId}) but does not wait there`);
+  private signalWaiting(elementId: string, executionId: string): void {
     this.currentElementId = elementId;
-    waiting.signal({ ...variables });
+    if (executionId === this.token?.executionId) this.completeWaiting(executionId);
+    else this.takeBoundary(this.boundaryOf(executionId, elementId));
   }
 
-  // ---- timers (TimerSink)
+  // ---- timers
 
-  armed(timer: ArmedTimer): void {
-    this.armedTimers.set(timer.executionId, timer);
-    const kept = this.timers.get(timer.executionId);
-    // Armed again after a restart: it keeps the due time it had.
+  /** Computes the due time of a timer on the engine clock; a timer already armed (before a restart) keeps the due time it had. */
+  private armTimer(elementId: string, executionId: string): void {
+    const kept = this.timers.get(executionId);
     if (kept && kept.dueAtMs !== null) return;
-    const spec = this.model.timers.get(timer.elementId);
-    invariant(spec !== undefined, () => `element ${timer.elementId} armed a timer the model does not define`);
+    const spec = this.model.timers.get(elementId);
+    invariant(spec !== undefined, () => `element ${elementId} waits for a timer the model does not define`);
     const attempt = () => {
       let dueAtMs: number | null = null;
       try {
         dueAtMs = timerDueAtMs(spec.kind, evaluateText(spec.value, this.variables, 'a timer value'), this.host.clockMs());
       } catch (error) {
         if (!(error instanceof FeelEvaluationError || error instanceof InvalidTimerValueError)) throw error;
-        const incident = { kind: 'expression', phase: 'timer', elementId: timer.elementId, executionId: timer.executionId, message: error.message } as const;
+        const incident = { kind: 'expression', phase: 'timer', elementId, executionId, message: error.message } as const;
         this.raiseIncident({ ...incident, expression: spec.value }, attempt);
       }
-      if (dueAtMs !== null) this.succeeded(timer.executionId, 'timer');
-      this.timers.set(timer.executionId, { executionId: timer.executionId, elementId: timer.elementId, dueAtMs });
+      if (dueAtMs !== null) this.succeeded(executionId, 'timer');
+      this.timers.set(executionId, { executionId, elementId, dueAtMs });
     };
     attempt();
   }
 
-  disarmed(timer: ArmedTimer): void {
-    if (this.armedTimers.get(timer.executionId) !== timer) return;
-    this.armedTimers.delete(timer.executionId);
-    this.timers.delete(timer.executionId);
-  }
-
-  /** Fires a due timer; false when it is no longer armed (its event was left meanwhile). */
+  /** Fires a due timer; false when it is not due or no longer armed (its element was left meanwhile). */
   fireTimer(executionId: string): boolean {
-    const timer = this.armedTimers.get(executionId);
     const record = this.timers.get(executionId);
-    if (!timer || !record || record.dueAtMs === null || record.dueAtMs > this.host.clockMs()) return false;
-    this.currentElementId = timer.elementId;
-    timer.fire();
+    if (!record || record.dueAtMs === null || record.dueAtMs > this.host.clockMs()) return false;
+    this.timers.delete(executionId);
+    this.signalWaiting(record.elementId, executionId);
     return true;
   }
 
@@ -634,4 +607,18 @@ export class InstanceRuntime implements TimerSink {
     }
     this.openHistory.clear();
   }
+}
+
+/**
+ * Where a stored instance's token is. A file written before the engine saved its token (bpmn-engine's state in
+ * `engineState`) still tells it: the element whose history entry is open is where the instance waits.
+ */
+function savedToken(stored: StoredInstance, model: CompiledModel): Token | undefined {
+  const { engineState } = stored.record;
+  if (engineState === null) return undefined;
+  const saved = JSON.parse(engineState) as Partial<SavedPosition>;
+  if (saved.token) return saved.token;
+  const open = stored.openHistory.filter((entry) => model.nodes.has(entry.elementId));
+  if (open.length !== 1) throw new Error(`instance ${stored.record.instanceId} is in ${open.length} elements by its history: where its token is cannot be told`);
+  return { executionId: open[0].executionId, elementId: open[0].elementId };
 }

@@ -1,6 +1,6 @@
 /**
- * ISO-8601 timer values as BPMN timer events carry them, turned into due times on the engine's own clock:
- * bpmn-engine computes them from the wall clock, which a test cannot move and a recovered instance must not use.
+ * ISO-8601 timer values as BPMN timer events carry them, turned into due times on the engine's own clock, never
+ * the wall clock: a test moves time by moving the clock, and a recovered instance keeps its timers' due times.
  */
 
 export type TimerKind = 'timeDuration' | 'timeDate' | 'timeCycle';

@@ -100,8 +100,7 @@ async function prepare(resource: ModelResource, lintTarget: ZeebeTarget, lint: b
   if (!parsed.ok) throw new ModelRejectedError(resource.name, parsed.problems);
   if (lint) {
     // The linter parses its own copy: linting reads a model through moddle's get(), which adds empty collections
-    // (`eventDefinitions: []`) to the elements it looks at, and bpmn-engine takes a start event with an empty list
-    // of event definitions for one that waits for an event, so an instance would never leave it.
+    // (`eventDefinitions: []`) to the elements it looks at, and the engine compiles the model as it was written.
     const report = await lintModel(resource.xml, lintTarget);
     if (report.errors.length > 0) throw new ModelRejectedError(resource.name, report.errors);
   }

@@ -8,8 +8,8 @@ import { ModelRejectedError, type ModelResource } from '../process-engine';
  * model is refused with the same ModelRejectedError (file, element, rule) whichever engine runs it. Zeebe
  * would refuse some of these itself, but in words of its own and only after a round trip; bpmnlint also
  * refuses what Zeebe would accept and run wrongly (an implicit split, a task with no task definition).
- * Unlike the embedded engine, nothing is refused for being beyond bpmn-engine: Zeebe runs script tasks,
- * several processes per file and the rest of its dialect.
+ * Unlike the embedded engine, nothing is refused for being beyond the embedded engine's subset: Zeebe runs
+ * script tasks, sub-processes, parallel gateways, several processes per file and the rest of its dialect.
  */
 export async function checkModelsForZeebe(resources: readonly ModelResource[], lintTarget: ZeebeTarget): Promise<void> {
   checkDeployBounds(resources);

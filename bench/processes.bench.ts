@@ -29,10 +29,9 @@ import { SqliteKeyStore } from '../src/personal-data/sqlite-key-store';
  * followed through GET /processes; the sum is set against the issue's goal of a close that accrues income for
  * and rebalances 10,000 wallets in under 5 minutes.
  *
- * --rebalance-wallets takes a list too (10000,2000): today the forecasts of 10,000 merchants do not fit in one
- * append of the event store, and the embedded engine keeps every running switch in memory, so a smaller run is
- * the one that measures the switches, scaled linearly to the goal in the table as an estimate. The server's
- * resident memory is sampled while the switches run, and a server that dies is reported.
+ * --rebalance-wallets takes a list too (10000,2000); a run of another size than the goal's is scaled linearly
+ * to it in the table, as an estimate. The server's resident memory is sampled while the switches run, and a
+ * server that dies is reported.
  *
  * With --profile the rebalancing runs' server runs under `node --cpu-prof` (the profiles stay in
  * bench/results/processes-profile-<time>/) and its main thread is summarised over the close and over the

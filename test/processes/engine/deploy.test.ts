@@ -1,5 +1,5 @@
-import { type EmbeddedProcessEngine, lintModel, ModelRejectedError, PROCESS_ENGINE_LIMITS } from '../../../src/processes/engine';
-import { EngineHarness, fixture } from './engine-harness';
+import { type EmbeddedProcessEngine, lintModel, PROCESS_ENGINE_LIMITS } from '../../../src/processes/engine';
+import { EngineHarness, fixture, rejection } from './engine-harness';
 
 let harness: EngineHarness;
 let engine: EmbeddedProcessEngine;
@@ -9,15 +9,6 @@ beforeEach(async () => {
   engine = await harness.open();
 });
 afterEach(() => harness.dispose());
-
-async function rejection(deploy: Promise<unknown>): Promise<ModelRejectedError> {
-  const error = await deploy.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(ModelRejectedError);
-  return error as ModelRejectedError;
-}
 
 describe('deploy', () => {
   it('refuses a model that does not parse, naming the file and the element at fault', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedProcessEngine, type EmbeddedEngineOptions, type InstanceState, type InstanceView, type ModelResource } from '../../../src/processes/engine';
+import { EmbeddedProcessEngine, type EmbeddedEngineOptions, type InstanceState, type InstanceView, ModelRejectedError, type ModelResource } from '../../../src/processes/engine';
 
 export const FIXTURES_DIR = join(process.cwd(), 'test', 'processes', 'engine', 'fixtures');
 
@@ -72,4 +72,14 @@ export async function expectState(engine: EmbeddedProcessEngine, instanceId: str
 
 export function visited(view: InstanceView): string[] {
   return view.history.map((entry) => entry.elementId);
+}
+
+/** The ModelRejectedError a deploy must fail with. */
+export async function rejection(deploy: Promise<unknown>): Promise<ModelRejectedError> {
+  const error = await deploy.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(ModelRejectedError);
+  return error as ModelRejectedError;
 }

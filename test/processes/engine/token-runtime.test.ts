@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { type EmbeddedProcessEngine, ModelRejectedError, type ModelResource } from '../../../src/processes/engine';
-import { EngineHarness, expectState, fixture, visited } from './engine-harness';
+import type { EmbeddedProcessEngine, ModelResource } from '../../../src/processes/engine';
+import { EngineHarness, expectState, fixture, rejection, visited } from './engine-harness';
 
 let harness: EngineHarness;
 let engine: EmbeddedProcessEngine;
@@ -22,15 +22,6 @@ function edited(file: string, ...changes: [string | RegExp, string][]): ModelRes
   return { name: file, xml };
 }
 
-async function refusal(resource: ModelResource): Promise<ModelRejectedError> {
-  const error = await engine.deploy([resource]).then(
-    () => undefined,
-    (rejected: unknown) => rejected,
-  );
-  if (!(error instanceof ModelRejectedError)) throw new Error(`${resource.name} was deployed, or refused otherwise: ${String(error)}`);
-  return error;
-}
-
 /** The fixture's late-redemption timer made a message boundary event: a cancellation while the redemption is awaited. */
 const withCancelBoundary = () =>
   edited(
@@ -45,10 +36,10 @@ const withCancelBoundary = () =>
 describe('the embedded engine runs one token', () => {
   it('refuses a parallel gateway and a non-interrupting boundary event at deploy, naming the element', async () => {
     const parallel = edited('instant-redemption.bpmn', [/exclusiveGateway/g, 'parallelGateway'], [' default="Flow_WithinCap"', ''], [/<bpmn:conditionExpression[^]*?<\/bpmn:conditionExpression>/, '']);
-    expect((await refusal(parallel)).problems).toEqual([expect.objectContaining({ elementId: 'OverTheCap', rule: 'embedded-engine/unsupported' })]);
+    expect((await rejection(engine.deploy([parallel]))).problems).toEqual([expect.objectContaining({ elementId: 'OverTheCap', rule: 'embedded-engine/unsupported' })]);
 
     const nonInterrupting = edited('fund-switch.bpmn', ['attachedToRef="AwaitRedemption"', 'attachedToRef="AwaitRedemption" cancelActivity="false"']);
-    const problems = (await refusal(nonInterrupting)).problems;
+    const problems = (await rejection(engine.deploy([nonInterrupting]))).problems;
     expect(problems).toEqual([expect.objectContaining({ elementId: 'RedemptionLate', message: expect.stringContaining('non-interrupting') })]);
   });
 

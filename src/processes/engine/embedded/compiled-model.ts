@@ -52,18 +52,18 @@ export interface BoundarySpec {
 }
 
 /**
- * What a node does when the instance enters it: `pass` goes straight on (start events, plain tasks, throw events
- * without a definition), `end` ends the instance, `job` waits for a worker, `message` and `timer` wait for their
- * event, `gateway` chooses one of its flows.
+ * What a node does when the instance enters it: `pass` goes straight on by its flow (start events, plain tasks,
+ * throw events) and ends the instance when it has none (end events), `job` waits for a worker, `message` and
+ * `timer` wait for their event, `gateway` chooses one of its flows.
  */
-export type NodeBehaviour = 'pass' | 'end' | 'job' | 'message' | 'timer' | 'gateway';
+export type NodeBehaviour = 'pass' | 'job' | 'message' | 'timer' | 'gateway';
 
 export interface FlowNode {
   id: string;
   behaviour: NodeBehaviour;
   /** At most one, except out of a gateway. None on an end event, and none means the end too (an implicit end). */
   outgoing: OutgoingFlow[];
-  /** The gateway's default flow: taken when no condition holds. */
+  /** The gateway's default flow: taken when no condition holds (a gateway's one flow without a condition is its default). */
   defaultFlowId?: string;
   /** For `message`: the bpmn:message id. */
   messageId?: string;
@@ -129,6 +129,7 @@ function flowNode(element: ModdleElement): FlowNode {
   const node: FlowNode = { id: element.id as string, behaviour: behaviourOf(element, definition), outgoing, boundaries: [] };
   const defaultFlow = element.default as ModdleElement | undefined;
   if (defaultFlow) node.defaultFlowId = defaultFlow.id as string;
+  else if (node.behaviour === 'gateway' && outgoing.length === 1 && outgoing[0].condition === undefined) node.defaultFlowId = outgoing[0].id;
   const messageRef = (element.$type === 'bpmn:ReceiveTask' ? element.messageRef : definition?.messageRef) as ModdleElement | undefined;
   if (node.behaviour === 'message' && messageRef) node.messageId = messageRef.id as string;
   return node;
@@ -138,7 +139,6 @@ function behaviourOf(element: ModdleElement, definition: ModdleElement | undefin
   if (JOB_TASK_TYPES.has(element.$type)) return 'job';
   if (element.$type === 'bpmn:ReceiveTask') return 'message';
   if (element.$type === 'bpmn:ExclusiveGateway') return 'gateway';
-  if (element.$type === 'bpmn:EndEvent') return 'end';
   if (definition?.$type === 'bpmn:TimerEventDefinition') return 'timer';
   if (definition?.$type === 'bpmn:MessageEventDefinition') return 'message';
   return 'pass';

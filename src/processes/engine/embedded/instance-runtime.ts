@@ -1,6 +1,6 @@
 import { invariant } from '../../../invariant';
 import type { BpmnError, InstanceState, JsonObject } from '../process-engine';
-import type { BoundarySpec, CompiledModel, FlowNode, JobTaskSpec } from './compiled-model';
+import type { BoundarySpec, CompiledModel, FlowNode, JobTaskSpec, OutgoingFlow } from './compiled-model';
 import { evaluateCondition, evaluateCorrelationKey, evaluateText, FeelEvaluationError } from './feel';
 import { type HistoryRecord, type IncidentRecord, type InstanceRecord, type JobRecord, type StepRecord, type StoredInstance, type SubscriptionRecord, type TimerRecord, waitsOnlyForInput } from './instance-records';
 import { InvalidTimerValueError, timerDueAtMs } from './iso-timer';
@@ -107,9 +107,13 @@ export class InstanceRuntime {
 
   /** A row that belongs to no execution of the token's element is left over from an element already left, and must not be handed out. */
   private dropWhatNothingWaitsFor(token: Token): void {
-    const belongs = (executionId: string) => executionId === token.executionId || executionId.startsWith(`${token.executionId}/`);
+    this.deleteRows((executionId) => !isWithin(executionId, token.executionId));
+  }
+
+  /** Jobs, subscriptions and timers of the executions `which` picks. */
+  private deleteRows(which: (executionId: string) => boolean): void {
     for (const rows of [this.jobs, this.subscriptions, this.timers]) {
-      for (const executionId of [...rows.keys()]) if (!belongs(executionId)) rows.delete(executionId);
+      for (const executionId of [...rows.keys()]) if (which(executionId)) rows.delete(executionId);
     }
   }
 
@@ -222,9 +226,6 @@ export class InstanceRuntime {
     switch (node.behaviour) {
       case 'pass':
         return this.leave(node, executionId);
-      case 'end':
-        this.leave(node, executionId);
-        return undefined;
       case 'gateway':
         return this.chooseFlow(node, executionId);
       case 'job':
@@ -241,7 +242,7 @@ export class InstanceRuntime {
    */
   private waitAgain(node: FlowNode, executionId: string): void {
     if (node.behaviour === 'gateway') return this.proceed(this.chooseFlow(node, executionId));
-    invariant(node.behaviour !== 'pass' && node.behaviour !== 'end', () => `instance ${this.instanceId} saved its token in ${node.id}, which does not wait`);
+    invariant(node.behaviour !== 'pass', () => `instance ${this.instanceId} saved its token in ${node.id}, which does not wait`);
     if (node.behaviour === 'job') this.awaitJob(node.id, executionId);
     if (node.behaviour === 'message') this.openSubscription(node.id, executionId, node.messageId!);
     if (node.behaviour === 'timer') this.armTimer(node.id, executionId);
@@ -261,9 +262,13 @@ export class InstanceRuntime {
     this.left(executionId);
     const [flow] = node.outgoing;
     if (flow) return flow.targetId;
+    this.complete();
+    return undefined;
+  }
+
+  private complete(): void {
     this.token = undefined;
     this.ended = { state: 'completed', atMs: this.host.clockMs() };
-    return undefined;
   }
 
   /**
@@ -272,9 +277,9 @@ export class InstanceRuntime {
    * flow to take at all is an engine failure, and the instance is set back to its last step.
    */
   private chooseFlow(node: FlowNode, executionId: string): string | undefined {
-    let chosen = node.outgoing.length === 1 && node.outgoing[0].condition === undefined ? node.outgoing[0] : undefined;
+    let chosen: OutgoingFlow | undefined;
     for (const flow of node.outgoing) {
-      if (chosen || flow.condition === undefined || flow.id === node.defaultFlowId) continue;
+      if (flow.condition === undefined || flow.id === node.defaultFlowId) continue;
       const conditionExecutionId = `${executionId}/${flow.id}`;
       try {
         if (evaluateCondition(flow.condition, this.variables)) chosen = flow;
@@ -285,6 +290,7 @@ export class InstanceRuntime {
         return undefined;
       }
       this.succeeded(conditionExecutionId, 'condition');
+      if (chosen) break;
     }
     chosen ??= node.outgoing.find((flow) => flow.id === node.defaultFlowId);
     if (!chosen) throw new Error(`no condition on a flow out of gateway ${node.id} holds and it has no default flow`);
@@ -301,8 +307,7 @@ export class InstanceRuntime {
     this.entered(boundaryExecutionId, boundary.id);
     this.left(boundaryExecutionId);
     if (boundary.outgoing) return this.enter(boundary.outgoing.targetId);
-    this.token = undefined;
-    this.ended = { state: 'completed', atMs: this.host.clockMs() };
+    this.complete();
   }
 
   /** The token's element completed (its job, its message, its timer): it goes on by the element's flow. */
@@ -314,7 +319,7 @@ export class InstanceRuntime {
   }
 
   private boundaryOf(executionId: string, elementId: string): BoundarySpec {
-    invariant(this.token !== undefined && executionId.startsWith(`${this.token.executionId}/`), () => `instance ${this.instanceId} has no activity under way for ${executionId}`);
+    invariant(this.token !== undefined && isWithin(executionId, this.token.executionId), () => `instance ${this.instanceId} has no activity under way for ${executionId}`);
     const boundary = this.node(this.token.elementId).boundaries.find((candidate) => candidate.id === elementId);
     invariant(boundary !== undefined, () => `${elementId} is not a boundary event of ${this.token?.elementId}`);
     return boundary;
@@ -336,11 +341,8 @@ export class InstanceRuntime {
       this.openHistory.delete(executionId);
       if (!this.changedHistory.includes(entry)) this.changedHistory.push(entry);
     }
-    const within = (id: string) => id === executionId || id.startsWith(`${executionId}/`);
-    for (const rows of [this.jobs, this.subscriptions, this.timers]) {
-      for (const id of [...rows.keys()]) if (within(id)) rows.delete(id);
-    }
-    this.resolveIncidents((incident) => within(incident.executionId));
+    this.deleteRows((id) => isWithin(id, executionId));
+    this.resolveIncidents((incident) => isWithin(incident.executionId, executionId));
   }
 
   // ---- jobs
@@ -438,7 +440,6 @@ export class InstanceRuntime {
     const boundary = this.node(job.elementId).boundaries.find((candidate) => candidate.trigger === 'error' && (candidate.errorCode === undefined || candidate.errorCode === error.code));
     if (boundary) {
       Object.assign(this.variables, error.variables);
-      this.currentElementId = job.elementId;
       return this.takeBoundary(boundary);
     }
     job.state = 'incident';
@@ -509,7 +510,6 @@ export class InstanceRuntime {
   }
 
   private signalWaiting(elementId: string, executionId: string): void {
-    this.currentElementId = elementId;
     if (executionId === this.token?.executionId) this.completeWaiting(executionId);
     else this.takeBoundary(this.boundaryOf(executionId, elementId));
   }
@@ -541,7 +541,6 @@ export class InstanceRuntime {
   fireTimer(executionId: string): boolean {
     const record = this.timers.get(executionId);
     if (!record || record.dueAtMs === null || record.dueAtMs > this.host.clockMs()) return false;
-    this.timers.delete(executionId);
     this.signalWaiting(record.elementId, executionId);
     return true;
   }
@@ -621,4 +620,9 @@ function savedToken(stored: StoredInstance, model: CompiledModel): Token | undef
   const open = stored.openHistory.filter((entry) => model.nodes.has(entry.elementId));
   if (open.length !== 1) throw new Error(`instance ${stored.record.instanceId} is in ${open.length} elements by its history: where its token is cannot be told`);
   return { executionId: open[0].executionId, elementId: open[0].elementId };
+}
+
+/** Whether `executionId` is `scopeExecutionId` or one of its boundary events' or conditions' (`scope/…`). */
+function isWithin(executionId: string, scopeExecutionId: string): boolean {
+  return executionId === scopeExecutionId || executionId.startsWith(`${scopeExecutionId}/`);
 }

@@ -64,8 +64,8 @@ import { SeededRandom } from '../src/ml/market/seeded-random';
 import { openReadStore } from '../src/projections/open-read-store';
 import { Progress } from '../src/cli/progress';
 import { EmbeddedProcessEngine } from '../src/processes/engine';
-import { processModels } from '../src/processes/process-models';
-import { switchesFor } from '../src/processes/proposed-switches';
+import { processModels } from '../src/api/processes/process-models';
+import { switchesFor } from '../src/api/processes/proposed-switches';
 import { MAIN_JS, type ChildServer, ensureBuilt, startChild, stopChild } from './child-server';
 import { type ProfileSummary, printSummary, summarise } from './cpuprofile-summary';
 

@@ -23,9 +23,9 @@ import { GetWalletQuery } from '../api/wallets/get-wallet.query';
 import type { WalletView } from '../api/wallets/wallet-view';
 import { TrialBalanceQuery, type TrialBalance } from '../api/ledger/trial-balance.query';
 import { PROCESS_ENGINE } from '../api/processes/process-engine.token';
-import { DayClose } from '../processes/day-close';
+import { DayClose } from '../api/processes/day-close';
 import type { EmbeddedProcessEngine } from '../processes/engine';
-import { TransferProcesses } from '../processes/transfer-processes';
+import { TransferProcesses } from '../api/processes/transfer-processes';
 
 /** What a command came to: its response body, or the code of the rule (or the load bound) that refused it. */
 export type CommandOutcome = { ok: true; body: JsonObject } | { ok: false; code: string };

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { type IsoDate, addDays, isBusinessDay } from '../domain/iso-date';
 import { SeededRandom, simulateMerchants } from '../ml/market';
-import { FUND_SWITCH_PROCESS } from '../processes/fund-switch-workers';
-import { MERCHANT_WITHDRAWAL_PROCESS } from '../processes/merchant-withdrawal-workers';
+import { FUND_SWITCH_PROCESS } from '../api/processes/fund-switch-workers';
+import { MERCHANT_WITHDRAWAL_PROCESS } from '../api/processes/merchant-withdrawal-workers';
 import { ACTIVITY, MerchantPopularity, customerProfile } from './activity-model';
 import { MarketFeed } from './market-feed';
 import { ProductSession } from './product-session';

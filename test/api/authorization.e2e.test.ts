@@ -156,7 +156,7 @@ const ROUTES: Route[] = [
     method: 'POST',
     path: () => '/processes/models',
     // The deployed file again: unchanged, it answers the version it is.
-    body: () => ({ name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') }),
+    body: () => ({ name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'api', 'processes', 'fund-switch.bpmn'), 'utf8') }),
     allowed: ['operator'],
     success: { status: 201 },
   },

@@ -148,7 +148,7 @@ describe('a new version of the fund switch deployed under running instances', ()
     ((await app.get('/processes/models', OPERATOR_KEY)).body.items as { model: string; version: number; resourceName: string }[])
       .filter((m) => m.model === 'fund-switch' && m.resourceName === 'fund-switch.bpmn')
       .map((m) => m.version);
-  const v1 = readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8');
+  const v1 = readFileSync(join(process.cwd(), 'src', 'api', 'processes', 'fund-switch.bpmn'), 'utf8');
 
   it('serves new instances at once while the running one finishes on the version it started with', async () => {
     expect(await fundSwitchVersions()).toEqual([1]);

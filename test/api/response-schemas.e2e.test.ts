@@ -162,7 +162,7 @@ describe('the 2xx bodies match their documented schemas', () => {
     await call('POST', '/compliance/rebuilds/{rebuildId}/promote', { rebuildId: rebuilt.body.rebuildId as string }, { key: COMPLIANCE_KEY, body: {} });
     await call('GET', '/processes', {}, op);
     await call('GET', '/processes/models', {}, { key: AUDITOR_KEY });
-    await call('POST', '/processes/models', {}, { ...op, body: { name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'processes', 'fund-switch.bpmn'), 'utf8') } });
+    await call('POST', '/processes/models', {}, { ...op, body: { name: 'fund-switch.bpmn', xml: readFileSync(join(process.cwd(), 'src', 'api', 'processes', 'fund-switch.bpmn'), 'utf8') } });
     await call('GET', '/processes/{processId}', { processId: rebalance.body.processId as string }, { key: AUDITOR_KEY });
 
     await call('GET', '/wallets/{walletId}', own, { key: ann.key });

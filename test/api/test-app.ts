@@ -1,6 +1,6 @@
 import { PROCESS_ENGINE } from '../../src/api/processes/process-engine.token';
 import type { EmbeddedProcessEngine } from '../../src/processes/engine';
-import { TransferProcesses } from '../../src/processes/transfer-processes';
+import { TransferProcesses } from '../../src/api/processes/transfer-processes';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '../../src/config';
 import { startServer } from '../../src/api/server';

@@ -1,5 +1,5 @@
 import { lintModel } from '../../src/processes/engine';
-import { PROCESS_MODEL_FILES, processModels } from '../../src/processes/process-models';
+import { PROCESS_MODEL_FILES, processModels } from '../../src/api/processes/process-models';
 
 /** The models the product deploys, linted as Camunda 8.5 models with bpmnlint and camunda-compat: no errors, no warnings. */
 describe('the product\'s BPMN models', () => {

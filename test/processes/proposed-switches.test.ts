@@ -1,4 +1,4 @@
-import { MAX_PROPOSED_SWITCHES, switchesFor } from '../../src/processes/proposed-switches';
+import { MAX_PROPOSED_SWITCHES, switchesFor } from '../../src/api/processes/proposed-switches';
 
 describe('the switches that carry out a proposal', () => {
   it('move each surplus to the largest shortfall first, and conserve the amount', () => {

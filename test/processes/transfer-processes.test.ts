@@ -9,7 +9,7 @@ import { DecideCommand } from '../../src/api/commands/decide-command';
 import { EVENT_STORE } from '../../src/api/event-store.module';
 import { toEventInputs } from '../../src/api/commands/stored-aggregate';
 import { walletStream } from '../../src/domain/wallet/wallet.decider';
-import { TransferProcesses } from '../../src/processes/transfer-processes';
+import { TransferProcesses } from '../../src/api/processes/transfer-processes';
 import { OPERATOR_KEY, TestApp, singleStreamUrl } from '../api/test-app';
 
 /**

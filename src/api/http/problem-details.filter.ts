@@ -12,7 +12,7 @@ import {
 } from '../../eventstore';
 import { InvalidCursorError } from '../../projections/page-cursor';
 import { PositionPastLogEndError, ProjectionBehindError, ProjectionBusyError } from '../../projections/read-models';
-import { TransfersBehindError } from '../../processes/transfer-processes';
+import { TransfersBehindError } from '../processes/transfer-processes';
 import { isBusinessRuleViolation, isNotFound } from './business-rule-violation';
 import { codeForStatus, HttpProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from './problem';
 import { RecordedRefusal, REPLAYED_HEADERS } from '../commands/idempotency-claims';

@@ -4,8 +4,8 @@ import type { ForecastProvenance } from '../../domain/forecast/daily-forecast.de
 import type { IsoDate } from '../../domain/iso-date';
 import { formatFen } from '../../domain/money';
 import { type InstanceState, type InstanceSummary, type InstanceView, OperateRequiredError, type ProcessEngine } from '../../processes/engine';
-import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../../processes/fund-switch-workers';
-import { walletProcessKeyPrefix } from '../../processes/wallet-process-keys';
+import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../processes/fund-switch-workers';
+import { walletProcessKeyPrefix } from '../processes/wallet-process-keys';
 import { type Condition, ReadModels } from '../../projections';
 import { FORECASTS_COLLECTIONS, type ForecastCloseDoc, type ForecastDoc, type ForecastKind, forecastId } from '../../projections/read-models/forecasts.projection';
 import { HttpProblem } from '../http/problem';

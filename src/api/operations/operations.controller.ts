@@ -8,7 +8,7 @@ import { CNY, DATE, FUND_CODE, PER_TEN_K_TEXT, SIGNED_CNY, writeResponseSchema }
 import { defineBody } from '../http/body-schema';
 import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { validateBody } from '../http/validate-body';
-import { DayClose } from '../../processes/day-close';
+import { DayClose } from '../processes/day-close';
 
 const DAY_CLOSE_BODY = defineBody({ date: { kind: 'isoDate', description: 'the business date to close: always the current one', example: '2026-01-05' } });
 

@@ -20,8 +20,8 @@ import type { JsonSchema, RouteDoc } from '../http/openapi';
 import { PAGE_LIMITS, PAGE_LIMIT_SCHEMA, parseChoice, parseLimit } from '../http/query-params';
 import { defineBody } from '../http/body-schema';
 import { validateBody, validateParam } from '../http/validate-body';
-import { PRODUCT_PROCESSES, processesOf } from '../../processes/process-models';
-import { walletProcessKeyPrefix } from '../../processes/wallet-process-keys';
+import { PRODUCT_PROCESSES, processesOf } from './process-models';
+import { walletProcessKeyPrefix } from './wallet-process-keys';
 import { PROCESS_ENGINE } from './process-engine.token';
 
 const STATES: readonly InstanceState[] = ['active', 'completed', 'incident', 'terminated'];

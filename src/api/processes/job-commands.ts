@@ -1,11 +1,11 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import { createHash } from 'node:crypto';
-import type { EventStore, JsonObject } from '../eventstore';
-import { DomainError, NotFoundError } from '../domain/domain-error';
-import type { BusinessCalendar } from '../api/calendar/business-calendar';
-import type { CommandContext } from '../api/commands/command-context';
-import type { ReadStore } from '../projections/read-store';
-import { BpmnError, type Job } from './engine';
+import type { EventStore, JsonObject } from '../../eventstore';
+import { DomainError, NotFoundError } from '../../domain/domain-error';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import type { CommandContext } from '../commands/command-context';
+import type { ReadStore } from '../../projections/read-store';
+import { BpmnError, type Job } from '../../processes/engine';
 
 /** What the job workers of every model send their commands through and read their state from. */
 export interface WorkerDependencies {

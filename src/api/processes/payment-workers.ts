@@ -1,11 +1,11 @@
-import type { JsonObject, RecordedEvent } from '../eventstore';
-import { formatFen, parseAmount } from '../domain/money';
-import { type WalletEvent, walletStream } from '../domain/wallet/wallet.decider';
-import { invariant } from '../invariant';
-import { WALLET } from '../api/commands/aggregates';
-import { DecideCommand } from '../api/commands/decide-command';
-import { toDomainEvent } from '../api/commands/stored-aggregate';
-import { type Job, type ProcessEngine } from './engine';
+import type { JsonObject, RecordedEvent } from '../../eventstore';
+import { formatFen, parseAmount } from '../../domain/money';
+import { type WalletEvent, walletStream } from '../../domain/wallet/wallet.decider';
+import { invariant } from '../../invariant';
+import { WALLET } from '../commands/aggregates';
+import { DecideCommand } from '../commands/decide-command';
+import { toDomainEvent } from '../commands/stored-aggregate';
+import { type Job, type ProcessEngine } from '../../processes/engine';
 import { type WorkerDependencies, refusedAs, stepContext } from './job-commands';
 import { walletProcessKey } from './wallet-process-keys';
 

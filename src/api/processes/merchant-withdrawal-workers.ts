@@ -1,15 +1,15 @@
-import type { JsonObject } from '../eventstore';
-import { type Fen, formatFen, parseAmount } from '../domain/money';
-import { instantQuotaLeftFen, positionStream } from '../domain/position/position.decider';
-import { walletStream } from '../domain/wallet/wallet.decider';
-import { POSITION, WALLET } from '../api/commands/aggregates';
-import { newId } from '../api/commands/command-context';
-import { DecideCommand } from '../api/commands/decide-command';
-import type { CommandResponse } from '../api/commands/idempotency-claims';
-import { loadPosition } from '../api/wallets/position-loader';
-import { loadOpenWallet } from '../api/wallets/wallet-loader';
-import { recordedUnder } from '../api/wallets/wallet-commands';
-import { BpmnError, type Job, type ProcessEngine } from './engine';
+import type { JsonObject } from '../../eventstore';
+import { type Fen, formatFen, parseAmount } from '../../domain/money';
+import { instantQuotaLeftFen, positionStream } from '../../domain/position/position.decider';
+import { walletStream } from '../../domain/wallet/wallet.decider';
+import { POSITION, WALLET } from '../commands/aggregates';
+import { newId } from '../commands/command-context';
+import { DecideCommand } from '../commands/decide-command';
+import type { CommandResponse } from '../commands/idempotency-claims';
+import { loadPosition } from '../wallets/position-loader';
+import { loadOpenWallet } from '../wallets/wallet-loader';
+import { recordedUnder } from '../wallets/wallet-commands';
+import { BpmnError, type Job, type ProcessEngine } from '../../processes/engine';
 import { type WorkerDependencies, jobContext, refusedAs } from './job-commands';
 
 export const MERCHANT_WITHDRAWAL_PROCESS = 'merchant-withdrawal';

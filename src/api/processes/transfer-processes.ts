@@ -1,25 +1,25 @@
 import { Logger } from '@nestjs/common';
 import type { CommandBus } from '@nestjs/cqrs';
 import { BehaviorSubject, Subject, filter, firstValueFrom, timeout } from 'rxjs';
-import type { EventStore, JsonObject, RecordedEvent } from '../eventstore';
-import { invariant } from '../invariant';
-import type { CommandResponse } from '../api/commands/idempotency-claims';
-import { LogConsumer, type LogBatchHandler, type LogConsumerOptions } from '../projections/log-consumer';
-import type { LogFeed } from '../projections/log-feed';
-import type { ReadStore } from '../projections/read-store';
-import { DomainError, NotFoundError } from '../domain/domain-error';
+import type { EventStore, JsonObject, RecordedEvent } from '../../eventstore';
+import { invariant } from '../../invariant';
+import type { CommandResponse } from '../commands/idempotency-claims';
+import { LogConsumer, type LogBatchHandler, type LogConsumerOptions } from '../../projections/log-consumer';
+import type { LogFeed } from '../../projections/log-feed';
+import type { ReadStore } from '../../projections/read-store';
+import { DomainError, NotFoundError } from '../../domain/domain-error';
 import { TRANSFER_TRIGGERS, stepsAfter } from './transfer-steps';
-import type { ProcessEngine } from './engine';
+import type { ProcessEngine } from '../../processes/engine';
 import { AWAITED_PREFIX, FUND_SWITCH_PROCESS } from './fund-switch-workers';
 import { switchesFor } from './proposed-switches';
 import { stepContext } from './job-commands';
 import { PAYMENT_PROCESS, paymentInstanceStart } from './payment-workers';
 import { walletProcessKey } from './wallet-process-keys';
-import { WALLET } from '../api/commands/aggregates';
-import { loadStored } from '../api/commands/stored-aggregate';
-import { walletStream } from '../domain/wallet/wallet.decider';
-import { formatFen } from '../domain/money';
-import { eventData } from '../projections/projection';
+import { WALLET } from '../commands/aggregates';
+import { loadStored } from '../commands/stored-aggregate';
+import { walletStream } from '../../domain/wallet/wallet.decider';
+import { formatFen } from '../../domain/money';
+import { eventData } from '../../projections/projection';
 
 /** The transfers have not reached a position in time: a peer holds their lease, or they are far behind. */
 export class TransfersBehindError extends Error {

@@ -1,4 +1,4 @@
-import type { Fen } from '../domain/money';
+import type { Fen } from '../../domain/money';
 
 export interface ProposedSwitch {
   fromFund: string;

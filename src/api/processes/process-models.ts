@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { type ModelResource, type ProcessEngine, parseBpmn } from './engine';
-import { executableProcesses, jobTaskTypes } from './engine/bpmn-parse';
+import { type ModelResource, type ProcessEngine, parseBpmn } from '../../processes/engine';
+import { executableProcesses, jobTaskTypes } from '../../processes/engine/bpmn-parse';
 import { FUND_SWITCH_PROCESS, FUND_SWITCH_TASK_TYPES } from './fund-switch-workers';
 import { MERCHANT_WITHDRAWAL_PROCESS, MERCHANT_WITHDRAWAL_TASK_TYPES } from './merchant-withdrawal-workers';
 import { PAYMENT_PROCESS, PAYMENT_TASK_TYPES } from './payment-workers';
 import { DAY_CLOSE_PROCESS, DAY_CLOSE_TASK_TYPES } from './day-close-steps';
-import type { ReadStore } from '../projections/read-store';
+import type { ReadStore } from '../../projections/read-store';
 
-/** The BPMN models the product deploys at start, in src/processes (editable in Camunda Modeler). */
+/** The BPMN models the product deploys at start, in src/api/processes (editable in Camunda Modeler). */
 export const PROCESS_MODEL_FILES = ['fund-switch.bpmn', 'merchant-withdrawal.bpmn', 'payment.bpmn', 'day-close.bpmn'] as const;
 
 /**
- * The models as files: read from src/processes both when running from src/ and from dist/ (the build does
+ * The models as files: read from src/api/processes both when running from src/ and from dist/ (the build does
  * not copy them, so one copy is edited and deployed). Under jest's ES modules there is no __dirname, and the
  * working directory of `npm test` is the project.
  */
 export function processModels(): ModelResource[] {
-  const dir = typeof __dirname === 'string' ? join(__dirname, '..', '..', 'src', 'processes') : join(process.cwd(), 'src', 'processes');
+  const dir = typeof __dirname === 'string' ? join(__dirname, '..', '..', '..', 'src', 'api', 'processes') : join(process.cwd(), 'src', 'api', 'processes');
   return PROCESS_MODEL_FILES.map((name) => ({ name, xml: readFileSync(join(dir, name), 'utf8') }));
 }
 

@@ -1,14 +1,14 @@
-import type { JsonObject } from '../eventstore';
-import { parseAmount } from '../domain/money';
-import { type RedemptionMode, instantQuotaLeftFen, positionStream } from '../domain/position/position.decider';
-import { walletStream } from '../domain/wallet/wallet.decider';
-import { POSITION, WALLET } from '../api/commands/aggregates';
-import { newId } from '../api/commands/command-context';
-import { DecideCommand } from '../api/commands/decide-command';
-import { loadRegisteredFund } from '../api/funds/fund-loader';
-import { loadPosition } from '../api/wallets/position-loader';
-import { recordedUnder } from '../api/wallets/wallet-commands';
-import type { Job, ProcessEngine } from './engine';
+import type { JsonObject } from '../../eventstore';
+import { parseAmount } from '../../domain/money';
+import { type RedemptionMode, instantQuotaLeftFen, positionStream } from '../../domain/position/position.decider';
+import { walletStream } from '../../domain/wallet/wallet.decider';
+import { POSITION, WALLET } from '../commands/aggregates';
+import { newId } from '../commands/command-context';
+import { DecideCommand } from '../commands/decide-command';
+import { loadRegisteredFund } from '../funds/fund-loader';
+import { loadPosition } from '../wallets/position-loader';
+import { recordedUnder } from '../wallets/wallet-commands';
+import type { Job, ProcessEngine } from '../../processes/engine';
 import { type WorkerDependencies, jobContext, refusedAs } from './job-commands';
 
 export const FUND_SWITCH_PROCESS = 'fund-switch';

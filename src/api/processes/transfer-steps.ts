@@ -1,15 +1,15 @@
-import type { JsonObject, RecordedEvent } from '../eventstore';
-import { fundHoldersStream } from '../domain/fund/fund-holders.decider';
-import type { PartyRegisteredEvent } from '../domain/party/party.decider';
-import type { PositionEvent, PositionState } from '../domain/position/position.decider';
-import { positionStream } from '../domain/position/position.decider';
-import { REGISTRIES } from '../domain/registry/registry.decider';
-import { type WalletEvent, walletStream } from '../domain/wallet/wallet.decider';
-import { invariant } from '../invariant';
-import { FUND_HOLDERS, POSITION, REGISTRY, WALLET } from '../api/commands/aggregates';
-import type { CommandContext } from '../api/commands/command-context';
-import { type AnyDecideCommand, DecideCommand } from '../api/commands/decide-command';
-import { toDomainEvent } from '../api/commands/stored-aggregate';
+import type { JsonObject, RecordedEvent } from '../../eventstore';
+import { fundHoldersStream } from '../../domain/fund/fund-holders.decider';
+import type { PartyRegisteredEvent } from '../../domain/party/party.decider';
+import type { PositionEvent, PositionState } from '../../domain/position/position.decider';
+import { positionStream } from '../../domain/position/position.decider';
+import { REGISTRIES } from '../../domain/registry/registry.decider';
+import { type WalletEvent, walletStream } from '../../domain/wallet/wallet.decider';
+import { invariant } from '../../invariant';
+import { FUND_HOLDERS, POSITION, REGISTRY, WALLET } from '../commands/aggregates';
+import type { CommandContext } from '../commands/command-context';
+import { type AnyDecideCommand, DecideCommand } from '../commands/decide-command';
+import { toDomainEvent } from '../commands/stored-aggregate';
 
 /**
  * The event types that begin a transfer between streams completed by the steps below: the first, debit side

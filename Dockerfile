@@ -12,5 +12,10 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# A container is reached from outside it, and its embedded stores live in a volume the node user can write:
+# a named volume mounted here takes this directory's owner when it is first created.
+ENV IFW_HOST=0.0.0.0 IFW_DATA_DIR=/var/lib/ifw
+RUN mkdir -p /var/lib/ifw && chown node:node /var/lib/ifw
+VOLUME /var/lib/ifw
 USER node
 CMD ["node", "dist/cli/main.js", "serve"]

@@ -18,7 +18,7 @@ Exit status 0 when the log is intact, 3 when it is not (the report names the fir
 revision and position), 2 when the store or the --stream named does not exist or an option is malformed.
 The report ends with the head: the log's last position and its hash in the log's chain, the anchor to keep
 elsewhere (ifw audit anchor prints it alone); with --stream, the stream's last event and its stream hash.
-  --data DIR              folder of the embedded stores (default: IFW_EVENTSTORE_URL or ./data)
+  --data DIR              folder of the embedded stores (default: IFW_EVENTSTORE_URL, else IFW_DATA_DIR or ./data)
   --stream NAME           verify one stream only
   --anchor HASH@POSITION  an earlier head: the log up to it must be unchanged since
   --json                  print the report as JSON: { ok, eventsChecked, streamsChecked, snapshotsChecked,

@@ -13,7 +13,7 @@ export const projectorHelp = `ifw projector [--data DIR] [--batch-size N] [--lea
 Runs the read models in a process of its own, on the same stores as \`ifw serve --no-projector\`. It writes
 a projection only while it holds that projection's lease in the read store; a second projector waits and
 takes over when the holder stops. Stops on SIGINT or SIGTERM, within 15 s.
-  --data DIR   folder of the embedded stores (default: IFW_EVENTSTORE_URL / IFW_READSTORE_URL or ./data)
+  --data DIR   folder of the embedded stores (default: IFW_EVENTSTORE_URL / IFW_READSTORE_URL, else IFW_DATA_DIR or ./data)
   --batch-size N      events read and written per batch (default ${DEFAULT_LOG_CONSUMER_OPTIONS.batchSize})
   --lease-ttl-ms MS   how long a lease outlives its last renewal, i.e. how soon a standby takes over
                       from a projector that died (default ${DEFAULT_LEASE_TTL_MS})

@@ -6,7 +6,7 @@ import { serveUntilSignal } from '../stop-on-signal';
 export const serveHelp = `ifw serve [--data DIR] [--port N] [--no-projector] [--json]
 
 Serves the HTTP API. The stores come from IFW_EVENTSTORE_URL (and the other IFW_* variables), or
-embedded SQLite files in DIR (default ./data) when --data is given or nothing is set.
+embedded SQLite files in DIR (default IFW_DATA_DIR, else ./data) when --data is given or nothing is set.
   --data DIR   folder of the embedded stores
   --port N     HTTP port (default: PORT or 3000)
   --no-projector  serve the read models without writing them (run \`ifw projector\` beside it)

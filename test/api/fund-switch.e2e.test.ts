@@ -225,3 +225,20 @@ describe('a wallet that rebalances automatically', () => {
     expect(view.history.map((h) => h.elementId)).toContain('PurchaseTarget');
   });
 });
+
+// Last, as it leaves a switch under way in Ann's wallet that the tests above do not expect.
+describe('another request under a used Idempotency-Key', () => {
+  it('refuses another request under the same key, one more switch included, and starts none of it unchecked', async () => {
+    const body = { switches: [{ fromFund: 'SWA', toFund: 'SWB', amount: '1.00' }] };
+    const first = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, body, { 'idempotency-key': 'one-switch-then-two' });
+    expect(first.status).toBe(202);
+    await settle();
+    const listed = async () => (await app.get(`/processes?wallet=${ann.walletId}&model=fund-switch&limit=200`, OPERATOR_KEY)).body.items.length as number;
+    const before = await listed();
+    // The first switch is the one started; the second goes from a fund into itself and was never checked.
+    const more = { switches: [...body.switches, { fromFund: 'SWB', toFund: 'SWB', amount: '9999999.00' }] };
+    const again = await app.post(`/wallets/${ann.walletId}/rebalances`, ann.key, more, { 'idempotency-key': 'one-switch-then-two' });
+    expect({ status: again.status, code: again.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await listed()).toBe(before);
+  });
+});

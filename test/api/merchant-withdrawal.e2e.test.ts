@@ -68,6 +68,17 @@ describe('a merchant instant withdrawal', () => {
     expect(await app.lastPosition()).toBe(before);
   });
 
+  it('answers a repeat under its Idempotency-Key with the first process, and refuses another amount under the same key', async () => {
+    const headers = { 'idempotency-key': 'withdraw-once' };
+    const first = await app.post(`/wallets/${mia.walletId}/instant-withdrawals`, mia.key, { amount: '1.00' }, headers);
+    expect(first.status).toBe(202);
+    await app.settleProcesses();
+    const again = await app.post(`/wallets/${mia.walletId}/instant-withdrawals`, mia.key, { amount: '1.00' }, headers);
+    expect({ status: again.status, body: again.body }).toEqual({ status: 202, body: first.body });
+    const other = await app.post(`/wallets/${mia.walletId}/instant-withdrawals`, mia.key, { amount: '2.00' }, headers);
+    expect({ status: other.status, code: other.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
   it('is for merchant wallets only, and a customer may not withdraw from a merchant wallet', async () => {
     const ann = await app.party('customer', 'Ann');
     const own = await app.post(`/wallets/${ann.walletId}/instant-withdrawals`, ann.key, { amount: '1.00' });

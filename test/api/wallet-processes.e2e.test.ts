@@ -105,6 +105,11 @@ describe('GET /processes?wallet=', () => {
     const refused = await app.get(`/processes?${query}`, OPERATOR_KEY);
     expect({ status: refused.status, code: refused.body.code, field: refused.body.field }).toEqual({ status: 400, code: 'INVALID_PARAMETER', field: 'wallet' });
   });
+
+  it('is 400 naming cursor for a cursor the engine never gave, however large', async () => {
+    const refused = await app.get('/processes?cursor=9999999999999999', OPERATOR_KEY);
+    expect({ status: refused.status, code: refused.body.code, field: refused.body.field }).toEqual({ status: 400, code: 'INVALID_PARAMETER', field: 'cursor' });
+  });
 });
 
 describe('the fund switches under way in GET /wallets/{walletId}/portfolio', () => {

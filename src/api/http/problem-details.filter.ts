@@ -10,6 +10,7 @@ import {
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../../eventstore';
+import { EngineAtCapacityError, EngineClosedError } from '../../processes/engine';
 import { InvalidCursorError } from '../../projections/page-cursor';
 import { PositionPastLogEndError, ProjectionBehindError, ProjectionBusyError } from '../../projections/read-models';
 import { TransfersBehindError } from '../processes/transfer-processes';
@@ -67,6 +68,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof InvalidCursorError) return new HttpProblem(400, exception.message, { code: 'INVALID_PARAMETER', field: 'cursor' });
     if (exception instanceof KeyQueueFullError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '1' } });
+    if (exception instanceof EngineAtCapacityError || exception instanceof EngineClosedError) {
+      return new HttpProblem(503, 'the process engine is busy: try again in a moment', { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } });
+    }
     if (exception instanceof TransfersBehindError) return new HttpProblem(503, exception.message, { code: exception.code, headers: { 'retry-after': '5' } });
     if (exception instanceof PositionPastLogEndError) return new HttpProblem(400, exception.message, { code: exception.code, field: 'minPosition' });
     if (exception instanceof ProjectionBehindError || exception instanceof ProjectionBusyError) {

@@ -2,9 +2,8 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { FastifyReply } from 'fastify';
 import {
   type DeployedModel,
-  EngineAtCapacityError,
+  InvalidEngineInputError,
   ModelRejectedError,
-  EngineClosedError,
   type InstanceState,
   type InstanceSummary,
   type InstanceView,
@@ -168,6 +167,8 @@ export class ProcessesController {
     const page = await this.engine
       .instances({ limit, ...(model && { bpmnProcessId: model }), ...(state && { state }), ...(walletId && { businessKeyPrefix: walletProcessKeyPrefix(walletId) }), ...(cursor && { after: cursor }) })
       .catch((error: unknown) => {
+        // Every other input was checked above: what the engine still refuses is a cursor it never gave.
+        if (error instanceof InvalidEngineInputError) throw new HttpProblem(400, error.message, { code: 'INVALID_PARAMETER', field: 'cursor' });
         throw engineProblem(error, '');
       });
     return { items: page.instances.map(summaryBody), nextCursor: page.next ?? null };
@@ -242,7 +243,6 @@ function engineProblem(error: unknown, processId: string): unknown {
   if (error instanceof OperateRequiredError) return new HttpProblem(501, error.message, { code: error.code });
   if (error instanceof UnknownInstanceError) return HttpProblem.notFound(`no process instance ${processId}`);
   if (error instanceof NothingToRetryError || error instanceof InstanceNotRunningError) return HttpProblem.conflict(error.message, 'NOTHING_TO_RETRY');
-  if (error instanceof EngineAtCapacityError || error instanceof EngineClosedError) return new HttpProblem(503, 'the process engine is busy: try again in a moment', { code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } });
   return error;
 }
 

@@ -3,6 +3,7 @@ import type { EventStore } from '../../eventstore';
 import { formatFen, type Fen } from '../../domain/money';
 import type { ProcessEngine } from '../../processes/engine';
 import { MERCHANT_WITHDRAWAL_PROCESS } from '../processes/merchant-withdrawal-workers';
+import { startKeyed } from '../processes/keyed-start';
 import { walletProcessKey } from '../processes/wallet-process-keys';
 import { type CommandContext, newId } from '../commands/command-context';
 import { EVENT_STORE } from '../event-store.module';
@@ -27,7 +28,7 @@ export class InstantWithdrawals {
     const wallet = await loadOpenWallet(this.store, walletId);
     if (wallet.state.ownerKind !== 'merchant') throw new HttpProblem(422, 'instant withdrawals across funds are for merchant wallets; a customer withdraws its cash', { code: 'NOT_A_MERCHANT' });
     const amount = formatFen(amountFen);
-    const started = await this.engine.startInstance(MERCHANT_WITHDRAWAL_PROCESS, { walletId, amount }, { businessKey: walletProcessKey(walletId, MERCHANT_WITHDRAWAL_PROCESS, newId(context, 'withdrawal')) });
+    const started = await startKeyed(this.engine, MERCHANT_WITHDRAWAL_PROCESS, { walletId, amount }, walletProcessKey(walletId, MERCHANT_WITHDRAWAL_PROCESS, newId(context, 'withdrawal')));
     return { processId: started.instanceId, walletId, amount };
   }
 }

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { EventStore, JsonObject } from '../../eventstore';
+import { type EventStore, canonicalJson } from '../../eventstore';
 import { formatFen, type Fen } from '../../domain/money';
-import { BusinessKeyClaimedError, OperateRequiredError, type ProcessEngine } from '../../processes/engine';
+import { OperateRequiredError, type ProcessEngine } from '../../processes/engine';
 import { FUND_SWITCH_PROCESS, type FundSwitchVariables } from '../processes/fund-switch-workers';
+import { startKeyed } from '../processes/keyed-start';
 import { walletProcessKey } from '../processes/wallet-process-keys';
 import { type CommandContext, newId } from '../commands/command-context';
 import { EVENT_STORE } from '../event-store.module';
@@ -25,7 +27,9 @@ export type RebalanceBody = { processId: string; processes: { processId: string;
 /**
  * Starts one fund switch per requested switch, after checking them all: both funds registered and different,
  * and no more taken out of a fund than the wallet's confirmed holding of it. Nothing starts unless every
- * switch passes. With an Idempotency-Key the switches' business keys derive from it, so a repeat starts nothing.
+ * switch passes. With an Idempotency-Key the switches' business keys derive from it, so a repeat starts nothing;
+ * every switch carries a digest of the whole request, so a repeat that completes a request cut short starts
+ * the rest, and another request under the same key is refused at its first switch.
  */
 @Injectable()
 export class Rebalances {
@@ -41,18 +45,16 @@ export class Rebalances {
     requireTierMayBuyFunds(wallet, (await this.calendar.today()).ruleSet);
     const businessKey = (index: number) => walletProcessKey(walletId, FUND_SWITCH_PROCESS, newId(context, `switch-${index}`));
     await this.check(walletId, switches).catch(async (error: unknown) => {
-      // A retry of switches already started finds the holding moved by them: the same key answers as it did.
+      // A retry of switches already started finds the holding moved by them: the same key answers as it did,
+      // once the first switch shows (by the request digest) that it is the same request.
       if (!context.idempotency || !(await this.startedBefore(businessKey(0)))) throw error;
     });
+    const request = requestDigest(switches);
     const processes: RebalanceBody['processes'] = [];
     for (const [index, { fromFund, toFund, amountFen }] of switches.entries()) {
-      const variables: FundSwitchVariables = { walletId, fromFund, toFund, amount: formatFen(amountFen) };
-      const started = await this.engine.startInstance(FUND_SWITCH_PROCESS, variables, { businessKey: businessKey(index) }).catch((error: unknown) => {
-        // Zeebe: the key was claimed by a start this process no longer remembers; nothing second was started.
-        if (error instanceof BusinessKeyClaimedError) throw HttpProblem.conflict(error.message, error.code);
-        throw error;
-      });
-      if (!started.created) await this.requireSameSwitch(started.instanceId, variables);
+      // `request`, beside the switch's own variables, is read by no worker: only by a repeat of the request.
+      const variables: FundSwitchVariables = { walletId, fromFund, toFund, amount: formatFen(amountFen), request };
+      const started = await startKeyed(this.engine, FUND_SWITCH_PROCESS, variables, businessKey(index));
       processes.push({ processId: started.instanceId, fromFund, toFund, amount: variables.amount });
     }
     return { processId: processes[0]!.processId, processes };
@@ -90,18 +92,10 @@ export class Rebalances {
       throw error;
     }
   }
+}
 
-  /** A repeated key must name the same switch; another one under it is a reused key. */
-  private async requireSameSwitch(instanceId: string, variables: FundSwitchVariables): Promise<void> {
-    let existing: JsonObject | undefined;
-    try {
-      existing = (await this.engine.instance(instanceId))?.variables;
-    } catch (error) {
-      // Zeebe cannot read an instance back without Operate: the replay is answered without the comparison.
-      if (error instanceof OperateRequiredError) return;
-      throw error;
-    }
-    const same = existing && (Object.keys(variables) as (keyof FundSwitchVariables)[]).every((name) => existing[name] === variables[name]);
-    if (!same) throw HttpProblem.unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request; use a new key for a new request');
-  }
+/** sha256 of the request's switches as started: what tells a repeat of this request from another one. */
+function requestDigest(switches: readonly FundSwitchRequest[]): string {
+  const listed = switches.map(({ fromFund, toFund, amountFen }) => ({ fromFund, toFund, amount: formatFen(amountFen) }));
+  return createHash('sha256').update(canonicalJson(listed)).digest('hex');
 }

@@ -158,6 +158,8 @@ describe('a rebuild under a changed rule', () => {
 
   it('answers 404 for a rule set never proposed and for an unknown rebuild', async () => {
     expect((await rebuild({ rules: 'never-proposed' })).status).toBe(404);
+    // A version is looked up as a key of its own, never as a property every object has.
+    expect((await rebuild({ rules: 'constructor' })).status).toBe(404);
     expect((await app.get('/compliance/rebuilds/00000000-0000-4000-8000-000000000009', COMPLIANCE_KEY)).status).toBe(404);
   });
 });

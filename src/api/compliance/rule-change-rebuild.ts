@@ -2,7 +2,7 @@ import type { EventStore } from '../../eventstore';
 import { CALENDAR_STREAM } from '../../domain/calendar/calendar.decider';
 import { NotFoundError } from '../../domain/domain-error';
 import { decodeData } from '../../domain/event-codec';
-import { RULE_BOOK_STREAM } from '../../domain/rules/rule-book.decider';
+import { RULE_BOOK_STREAM, proposedSet } from '../../domain/rules/rule-book.decider';
 import { type Fen, formatFen } from '../../domain/money';
 import { type RuleSet, ruleSetOn, withRuleSet } from '../../domain/rules/rule-set';
 import { tierLimitLeftFen } from '../../domain/wallet/wallet.decider';
@@ -56,7 +56,7 @@ export type BreachView = Omit<BreachDoc, 'amountFen'> & { amount: string };
 /** The request for a set by version: proposed or in force, with today's date and rules as the log has them. */
 export async function ruleChangeRequest(store: EventStore, version: string, appliesFrom: string | undefined, projections: readonly RuleDependentProjection[]): Promise<RuleChangeRequest> {
   const { state: book } = await loadStored(store, RULE_BOOK_STREAM, RULE_BOOK.decider, RULE_BOOK.schema);
-  const ruleSet = book.proposed[version] ?? book.timeline.find((set) => set.version === version);
+  const ruleSet = proposedSet(book, version) ?? book.timeline.find((set) => set.version === version);
   if (!ruleSet) throw new NotFoundError(`no rule set ${version}: propose it with POST /compliance/rules`);
   const { state: calendar } = await loadStored(store, CALENDAR_STREAM, CALENDAR.decider, CALENDAR.schema);
   if (!calendar.started) throw new NotFoundError('the business calendar has not started: there is no history to rebuild');

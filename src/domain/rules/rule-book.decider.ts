@@ -29,13 +29,18 @@ export const RULE_BOOK_STREAM = 'compliance-rules';
 /** Proposals and adoptions together: the rule book is read whole, at every command, so it stays small. */
 export const MAX_RULE_SETS = 200;
 
+/** The set proposed under `version`, if any: versions come from requests, so `constructor` must not find Object's. */
+export function proposedSet(state: RuleBookState, version: string): RuleSet | undefined {
+  return Object.hasOwn(state.proposed, version) ? state.proposed[version] : undefined;
+}
+
 export const ruleBookDecider: Decider<RuleBookCommand, RuleBookEvent, RuleBookState> = {
   initialState: { proposed: {}, timeline: RULE_SETS },
 
   decide(command, state) {
     if (command.type === 'ProposeRuleSet') {
       const { ruleSet } = command;
-      if (state.proposed[ruleSet.version] || state.timeline.some((set) => set.version === ruleSet.version)) {
+      if (proposedSet(state, ruleSet.version) || state.timeline.some((set) => set.version === ruleSet.version)) {
         throw new DomainError('RULE_SET_EXISTS', `rule set ${ruleSet.version} exists; a changed set needs a new version`, { field: 'version' });
       }
       requireFreeDate(state, ruleSet);
@@ -44,7 +49,7 @@ export const ruleBookDecider: Decider<RuleBookCommand, RuleBookEvent, RuleBookSt
       }
       return [{ type: 'RuleSetProposed', data: { ruleSet } }];
     }
-    const ruleSet = state.proposed[command.version];
+    const ruleSet = proposedSet(state, command.version);
     if (!ruleSet) {
       if (state.timeline.some((set) => set.version === command.version)) return [];
       throw new DomainError('UNKNOWN_RULE_SET', `no rule set ${command.version} was proposed`, { field: 'rules' });

@@ -196,6 +196,8 @@ describe("a merchant's profile", () => {
     expect(earlier.body.daily.map((d: { closingBalance: string }) => d.closingBalance)).toEqual(['800.00', '650.00']);
     expectBadParameter(await app.get(`/merchants/${shop.id}/profile?asOf=2026-01-08`, OPERATOR_KEY), 'asOf');
     expectBadParameter(await app.get(`/merchants/${shop.id}/profile?asOf=yesterday`, OPERATOR_KEY), 'asOf');
+    // A closed date that is no business day (a Sunday) would answer the Friday's series as if it were that day's.
+    expectBadParameter(await app.get(`/merchants/${shop.id}/profile?asOf=2026-01-04`, OPERATOR_KEY), 'asOf');
   });
 
   it('is for the merchant itself and staff, by the merchant id; a wallet id is answered with the id wanted', async () => {

@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { IsoDate } from '../../domain/iso-date';
+import { type IsoDate, isBusinessDay } from '../../domain/iso-date';
 import type { PartyKind } from '../../domain/party/party.decider';
 import { type Condition, ReadModels, type StoredDoc } from '../../projections';
 import { MERCHANT_PROFILES_COLLECTION, merchantProfileDoc } from '../../projections/read-models/merchant-profiles.projection';
@@ -105,12 +105,11 @@ export class GetMerchantProfileHandler implements IQueryHandler<GetMerchantProfi
     const party = await this.merchant(merchantId);
     const closed = await lastClosedDate(this.readModels);
     if (closed === null) throw HttpProblem.notFound('a profile is computed as of a closed business day, and no day has been closed yet');
-    if (asOf !== undefined && asOf > closed) {
-      throw new HttpProblem(400, `asOf must be a closed business date; the last closed date is ${closed}`, { code: 'INVALID_PARAMETER', field: 'asOf' });
-    }
     const profile = (await this.readModels.find(MERCHANT_PROFILES_PROJECTION, MERCHANT_PROFILES_COLLECTION, { where: { id: { eq: party.walletId } }, limit: 1 }))[0];
     if (!profile) throw HttpProblem.notFound(`merchant ${merchantId} has no profile yet: its wallet is not in the merchant_profiles read model`);
-    return merchantProfileBody(party, merchantProfileDoc(profile.body), asOf ?? closed, profile.position);
+    const doc = merchantProfileDoc(profile.body);
+    if (asOf !== undefined) requireProfileDate(asOf, closed, doc.retainedFrom);
+    return merchantProfileBody(party, doc, asOf ?? closed, profile.position);
   }
 
   /** The merchant by its party id; a wallet id gets a 404 that says which id the route takes. */
@@ -121,4 +120,14 @@ export class GetMerchantProfileHandler implements IQueryHandler<GetMerchantProfi
     const hint = owner ? `; ${merchantId} is the wallet of merchant ${owner.id}, whose id this route takes` : "; this route takes the merchant's id (the id POST /merchants answered), not its wallet id";
     throw HttpProblem.notFound(`no merchant ${merchantId}${hint}`);
   }
+}
+
+/** A profile is as of a closed business day it still holds the days of; any other date would answer a series that misleads. */
+function requireProfileDate(asOf: IsoDate, closed: IsoDate, retainedFrom: IsoDate | null): void {
+  const refuse = (why: string) => {
+    throw new HttpProblem(400, `asOf must be a closed business date the profile holds; ${why}`, { code: 'INVALID_PARAMETER', field: 'asOf' });
+  };
+  if (asOf > closed) refuse(`the last closed date is ${closed}`);
+  if (!isBusinessDay(asOf)) refuse(`${asOf} is not a business day`);
+  if (retainedFrom !== null && asOf < retainedFrom) refuse(`the profile keeps the days from ${retainedFrom} on (about a year of business days)`);
 }

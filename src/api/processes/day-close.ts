@@ -15,6 +15,7 @@ import { CALENDAR } from '../commands/aggregates';
 import type { CommandContext } from '../commands/command-context';
 import { DecideCommand } from '../commands/decide-command';
 import { type CommandResponse, IdempotencyClaims } from '../commands/idempotency-claims';
+import { KeyedMutex } from '../commands/keyed-mutex';
 import { loadStored } from '../commands/stored-aggregate';
 import { EVENT_STORE } from '../event-store.module';
 import type { RegisteredFund } from '../funds/fund-loader';
@@ -37,6 +38,12 @@ const DAY_CLOSE_WAIT_MS = 10 * 60_000;
 const INTERRUPTED_CLOSE_WAIT_MS = 60_000;
 
 /**
+ * Close requests that may wait behind the one running; more are refused with 503 at once. A close can take
+ * minutes, so an unbounded queue would hold requests for hours instead of telling their clients to come back.
+ */
+const MAX_WAITING_CLOSES = 4;
+
+/**
  * The request a close was begun for rides in its DayCloseStarted event's metadata: a start that completes an
  * interrupted close records the outcome under that request's key, where a retry of it looks. Only the
  * calendar's idempotency outcomes can follow that event while the close runs; this bounds the read back.
@@ -56,8 +63,8 @@ export type DayCloseUnderWayBody = { date: string; processId: string; position: 
 export class DayClose implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(DayClose.name);
   private readonly claims: IdempotencyClaims;
-  /** One close at a time in this process; across processes the calendar's expected revision decides. */
-  private running: Promise<unknown> = Promise.resolve();
+  /** One close at a time in this process, in the order they came; across processes the calendar's expected revision decides. */
+  private readonly oneAtATime = new KeyedMutex({ maxKeys: 1, maxWaitingPerKey: MAX_WAITING_CLOSES });
 
   constructor(
     private readonly commands: CommandBus,
@@ -93,9 +100,7 @@ export class DayClose implements OnModuleInit, OnApplicationBootstrap {
   }
 
   close(context: CommandContext, date: IsoDate): Promise<CommandResponse<DayCloseBody | DayCloseUnderWayBody>> {
-    const next = this.running.then(() => this.closeNow(context, date));
-    this.running = next.catch(() => undefined);
-    return next;
+    return this.oneAtATime.run([CALENDAR_STREAM], () => this.closeNow(context, date));
   }
 
   private async closeNow(context: CommandContext, date: IsoDate): Promise<CommandResponse<DayCloseBody | DayCloseUnderWayBody>> {

@@ -47,6 +47,12 @@ export interface RunnerOptions {
 }
 
 export const DEFAULT_LEASE_TTL_MS = 10_000;
+/**
+ * A rebuild gives up after this many turns in a row failed (a disk full for good, a read store gone): it
+ * fails visibly instead of running for ever and keeping every later rebuild of the projection refused. A
+ * live runner never gives up: it must follow the log for as long as the process lives.
+ */
+export const MAX_REBUILD_FAILED_TURNS = 20;
 
 interface Slot {
   definition: ProjectionDefinition;
@@ -81,6 +87,7 @@ export class ProjectionRunner implements LogBatchHandler {
   /** Events of the log this runner has read and written past, for progress reports. */
   eventsRead = 0;
   private caughtUpOnce = false;
+  private failedTurnsInARow = 0;
   private readonly caughtUp$ = new BehaviorSubject(false);
 
   constructor(
@@ -219,6 +226,7 @@ export class ProjectionRunner implements LogBatchHandler {
       throw error;
     }
     this.eventsRead += events.length;
+    this.failedTurnsInARow = 0;
     const lagMs = Math.max(0, this.options.clock() - events[0]!.recordedAt.getTime());
     for (const slot of advanced) {
       slot.lagMs = lagMs;
@@ -238,8 +246,14 @@ export class ProjectionRunner implements LogBatchHandler {
   }
 
   failed(error: Error): void {
-    this.logger.warn(`a projection batch was not written and will be retried: ${error.message}`);
+    this.failedTurnsInARow++;
     for (const slot of this.active()) slot.lastError = { message: error.message, position: null, atMs: this.options.clock() };
+    if (this.options.mode.kind === 'rebuild' && this.failedTurnsInARow >= MAX_REBUILD_FAILED_TURNS) {
+      this.logger.error(`the rebuild gives up: ${this.failedTurnsInARow} turns in a row failed, the last with: ${error.message}`);
+      this.caughtUp$.error(new Error(`the rebuild gave up after ${this.failedTurnsInARow} failed attempts in a row; the last: ${error.message}`));
+      return;
+    }
+    this.logger.warn(`a projection batch was not written and will be retried: ${error.message}`);
   }
 
   /** Applies the events after the slot's position; on a handler error halts the slot and returns undefined. */

@@ -5,7 +5,7 @@ import { type EventStore, openEventStore } from '../../src/eventstore';
 import { LogFeed } from '../../src/projections/log-feed';
 import { type ProjectionDefinition, checkpointKey, versionedCollection } from '../../src/projections/projection';
 import { ProjectionCatalog } from '../../src/projections/projection-catalog';
-import { ProjectionRunner, type RunnerOptions } from '../../src/projections/projection-runner';
+import { MAX_REBUILD_FAILED_TURNS, ProjectionRunner, type RunnerOptions } from '../../src/projections/projection-runner';
 import { digestVersion, rebuildProjections } from '../../src/projections/rebuild';
 import { SqliteReadStore } from '../../src/projections/sqlite/sqlite-read-store';
 import type { ReadStore } from '../../src/projections/read-store';
@@ -151,6 +151,24 @@ describe('the projection runner', () => {
     await second.runner.whenCaughtUp();
     await second.runner.reach('count', later, 5_000);
     expect((await docs(readStore, definition))['s-0']).toEqual({ events: 3, sum: 15 });
+  });
+
+  it('gives a rebuild up, failed, once its batches keep failing, where a live runner would go on retrying', async () => {
+    const definition = counter('count');
+    await appendCounted(store, [1, 2, 3]);
+    const { catalog } = await start([definition]);
+    const real = readStore;
+    const failing = Object.assign(Object.create(real) as ReadStore, { commit: () => Promise.reject(new Error('disk full')) });
+    const failingCatalog = new ProjectionCatalog(failing, [definition]);
+    await failingCatalog.init();
+    const rebuild = rebuildProjections(store, failingCatalog, feed, [definition], {
+      owner: 'rebuilder',
+      clock: () => 1_000,
+      consumer: { batchSize: 4, idleWaitMs: 50, retryDelayMs: { first: 1, max: 2 } },
+      liveWaitMs: 1_000,
+    });
+    await expect(rebuild).rejects.toThrow(`the rebuild gave up after ${MAX_REBUILD_FAILED_TURNS} failed attempts in a row; the last: disk full`);
+    expect((await catalog.load('count'))!.activeVersion).toBe(1);
   });
 
   it('rebuilds a projection beside the served one with equal digests, and the live runner follows the switch', async () => {

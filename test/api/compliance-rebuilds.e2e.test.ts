@@ -132,6 +132,12 @@ describe('a rebuild under a changed rule', () => {
     expect(await app.eventTypes('compliance-rules')).toEqual(['RuleSetProposed', 'RuleSetAdopted']);
     expect((await ok(app.post(`/compliance/rebuilds/${answer.body.rebuildId}/promote`, COMPLIANCE_KEY, {}), 200)).body.state).toBe('promoted');
     expect(await app.eventTypes('compliance-rules')).toEqual(['RuleSetProposed', 'RuleSetAdopted']);
+    // A promote that switched readers and then failed to record it leaves the job 'built': a retry finishes it.
+    const readStore = app.app.get(ProjectionCatalog).readStore;
+    const recordKey = `rule-change:${answer.body.rebuildId}`;
+    await readStore.setRecord(recordKey, { ...(await readStore.getRecord(recordKey))!, state: 'built' });
+    expect((await ok(app.post(`/compliance/rebuilds/${answer.body.rebuildId}/promote`, COMPLIANCE_KEY, {}), 200)).body.state).toBe('promoted');
+    expect(await app.eventTypes('compliance-rules')).toEqual(['RuleSetProposed', 'RuleSetAdopted']);
   });
 
   it('refuses to promote a set whose effective date has come meanwhile: 422, nothing adopted', async () => {

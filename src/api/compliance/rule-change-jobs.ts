@@ -94,6 +94,8 @@ export class RuleChangeJobs {
       );
     }
     const record = await this.catalog.load('compliance');
+    // Served already: an earlier promote switched to the shadow and failed to record so; it is finished here.
+    if (record?.activeVersion === job.report.shadowVersion) return this.finish({ ...job, state: 'promoted' });
     if (record?.buildingVersion !== job.report.shadowVersion) throw HttpProblem.conflict(`the shadow of rebuild ${id} was replaced by a later rebuild; rebuild again`, 'SHADOW_REPLACED');
     const today = await this.calendar.today();
     await this.commands.execute(new DecideCommand(context, RULE_BOOK, RULE_BOOK_STREAM, { type: 'AdoptRuleSet', version: job.rules, businessDate: today.businessDate }, recordedUnder(today), () => ({ status: 200, body: {} })));

@@ -47,7 +47,9 @@ export interface EmbeddedEngineBounds {
   /**
    * Instances in memory at once (each its variables and its rows): those with a job, an incident or an input
    * under way. A start beyond it is refused; instances waiting only for a message or a timer are kept in
-   * the file and do not count (one brought back by its message leaves again once it waits).
+   * the file and do not count. The bound holds starts only: a message or a timer brings its waiting instance
+   * back whatever the count, and one it moves to a job stays until the job has run, so many messages at once
+   * (a close paying many switches' redemptions) can hold more than this for a while.
    */
   maxInstancesInMemory: number;
   /** Job handlers running at once, over all workers. */

@@ -1,4 +1,4 @@
-import { DayClose } from '../../src/api/processes/day-close';
+import { DayClose, MAX_WAITING_CLOSES } from '../../src/api/processes/day-close';
 import { KeyQueueFullError } from '../../src/api/commands/keyed-mutex';
 import { OPERATOR_KEY, TestApp } from './test-app';
 
@@ -39,13 +39,13 @@ describe('the day close as a process', () => {
     expect({ status: second.status, code: second.body.code }).toEqual({ status: 422, code: 'DAY_ALREADY_CLOSED' });
   });
 
-  it('lets at most four closes wait behind the one running, and refuses more at once as load', async () => {
+  it('lets a bounded number of closes wait behind the one running, and refuses more at once as load', async () => {
     await app.post('/funds/YEB/incomes', OPERATOR_KEY, { date: '2026-01-06', perTenK: '0.6543' });
     const closes = app.app.get(DayClose);
     const context = { principal: { role: 'operator' as const, id: 'test' }, correlationId: 'close-burst' };
-    // Asked for in one go, before the first has taken a step: one runs, four wait (and find the day closed), two are refused.
-    const outcomes = await Promise.allSettled(Array.from({ length: 7 }, () => closes.close(context, '2026-01-06')));
+    // Asked for in one go, before the first has taken a step: one runs, the bound's worth wait (and find the day closed), two are refused.
+    const outcomes = await Promise.allSettled(Array.from({ length: MAX_WAITING_CLOSES + 3 }, () => closes.close(context, '2026-01-06')));
     const reasons = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : o.reason instanceof KeyQueueFullError ? 'BUSY' : (o.reason as { code?: string }).code));
-    expect(reasons).toEqual([200, 'DAY_ALREADY_CLOSED', 'DAY_ALREADY_CLOSED', 'DAY_ALREADY_CLOSED', 'DAY_ALREADY_CLOSED', 'BUSY', 'BUSY']);
+    expect(reasons).toEqual([200, ...Array<string>(MAX_WAITING_CLOSES).fill('DAY_ALREADY_CLOSED'), 'BUSY', 'BUSY']);
   });
 });

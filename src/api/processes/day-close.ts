@@ -39,9 +39,10 @@ const INTERRUPTED_CLOSE_WAIT_MS = 60_000;
 
 /**
  * Close requests that may wait behind the one running; more are refused with 503 at once. A close can take
- * minutes, so an unbounded queue would hold requests for hours instead of telling their clients to come back.
+ * minutes, so an unbounded queue would hold requests for hours instead of telling their clients to come back;
+ * a burst of retries of one close (each then answered DAY_ALREADY_CLOSED at once) fits.
  */
-const MAX_WAITING_CLOSES = 4;
+export const MAX_WAITING_CLOSES = 16;
 
 /**
  * The request a close was begun for rides in its DayCloseStarted event's metadata: a start that completes an

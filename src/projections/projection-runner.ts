@@ -249,8 +249,9 @@ export class ProjectionRunner implements LogBatchHandler {
     this.failedTurnsInARow++;
     for (const slot of this.active()) slot.lastError = { message: error.message, position: null, atMs: this.options.clock() };
     if (this.options.mode.kind === 'rebuild' && this.failedTurnsInARow >= MAX_REBUILD_FAILED_TURNS) {
-      this.logger.error(`the rebuild gives up: ${this.failedTurnsInARow} turns in a row failed, the last with: ${error.message}`);
-      this.caughtUp$.error(new Error(`the rebuild gave up after ${this.failedTurnsInARow} failed attempts in a row; the last: ${error.message}`));
+      const givenUp = new Error(`the rebuild gave up after ${this.failedTurnsInARow} failed attempts in a row; the last: ${error.message}`);
+      this.logger.error(givenUp.message);
+      this.caughtUp$.error(givenUp);
       return;
     }
     this.logger.warn(`a projection batch was not written and will be retried: ${error.message}`);
